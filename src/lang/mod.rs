@@ -1,0 +1,44 @@
+//! One rewriter per language. Each turns a file's text into edits and findings; none writes files
+//! or prints.
+
+use std::path::Path;
+
+use crate::plan::FilePlan;
+use crate::project::Project;
+use crate::rules::RuleSet;
+
+pub mod python;
+
+/// A file that cannot be parsed: left untouched, reported at its place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct ParseError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// What a rewriter may consult besides the file itself.
+pub struct Context<'a> {
+    pub rules: &'a RuleSet,
+    pub project: &'a Project,
+    /// The file's path as walked (for messages and path-dependent rules).
+    pub path: &'a Path,
+}
+
+pub trait Rewriter: Sync {
+    /// Language name used in reports (`python`).
+    fn language(&self) -> &'static str;
+    /// Edits and findings for one file's text.
+    fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError>;
+}
+
+static PYTHON: python::Python = python::Python;
+
+/// The rewriter for a path, by extension.
+pub fn for_path(path: &Path) -> Option<&'static dyn Rewriter> {
+    match path.extension()?.to_str()? {
+        "py" | "pyi" => Some(&PYTHON),
+        _ => None,
+    }
+}

@@ -1,0 +1,16 @@
+//! retrace: retire a term across whole codebases.
+//!
+//! A run builds one [`plan::Plan`] (per-file edits, file moves and findings); the diff, the in-place
+//! rewrite, the check report and the JSON output are renderings of that plan.
+
+pub mod check;
+pub mod diff;
+pub mod edit;
+pub mod lang;
+pub mod plan;
+pub mod project;
+pub mod report;
+pub mod rules;
+pub mod walk;
+pub mod words;
+pub mod write;

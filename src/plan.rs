@@ -1,0 +1,187 @@
+//! What a run decided: per-file edits and findings, plus file moves.
+//! Diff, apply, check and JSON output are all renderings of a [`Plan`].
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::edit::Edit;
+
+/// The syntactic place an occurrence stands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// A name that is defined or used: class, function, parameter, variable.
+    Identifier,
+    /// `obj.name`
+    Attribute,
+    /// `f(name=...)`
+    Keyword,
+    /// A module path in an import.
+    Import,
+    Comment,
+    Docstring,
+    /// An identifier-like string literal: a key, a route, a column name.
+    String,
+    /// A string literal of prose meant for people ("Session started").
+    Prose,
+    /// A file or folder name.
+    Path,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Identifier => "identifier",
+            Role::Attribute => "attribute",
+            Role::Keyword => "keyword",
+            Role::Import => "import",
+            Role::Comment => "comment",
+            Role::Docstring => "docstring",
+            Role::String => "string",
+            Role::Prose => "prose",
+            Role::Path => "path",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an occurrence is left as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum KeepReason {
+    /// Bound to a third-party module: `requests.Session`, a keyword of a foreign call.
+    Foreign { module: String },
+    /// Named in the rule file's keep list.
+    KeepList { entry: String },
+    /// A runtime or DOM global such as `sessionStorage`.
+    Global { name: String },
+    /// A qualifier word gives the term another meaning (`orm_session`).
+    Sense { word: String },
+    /// The file is history (an applied migration) and is never rewritten.
+    History,
+    /// The rule file does not rewrite this role (e.g. prose).
+    NotRewritten,
+}
+
+impl fmt::Display for KeepReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeepReason::Foreign { module } => write!(f, "foreign: belongs to `{module}`"),
+            KeepReason::KeepList { entry } => write!(f, "keep list: `{entry}`"),
+            KeepReason::Global { name } => write!(f, "global `{name}`"),
+            KeepReason::Sense { word } => write!(f, "sense: `{word}` gives it another meaning"),
+            KeepReason::History => f.write_str("history: applied migrations are never rewritten"),
+            KeepReason::NotRewritten => f.write_str("not rewritten by the rule file's [where] settings"),
+        }
+    }
+}
+
+/// What happens to one occurrence of a retired term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Safe: an edit carries the new spelling.
+    Rename { to: String },
+    /// Shown for a person to decide; not applied unless the rule file asks.
+    Review { to: String, why: String },
+    /// Stays, for the reason given.
+    Keep { reason: KeepReason },
+    /// The rename would clash with another name; left unchanged.
+    Conflict { to: String, why: String, other: Option<Location> },
+}
+
+impl Verdict {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Rename { .. } => "rename",
+            Verdict::Review { .. } => "review",
+            Verdict::Keep { .. } => "keep",
+            Verdict::Conflict { .. } => "conflict",
+        }
+    }
+}
+
+/// A place in a file, 1-based line and column (columns count chars).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+}
+
+/// One occurrence of a retired term, as a rewriter sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Byte range of the occurrence (the whole identifier, or the word in text).
+    pub range: Range<usize>,
+    /// The occurrence's text.
+    pub text: String,
+    pub role: Role,
+    pub verdict: Verdict,
+}
+
+/// Everything a rewriter says about one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilePlan {
+    pub edits: Vec<Edit>,
+    pub findings: Vec<Finding>,
+}
+
+impl FilePlan {
+    /// Record a safe rename: the finding and its edit together.
+    pub fn rename(&mut self, range: Range<usize>, text: &str, role: Role, to: String) {
+        self.edits.push(Edit::new(range.clone(), to.clone()));
+        self.findings.push(Finding { range, text: text.to_owned(), role, verdict: Verdict::Rename { to } });
+    }
+
+    pub fn keep(&mut self, range: Range<usize>, text: &str, role: Role, reason: KeepReason) {
+        self.findings.push(Finding { range, text: text.to_owned(), role, verdict: Verdict::Keep { reason } });
+    }
+
+    pub fn review(&mut self, range: Range<usize>, text: &str, role: Role, to: String, why: impl Into<String>) {
+        self.findings.push(Finding {
+            range,
+            text: text.to_owned(),
+            role,
+            verdict: Verdict::Review { to, why: why.into() },
+        });
+    }
+
+    pub fn conflict(
+        &mut self,
+        range: Range<usize>,
+        text: &str,
+        role: Role,
+        to: String,
+        why: impl Into<String>,
+        other: Option<Location>,
+    ) {
+        self.findings.push(Finding {
+            range,
+            text: text.to_owned(),
+            role,
+            verdict: Verdict::Conflict { to, why: why.into(), other },
+        });
+    }
+}
+
+/// A file or folder rename. Paths are as walked (relative to the current directory when given so).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FileMove {
+    pub from: PathBuf,
+    pub to: PathBuf,
+}
