@@ -34,10 +34,13 @@ pub struct Where {
 }
 
 /// A third-party symbol by module: `requests.Session` -> module `requests`, name `Session`.
+/// `pytest.fixture(scope)` also names an argument: the string passed as `scope=` is kept.
+/// For TypeScript the entry is written `package:Name` (`next-auth/react:useSession`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ForeignSymbol {
     pub module: String,
     pub name: String,
+    pub argument: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -105,6 +108,14 @@ impl RuleSet {
 
     /// The keep-list entry for `module.name` in Python, if any (`requests.Session`).
     pub fn python_keep(&self, module: &str, name: &str) -> Option<&ForeignSymbol> {
-        self.keep.python.iter().find(|s| s.module == module && s.name == name)
+        self.keep.python.iter().find(|s| s.argument.is_none() && s.module == module && s.name == name)
+    }
+
+    /// Whether the string passed as keyword `argument` to Python `module.name(...)` is kept
+    /// (`pytest.fixture(scope="session")`).
+    pub fn python_keeps_argument(&self, module: &str, name: &str, argument: &str) -> bool {
+        self.keep.python.iter().any(|s| {
+            s.module == module && s.name == name && s.argument.as_deref() == Some(argument)
+        })
     }
 }
