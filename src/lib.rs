@@ -6,6 +6,7 @@
 pub mod check;
 pub mod diff;
 pub mod edit;
+pub mod engine;
 pub mod lang;
 pub mod plan;
 pub mod project;

@@ -1,18 +1,38 @@
-//! What the walked tree is: first-party Python packages and the planned file moves.
+//! What the walked tree is: first-party Python packages and the planned file and folder moves.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
-use crate::plan::FileMove;
+use crate::lang;
+use crate::plan::{KeepReason, Verdict};
+use crate::rules::{NameVerdict, RuleSet};
+use crate::walk::WalkedFile;
+
+/// Python's standard modules: a first-party top-level module renamed onto one of these would shadow it.
+const PYTHON_STDLIB: &str = include_str!("python_stdlib.txt");
 
 /// Facts about the whole tree that single-file rewriters consult.
 #[derive(Debug, Clone, Default)]
 pub struct Project {
     /// Top-level first-party Python modules and packages (found under the roots or named by rules).
     pub python_packages: HashSet<String>,
-    /// Per-file moves (a folder rename moves every file in it).
-    pub moves: Vec<FileMove>,
+    /// Per-file moves (a folder rename moves every file in it), keyed by the old path.
+    pub moves: BTreeMap<PathBuf, PathBuf>,
     /// Names of files/folders (stem or folder name) whose move is a conflict: imports of them stay.
     pub blocked_names: HashSet<String>,
+    /// One finding per path component that holds a term: moved, kept or refused.
+    pub path_findings: Vec<PathFinding>,
+}
+
+/// A term in a file's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathFinding {
+    pub path: PathBuf,
+    /// The file or folder name that holds the term.
+    pub name: String,
+    pub verdict: Verdict,
+    /// The walked file whose report carries it (a folder's first file).
+    pub file: PathBuf,
 }
 
 /// Where a Python module comes from.
@@ -24,6 +44,25 @@ pub enum ModuleOrigin {
 }
 
 impl Project {
+    /// Learn the tree: which Python modules are first-party, which paths move, which moves clash.
+    pub fn discover(roots: &[PathBuf], files: &[WalkedFile], rules: &RuleSet) -> Project {
+        let all: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+        let mut project = Project {
+            python_packages: python_packages(files, &all),
+            ..Project::default()
+        };
+        project.python_packages.extend(rules.first_party.iter().cloned());
+        // A refused move blocks that name everywhere, which can refuse others: repeat until stable.
+        loop {
+            let before = project.blocked_names.len();
+            project.plan_moves(roots, files, &all, rules);
+            if project.blocked_names.len() == before {
+                break;
+            }
+        }
+        project
+    }
+
     /// Origin of a dotted module as written in an import; relative imports (`.x`, `..x`) are first-party.
     pub fn python_origin(&self, module: &str) -> ModuleOrigin {
         if module.starts_with('.') {
@@ -41,4 +80,176 @@ impl Project {
     pub fn is_blocked(&self, component: &str) -> bool {
         self.blocked_names.contains(component)
     }
+
+    fn plan_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>, rules: &RuleSet) {
+        let source_dirs = source_dirs(files);
+        let mut proposed = Vec::new();
+        let mut seen_dirs = HashSet::new();
+        self.path_findings.clear();
+        for file in files {
+            // The root itself is never renamed: only what lies below it.
+            let base = walk_root(&roots[file.root]);
+            let relative = file.path.strip_prefix(&base).unwrap_or(&file.path);
+            let names: Vec<String> = relative.iter().map(|n| n.to_string_lossy().into_owned()).collect();
+            let mut old = base.clone();
+            let mut new = base;
+            for (i, name) in names.iter().enumerate() {
+                old.push(name);
+                let is_file = i + 1 == names.len();
+                let movable = if is_file { lang::for_path(&old).is_some() } else { source_dirs.contains(&old) };
+                let (stem, ext) = split_name(name, is_file);
+                let verdict = match rules.name_verdict(stem) {
+                    NameVerdict::Unrelated => None,
+                    NameVerdict::Keep(reason) => Some(Verdict::Keep { reason }),
+                    NameVerdict::Rename(_) if rules.is_history(&file.path) => {
+                        Some(Verdict::Keep { reason: KeepReason::History })
+                    }
+                    NameVerdict::Rename(to) if self.blocked_names.contains(stem) => Some(Verdict::Conflict {
+                        to: format!("{to}{ext}"),
+                        why: "its move was refused".into(),
+                        other: None,
+                    }),
+                    NameVerdict::Rename(to) if movable => Some(Verdict::Rename { to: format!("{to}{ext}") }),
+                    NameVerdict::Rename(to) => Some(Verdict::Review {
+                        to: format!("{to}{ext}"),
+                        why: "no file retrace rewrites lives here".into(),
+                    }),
+                };
+                match &verdict {
+                    Some(Verdict::Rename { to }) => new.push(to),
+                    _ => new.push(name),
+                }
+                // A folder's finding is recorded once, with its first file.
+                let first_sighting = is_file || seen_dirs.insert(old.clone());
+                if let Some(verdict) = verdict.filter(|_| first_sighting) {
+                    self.path_findings.push(PathFinding {
+                        path: old.clone(),
+                        name: name.clone(),
+                        verdict,
+                        file: file.path.clone(),
+                    });
+                }
+            }
+            if new != file.path {
+                proposed.push(Proposal { from: file.path.clone(), to: new });
+            }
+        }
+        self.moves.clear();
+        self.refuse_clashing_moves(proposed, all);
+    }
+
+    /// A move onto an existing path, two moves onto one path, or a top-level Python module renamed
+    /// onto a standard-library name are refused: the names involved become blocked.
+    fn refuse_clashing_moves(&mut self, proposed: Vec<Proposal>, all: &HashSet<&Path>) {
+        let moving: HashSet<&Path> = proposed.iter().map(|p| p.from.as_path()).collect();
+        let mut targets: HashMap<&Path, usize> = HashMap::new();
+        for p in &proposed {
+            *targets.entry(p.to.as_path()).or_default() += 1;
+        }
+        let stdlib: HashSet<&str> = PYTHON_STDLIB.lines().collect();
+        for p in &proposed {
+            let taken = all.contains(p.to.as_path()) || p.to.exists();
+            let why = if taken && !moving.contains(p.to.as_path()) {
+                Some(format!("`{}` already exists", p.to.display()))
+            } else if targets[p.to.as_path()] > 1 {
+                Some(format!("another file also moves to `{}`", p.to.display()))
+            } else {
+                shadowed_stdlib_module(p, all, &stdlib)
+                    .map(|m| format!("`{}` would shadow Python's standard module `{m}`", p.to.display()))
+            };
+            match why {
+                None => {
+                    self.moves.insert(p.from.clone(), p.to.clone());
+                }
+                Some(why) => self.refuse(p, &why),
+            }
+        }
+    }
+
+    /// Block every name the refused move would have changed, so imports of it stay too, and turn
+    /// its path findings into conflicts.
+    fn refuse(&mut self, p: &Proposal, why: &str) {
+        let depth = p.from.components().count();
+        for (i, (old, new)) in p.from.iter().zip(p.to.iter()).enumerate() {
+            if old == new {
+                continue;
+            }
+            let old = old.to_string_lossy();
+            let (stem, _) = split_name(&old, i + 1 == depth);
+            self.blocked_names.insert(stem.to_owned());
+            let old_path: PathBuf = p.from.iter().take(i + 1).collect();
+            for f in self.path_findings.iter_mut().filter(|f| f.path == old_path) {
+                if let Verdict::Rename { to } = &f.verdict {
+                    f.verdict = Verdict::Conflict { to: to.clone(), why: why.to_owned(), other: None };
+                }
+            }
+        }
+    }
+}
+
+struct Proposal {
+    from: PathBuf,
+    to: PathBuf,
+}
+
+/// `session.py` -> (`session`, `.py`) for files; folders keep their whole name.
+fn split_name(name: &str, is_file: bool) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(dot) if is_file && dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    }
+}
+
+/// The walk's root as it appears at the start of walked paths (`.` is stripped by the walker).
+fn walk_root(root: &Path) -> PathBuf {
+    crate::walk::clean(root)
+}
+
+/// Every folder that holds, at any depth, a file some rewriter handles: only those are renamed.
+fn source_dirs(files: &[WalkedFile]) -> HashSet<PathBuf> {
+    let mut dirs = HashSet::new();
+    for f in files.iter().filter(|f| lang::for_path(&f.path).is_some()) {
+        for dir in f.path.ancestors().skip(1) {
+            if !dirs.insert(dir.to_path_buf()) {
+                break;
+            }
+        }
+    }
+    dirs
+}
+
+/// Top-level importable names: the outermost folder of each `__init__.py` chain, and plain modules
+/// in folders that are not packages (scripts, tests, conftest).
+fn python_packages(files: &[WalkedFile], all: &HashSet<&Path>) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for f in files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "py" || e == "pyi")) {
+        let mut top = f.path.clone();
+        while let Some(parent) = top.parent() {
+            if !all.contains(parent.join("__init__.py").as_path()) {
+                break;
+            }
+            top = parent.to_path_buf();
+        }
+        let name = if top == f.path { top.file_stem() } else { top.file_name() };
+        if let Some(name) = name {
+            names.insert(name.to_string_lossy().to_string());
+        }
+    }
+    names
+}
+
+/// The standard module a moved Python file would shadow: the new name of its top-level module
+/// (the file itself, or the outermost folder of its `__init__.py` chain, judged in the old tree).
+fn shadowed_stdlib_module(p: &Proposal, all: &HashSet<&Path>, stdlib: &HashSet<&str>) -> Option<String> {
+    if p.to.extension().is_none_or(|e| e != "py") {
+        return None;
+    }
+    let mut top = p.from.as_path();
+    while let Some(parent) = top.parent().filter(|d| all.contains(d.join("__init__.py").as_path())) {
+        top = parent;
+    }
+    let depth = top.components().count();
+    let new_top = p.to.iter().nth(depth - 1)?.to_string_lossy();
+    let name = if top == p.from { split_name(&new_top, true).0 } else { &new_top };
+    stdlib.contains(name).then(|| name.to_owned())
 }

@@ -1,9 +1,18 @@
 //! The term engine: split identifiers into words, rename the words that are a retired term while
 //! keeping each word's case, derive plurals.
 //!
-//! INTERFACE (bodies to be implemented; other modules depend on exactly these signatures).
+//! An identifier is split into words at separators (`_ - . $` and any other non-alphanumeric
+//! character), at lower->Upper changes (`sessionId`), at the end of an acronym run
+//! (`HTTPSessionID` -> `HTTP`, `Session`, `ID`) and around digit runs (`v2sessions` -> `v`, `2`,
+//! `sessions`). A word is renamed only when it *is* a term (singular or plural) written in one of
+//! three case styles: `session`, `Session`, `SESSION`. The replacement takes the same style; every
+//! other byte of the identifier is kept. Words that merely contain the term (`possession`,
+//! `sessionid`) or mix cases (`SeSSion`) are not matches.
 
+use std::collections::HashMap;
 use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 /// One retired word and its replacement, with both plural forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,28 +27,217 @@ impl Term {
     /// A term with regular English plurals derived (`session -> sessions`, `policy -> policies`,
     /// `address -> addresses`). Both words are stored lowercase.
     pub fn new(from: &str, to: &str) -> Term {
-        let _ = (from, to);
-        todo!()
+        let from = from.to_lowercase();
+        let to = to.to_lowercase();
+        Term { from_plural: plural(&from), to_plural: plural(&to), from, to }
+    }
+
+    /// A term with explicit (irregular) plurals; all four words are stored lowercase.
+    pub fn with_plurals(from: &str, to: &str, from_plural: &str, to_plural: &str) -> Term {
+        Term {
+            from: from.to_lowercase(),
+            to: to.to_lowercase(),
+            from_plural: from_plural.to_lowercase(),
+            to_plural: to_plural.to_lowercase(),
+        }
+    }
+}
+
+/// The regular English plural of a lowercase word: `s/x/z/ch/sh -> +es`, consonant + `y -> ies`,
+/// otherwise `+s`.
+pub fn plural(word: &str) -> String {
+    let b = word.as_bytes();
+    if word.ends_with('s')
+        || word.ends_with('x')
+        || word.ends_with('z')
+        || word.ends_with("ch")
+        || word.ends_with("sh")
+    {
+        format!("{word}es")
+    } else if b.len() >= 2
+        && b[b.len() - 1] == b'y'
+        && b[b.len() - 2].is_ascii_alphabetic()
+        && !matches!(b[b.len() - 2], b'a' | b'e' | b'i' | b'o' | b'u')
+    {
+        format!("{}ies", &word[..word.len() - 1])
+    } else {
+        format!("{word}s")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Upper,
+    /// ASCII lowercase and every non-ASCII alphanumeric character.
+    Lower,
+    Digit,
+    Sep,
+}
+
+fn class(c: char) -> Class {
+    if c.is_ascii_uppercase() {
+        Class::Upper
+    } else if c.is_ascii_lowercase() {
+        Class::Lower
+    } else if c.is_ascii_digit() {
+        Class::Digit
+    } else if !c.is_ascii() && c.is_alphanumeric() {
+        Class::Lower
+    } else {
+        Class::Sep
     }
 }
 
 /// Byte ranges of the words of an identifier, separators excluded. Splits on `_`, `-`, `.`, `$`,
 /// lower->upper (`sessionId`), acronym ends (`HTTPSessionID` -> HTTP, Session, ID) and digit runs.
 pub fn split(ident: &str) -> Vec<Range<usize>> {
-    let _ = ident;
-    todo!()
+    let mut words = Vec::new();
+    // Start of the current word, if inside one.
+    let mut start: Option<usize> = None;
+    // Previous char: its byte index and class (only meaningful inside a word).
+    let mut prev: Option<(usize, Class)> = None;
+    // The char before `prev`, inside the current word.
+    let mut prev2: Option<Class> = None;
+    for (i, c) in ident.char_indices() {
+        let cl = class(c);
+        if cl == Class::Sep {
+            if let Some(s) = start.take() {
+                words.push(s..i);
+            }
+            prev = None;
+            prev2 = None;
+            continue;
+        }
+        match (start, prev) {
+            (Some(s), Some((pi, pc))) => {
+                let boundary_here = match (pc, cl) {
+                    (Class::Digit, Class::Digit) => false,
+                    (Class::Digit, _) | (_, Class::Digit) => true,
+                    (Class::Lower, Class::Upper) => true,
+                    _ => false,
+                };
+                if boundary_here {
+                    words.push(s..i);
+                    start = Some(i);
+                    prev2 = None;
+                } else if pc == Class::Upper && cl == Class::Lower && prev2 == Some(Class::Upper) {
+                    // End of an acronym run: the last capital starts the next word.
+                    words.push(s..pi);
+                    start = Some(pi);
+                    prev2 = Some(Class::Upper);
+                } else {
+                    prev2 = Some(pc);
+                }
+            }
+            _ => {
+                start = Some(i);
+                prev2 = None;
+            }
+        }
+        prev = Some((i, cl));
+    }
+    if let Some(s) = start {
+        words.push(s..ident.len());
+    }
+    words
+}
+
+/// The case style of a word that may be renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Lower,
+    Title,
+    Upper,
+}
+
+fn case_of(word: &str) -> Option<Case> {
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    let rest = chars.as_str();
+    let has_upper = rest.bytes().any(|b| b.is_ascii_uppercase());
+    let has_lower = rest.chars().any(|c| c.is_ascii_lowercase() || (!c.is_ascii() && c.is_alphabetic()));
+    if !first.is_ascii_uppercase() {
+        (!has_upper).then_some(Case::Lower)
+    } else if !has_upper {
+        // `Session`, and a single capital.
+        Some(Case::Title)
+    } else if !has_lower {
+        Some(Case::Upper)
+    } else {
+        None
+    }
+}
+
+fn in_case(word: &str, case: Case) -> String {
+    match case {
+        Case::Lower => word.to_owned(),
+        Case::Upper => word.to_uppercase(),
+        Case::Title => {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(f) => f.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
+    }
 }
 
 /// Compiled terms and whole-identifier overrides.
 #[derive(Debug, Clone)]
 pub struct Renamer {
-    _private: (),
+    terms: Vec<Term>,
+    overrides: HashMap<String, String>,
+    /// Every term's forms and override key, ASCII case-insensitive.
+    prefilter: AhoCorasick,
 }
 
 impl Renamer {
     pub fn new(terms: Vec<Term>, overrides: Vec<(String, String)>) -> Renamer {
-        let _ = (terms, overrides);
-        todo!()
+        let mut patterns: Vec<String> = Vec::new();
+        for t in &terms {
+            patterns.push(t.from.clone());
+            // Regular plurals contain the singular; irregular ones (people) do not.
+            if !t.from_plural.to_ascii_lowercase().contains(&t.from.to_ascii_lowercase()) {
+                patterns.push(t.from_plural.clone());
+            }
+        }
+        let mut map = HashMap::new();
+        for (from, to) in overrides {
+            patterns.push(from.clone());
+            map.entry(from).or_insert(to);
+        }
+        patterns.retain(|p| !p.is_empty());
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("term patterns are small literal strings");
+        Renamer { terms, overrides: map, prefilter }
+    }
+
+    /// The terms this renamer applies, in rule-file order.
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    /// The whole-identifier override for `ident`, if one names it exactly.
+    pub fn override_for(&self, ident: &str) -> Option<&str> {
+        self.overrides.get(ident).map(String::as_str)
+    }
+
+    /// The replacement of one word, if it is a term form in lower, Title or UPPER case.
+    fn rename_word(&self, word: &str) -> Option<String> {
+        let matches = |form: &str| !form.is_empty() && word.eq_ignore_ascii_case(form);
+        let replacement = self.terms.iter().find_map(|t| {
+            if matches(&t.from) {
+                Some(t.to.as_str())
+            } else if matches(&t.from_plural) {
+                Some(t.to_plural.as_str())
+            } else {
+                None
+            }
+        })?;
+        let case = case_of(word)?;
+        Some(in_case(replacement, case))
     }
 
     /// The new spelling of an identifier-like token, or `None` when no word of it is a term
@@ -47,26 +245,251 @@ impl Renamer {
     /// `session_id -> trace_id`, `ISessionAndStats -> ITraceAndStats`, `SESSIONS -> TRACES`,
     /// `possession -> None`.
     pub fn rename(&self, ident: &str) -> Option<String> {
-        let _ = ident;
-        todo!()
+        if let Some(to) = self.overrides.get(ident) {
+            return (to != ident).then(|| to.clone());
+        }
+        let mut out = String::with_capacity(ident.len() + 8);
+        let mut last = 0;
+        let mut changed = false;
+        for range in split(ident) {
+            if let Some(new) = self.rename_word(&ident[range.clone()]) {
+                out.push_str(&ident[last..range.start]);
+                out.push_str(&new);
+                last = range.end;
+                changed = true;
+            }
+        }
+        if !changed {
+            return None;
+        }
+        out.push_str(&ident[last..]);
+        (out != ident).then_some(out)
     }
 
     /// Lowercase words of `ident` (for sense checks).
     pub fn words(&self, ident: &str) -> Vec<String> {
-        let _ = ident;
-        todo!()
+        split(ident).into_iter().map(|r| ident[r].to_lowercase()).collect()
     }
 
     /// Every maximal `[A-Za-z0-9_]+` token of free text (comments, strings, paths) that `rename`
     /// changes, with its byte range and new spelling.
     pub fn find_in_text(&self, text: &str) -> Vec<(Range<usize>, String)> {
-        let _ = text;
-        todo!()
+        let mut found = Vec::new();
+        if !self.may_contain(text.as_bytes()) {
+            return found;
+        }
+        for range in tokens(text) {
+            if let Some(new) = self.rename(&text[range.clone()]) {
+                found.push((range, new));
+            }
+        }
+        found
     }
 
     /// Cheap test over raw bytes: could `bytes` contain any term in any case? No false negatives.
     pub fn may_contain(&self, bytes: &[u8]) -> bool {
-        let _ = bytes;
-        todo!()
+        self.prefilter.is_match(bytes)
+    }
+}
+
+/// Byte ranges of the maximal ASCII `[A-Za-z0-9_]+` tokens of `text`.
+pub fn tokens(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let is_tok = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_tok(bytes[i]) {
+            let s = i;
+            while i < bytes.len() && is_tok(bytes[i]) {
+                i += 1;
+            }
+            out.push(s..i);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renamer() -> Renamer {
+        Renamer::new(vec![Term::new("session", "trace")], vec![])
+    }
+
+    fn words_of(s: &str) -> Vec<&str> {
+        split(s).into_iter().map(|r| &s[r]).collect()
+    }
+
+    #[test]
+    fn plurals() {
+        let t = Term::new("Session", "TRACE");
+        assert_eq!(t.from, "session");
+        assert_eq!(t.to, "trace");
+        assert_eq!(t.from_plural, "sessions");
+        assert_eq!(t.to_plural, "traces");
+        assert_eq!(plural("policy"), "policies");
+        assert_eq!(plural("day"), "days");
+        assert_eq!(plural("address"), "addresses");
+        assert_eq!(plural("box"), "boxes");
+        assert_eq!(plural("quiz"), "quizes");
+        assert_eq!(plural("batch"), "batches");
+        assert_eq!(plural("wish"), "wishes");
+        assert_eq!(plural("span"), "spans");
+    }
+
+    #[test]
+    fn splits() {
+        assert_eq!(words_of("session_id"), ["session", "id"]);
+        assert_eq!(words_of("sessionId"), ["session", "Id"]);
+        assert_eq!(words_of("HTTPSessionID"), ["HTTP", "Session", "ID"]);
+        assert_eq!(words_of("ISessionAndStats"), ["I", "Session", "And", "Stats"]);
+        assert_eq!(words_of("v2sessions"), ["v", "2", "sessions"]);
+        assert_eq!(words_of("__session__"), ["session"]);
+        assert_eq!(words_of("pkg.session.store"), ["pkg", "session", "store"]);
+        assert_eq!(words_of("a$b-c d"), ["a", "b", "c", "d"]);
+        assert_eq!(words_of("SeSSion"), ["Se", "S", "Sion"]);
+        assert_eq!(words_of("MY_SESSIONS"), ["MY", "SESSIONS"]);
+        assert_eq!(words_of("HTTP2Session"), ["HTTP", "2", "Session"]);
+        assert_eq!(words_of(""), Vec::<&str>::new());
+        assert_eq!(words_of("___"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn splits_unicode_safely() {
+        assert_eq!(words_of("séssion_Ünïcode"), ["séssion", "Ünïcode"]);
+        assert_eq!(words_of("naïveSession"), ["naïve", "Session"]);
+        assert_eq!(words_of("日本session"), ["日本session"]);
+        assert_eq!(words_of("a→b"), ["a", "b"]);
+        assert_eq!(words_of("ÀB"), ["À", "B"]);
+        let r = renamer();
+        assert_eq!(r.rename("naïveSession").as_deref(), Some("naïveTrace"));
+        assert_eq!(r.rename("séssion"), None);
+        assert_eq!(r.rename("sessionñ"), None);
+        assert_eq!(r.rename("session→id").as_deref(), Some("trace→id"));
+    }
+
+    #[test]
+    fn renames_documented_examples() {
+        let r = renamer();
+        let cases = [
+            ("session_id", "trace_id"),
+            ("sessionId", "traceId"),
+            ("SessionId", "TraceId"),
+            ("SESSION_ID", "TRACE_ID"),
+            ("get_sessions", "get_traces"),
+            ("ISessionAndStats", "ITraceAndStats"),
+            ("IExtendedSession", "IExtendedTrace"),
+            ("session-drawer", "trace-drawer"),
+            ("HTTPSessionID", "HTTPTraceID"),
+            ("__session__", "__trace__"),
+            ("sessions", "traces"),
+            ("Sessions", "Traces"),
+            ("SESSIONS", "TRACES"),
+            ("MY_SESSIONS", "MY_TRACES"),
+            ("pkg.session.store", "pkg.trace.store"),
+            ("session", "trace"),
+            ("Session", "Trace"),
+            ("SESSION", "TRACE"),
+            ("v2sessions", "v2traces"),
+            ("session2", "trace2"),
+            ("$session", "$trace"),
+            ("SESSIONId", "TRACEId"),
+        ];
+        for (from, to) in cases {
+            assert_eq!(r.rename(from).as_deref(), Some(to), "{from}");
+        }
+    }
+
+    #[test]
+    fn leaves_non_matches() {
+        let r = renamer();
+        for s in [
+            "trace_id", "possession", "sessional", "sessionid", "SeSSion", "Sessionid", "SESSIONs", "",
+            "__", "x2", "obsessions", "SESSIONSTATE",
+        ] {
+            assert_eq!(r.rename(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn irregular_plurals() {
+        let t = Term::with_plurals("person", "user", "people", "users");
+        let r = Renamer::new(vec![t], vec![]);
+        assert_eq!(r.rename("people_count").as_deref(), Some("users_count"));
+        assert_eq!(r.rename("PEOPLE").as_deref(), Some("USERS"));
+        assert_eq!(r.rename("listPeople").as_deref(), Some("listUsers"));
+        assert_eq!(r.rename("Person").as_deref(), Some("User"));
+        assert_eq!(r.rename("persons"), None);
+        assert!(r.may_contain(b"all PEOPLE here"));
+        assert!(r.may_contain(b"a person"));
+        assert!(!r.may_contain(b"nobody"));
+        let literal = Renamer::new(
+            vec![Term { from: "person".into(), to: "user".into(), from_plural: "people".into(), to_plural: "users".into() }],
+            vec![],
+        );
+        assert_eq!(literal.rename("people").as_deref(), Some("users"));
+    }
+
+    #[test]
+    fn overrides_win() {
+        let r = Renamer::new(
+            vec![Term::new("session", "trace")],
+            vec![
+                ("ISessionAndStats".into(), "ITraceWithStats".into()),
+                ("Sess".into(), "Trc".into()),
+            ],
+        );
+        assert_eq!(r.rename("ISessionAndStats").as_deref(), Some("ITraceWithStats"));
+        assert_eq!(r.rename("isessionandstats"), None);
+        assert_eq!(r.rename("Sess").as_deref(), Some("Trc"));
+        assert_eq!(r.rename("ISessionAndStatsX").as_deref(), Some("ITraceAndStatsX"));
+        assert_eq!(r.override_for("Sess"), Some("Trc"));
+        assert_eq!(r.override_for("sess"), None);
+        assert!(r.may_contain(b"x = Sess"));
+        assert!(r.may_contain(b"x = SESS"));
+    }
+
+    #[test]
+    fn words_are_lowercase() {
+        let r = renamer();
+        assert_eq!(r.words("HTTPSessionID"), ["http", "session", "id"]);
+        assert_eq!(r.words("orm_session"), ["orm", "session"]);
+    }
+
+    #[test]
+    fn finds_in_text() {
+        let r = renamer();
+        let text = "Each Session has a session_id; see session-drawer and pkg.sessions, not possession. é session";
+        let found = r.find_in_text(text);
+        let got: Vec<(&str, &str)> = found.iter().map(|(rg, new)| (&text[rg.clone()], new.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("Session", "Trace"),
+                ("session_id", "trace_id"),
+                ("session", "trace"),
+                ("sessions", "traces"),
+                ("session", "trace"),
+            ]
+        );
+        assert!(r.find_in_text("nothing here").is_empty());
+        assert!(r.find_in_text("").is_empty());
+        assert_eq!(r.find_in_text("ünsession session").len(), 1);
+    }
+
+    #[test]
+    fn prefilter() {
+        let r = renamer();
+        assert!(r.may_contain(b"SeSsIoN"));
+        assert!(r.may_contain(b"xx\xffsession\xfe"));
+        assert!(!r.may_contain(b"trace only"));
+        assert!(!r.may_contain(b""));
+        let empty = Renamer::new(vec![], vec![]);
+        assert!(!empty.may_contain(b"session"));
+        assert_eq!(empty.rename("session"), None);
     }
 }

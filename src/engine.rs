@@ -1,0 +1,206 @@
+//! Runs the rewriters over walked files in parallel and hands each file's outcome to a consumer.
+//! Sources are read, planned and dropped one file at a time: nothing whole-tree is buffered
+//! except what the consumer chooses to return.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::edit;
+use crate::lang::{self, Context};
+use crate::plan::{Finding, Location, Role, Verdict};
+use crate::project::Project;
+use crate::rules::{NameVerdict, RuleSet};
+use crate::walk::WalkedFile;
+
+const BOM: &str = "\u{feff}";
+
+/// A file that could not be rewritten; it is left untouched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct FileError {
+    pub location: Location,
+    pub message: String,
+}
+
+/// A finding with its place in the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedFinding {
+    pub location: Location,
+    pub finding: Finding,
+}
+
+/// Everything decided about one file.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    pub path: PathBuf,
+    pub moved_to: Option<PathBuf>,
+    pub language: Option<&'static str>,
+    /// The file's text as read (BOM included); empty when unread.
+    pub original: String,
+    /// The text after the edits; equal to `original` when nothing changes.
+    pub updated: String,
+    pub findings: Vec<LocatedFinding>,
+    pub error: Option<FileError>,
+}
+
+impl FileOutcome {
+    pub fn changes(&self) -> bool {
+        self.moved_to.is_some() || self.original != self.updated
+    }
+}
+
+/// Plan every file on `threads` workers; `consume` sees each outcome that has anything to say
+/// (a term in its text or path, or an error) and its results come back in walk order.
+pub fn run<T, F>(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize, consume: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(FileOutcome) -> T + Sync,
+{
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                if let Some(outcome) = plan_file(&file.path, rules, project) {
+                    let value = consume(outcome);
+                    results.lock().unwrap().push((i, value));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, v)| v).collect()
+}
+
+/// Plan one file, or `None` when neither its text nor its path holds a term.
+pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<FileOutcome> {
+    let moved_to = project.moves.get(path).cloned();
+    let mut outcome = FileOutcome {
+        path: path.to_path_buf(),
+        moved_to,
+        language: None,
+        original: String::new(),
+        updated: String::new(),
+        findings: path_findings(path, project),
+        error: None,
+    };
+    let Some(rewriter) = lang::for_path(path) else {
+        return (!outcome.findings.is_empty()).then_some(outcome);
+    };
+    outcome.language = Some(rewriter.language());
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
+    };
+    if !rules.renamer.may_contain(&bytes) {
+        // Nothing to edit; a pure move needs no text.
+        return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome);
+    }
+    if bytes.contains(&0) {
+        return Some(outcome.failed(1, 1, "binary file (contains NUL bytes), skipped".into()));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let (line, column) = line_column(&String::from_utf8_lossy(valid), valid.len());
+            return Some(outcome.failed(line, column, "not valid UTF-8, skipped".into()));
+        }
+    };
+    let body = text.strip_prefix(BOM).unwrap_or(&text);
+    let shift = text.len() - body.len();
+    let cx = Context { rules, project, path };
+    let plan = match rewriter.plan(body, &cx) {
+        Ok(plan) => plan,
+        Err(e) => {
+            outcome.original = text;
+            outcome.updated = outcome.original.clone();
+            return Some(outcome.failed(e.line, e.column, format!("cannot parse: {}", e.message)));
+        }
+    };
+    let edits = match edit::normalize(body, plan.edits) {
+        Ok(edits) => edits,
+        Err(overlap) => {
+            return Some(outcome.failed(1, 1, format!("internal error, file left unchanged: {overlap}")));
+        }
+    };
+    let updated = format!("{}{}", &text[..shift], edit::apply(body, &edits));
+    let lines = LineIndex::new(body);
+    outcome.findings.extend(plan.findings.into_iter().map(|finding| {
+        let (line, column) = lines.line_column(body, finding.range.start);
+        LocatedFinding { location: Location { path: path.to_path_buf(), line, column }, finding }
+    }));
+    outcome.original = text;
+    outcome.updated = updated;
+    Some(outcome)
+}
+
+impl FileOutcome {
+    fn failed(mut self, line: usize, column: usize, message: String) -> FileOutcome {
+        // A file that cannot be rewritten is not moved either: its imports would not follow.
+        self.moved_to = None;
+        self.error = Some(FileError { location: Location { path: self.path.clone(), line, column }, message });
+        self
+    }
+}
+
+fn path_findings(path: &Path, project: &Project) -> Vec<LocatedFinding> {
+    project
+        .path_findings
+        .iter()
+        .filter(|f| f.file == path)
+        .map(|f| LocatedFinding {
+            location: Location { path: f.path.clone(), line: 1, column: 1 },
+            finding: Finding { range: 0..0, text: f.name.clone(), role: Role::Path, verdict: f.verdict.clone() },
+        })
+        .collect()
+}
+
+/// What `explain` says about one identifier.
+pub fn explain(rules: &RuleSet, ident: &str) -> Verdict {
+    match rules.name_verdict(ident) {
+        NameVerdict::Unrelated => Verdict::Keep { reason: crate::plan::KeepReason::NotRewritten },
+        NameVerdict::Rename(to) => Verdict::Rename { to },
+        NameVerdict::Keep(reason) => Verdict::Keep { reason },
+    }
+}
+
+/// Byte offset -> 1-based line and column (columns count chars).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { starts }
+    }
+
+    pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    LineIndex::new(text).line_column(text, offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_columns_count_chars() {
+        let text = "ab\né session\n";
+        let lines = LineIndex::new(text);
+        assert_eq!(lines.line_column(text, 0), (1, 1));
+        assert_eq!(lines.line_column(text, 3), (2, 1));
+        assert_eq!(lines.line_column(text, text.find("session").unwrap()), (2, 3));
+    }
+}
