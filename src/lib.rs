@@ -4,6 +4,7 @@
 //! rewrite, the check report and the JSON output are renderings of that plan.
 
 pub mod check;
+pub mod commands;
 pub mod diff;
 pub mod edit;
 pub mod engine;

@@ -1,1 +1,135 @@
-fn main() {}
+//! The `retrace` command line: parse arguments, call the library, map results to exit codes.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use retrace::commands::{self, Format, Options, Status};
+use retrace::report::Style;
+use retrace::rules::RuleSet;
+
+/// Retire a term across whole codebases: language-aware renames as a reviewable diff.
+///
+/// With no --rules, the built-in session -> trace rules apply. Exit codes: 0 clean, 1 findings
+/// (check) or conflicts (apply), 2 usage or input error.
+#[derive(Parser)]
+#[command(name = "retrace", version, about, long_about = None, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  retrace diff .                 review every change as a unified diff
+  retrace diff . | git apply     the diff is a real patch
+  retrace apply sdk/ webapp/     rewrite two repositories in place
+  retrace check . --format json  what remains, for CI
+  retrace explain ISessionAndStats";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the unified diff of every change; change nothing.
+    Diff(RunArgs),
+    /// Write the same changes in place (file and folder moves included).
+    Apply(RunArgs),
+    /// List every retired term that remains; exit 1 if any.
+    Check(RunArgs),
+    /// Show how one identifier would be renamed, and by which rule.
+    Explain {
+        /// The identifier, e.g. `session_id` or `ISessionAndStats`.
+        ident: String,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+}
+
+#[derive(Args)]
+struct RulesArg {
+    /// Rule file (TOML); default: the built-in rules/session-to-trace.toml.
+    #[arg(long, value_name = "FILE", global = true)]
+    rules: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Files or folders to process (several repositories at once are fine).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RulesArg,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Output format of findings.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match run(cli) {
+        Ok(status) => status,
+        Err(message) => {
+            let _ = writeln!(io::stderr(), "error: {message}");
+            Status::Error
+        }
+    };
+    ExitCode::from(status as u8)
+}
+
+fn run(cli: Cli) -> Result<Status, String> {
+    let (mut out, mut err) = (io::stdout().lock(), io::stderr().lock());
+    let io_error = |e: io::Error| e.to_string();
+    match cli.command {
+        Command::Explain { ident, rules } => {
+            commands::explain(&load_rules(&rules)?, &ident, &mut out).map_err(io_error)
+        }
+        Command::Diff(args) => commands::diff(&options(args, io::stdout().is_terminal())?, &mut out, &mut err).map_err(io_error),
+        Command::Apply(args) => commands::apply(&options(args, io::stderr().is_terminal())?, &mut err).map_err(io_error),
+        Command::Check(args) => commands::check(&options(args, io::stdout().is_terminal())?, &mut out, &mut err).map_err(io_error),
+    }
+}
+
+fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    Ok(Options {
+        paths: args.paths,
+        rules: load_rules(&args.rules)?,
+        threads,
+        style: Style { color },
+        format: match args.format {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+        },
+    })
+}
+
+fn load_rules(arg: &RulesArg) -> Result<RuleSet, String> {
+    match &arg.rules {
+        Some(path) => RuleSet::from_file(path).map_err(|e| e.to_string()),
+        None => Ok(RuleSet::builtin()),
+    }
+}
