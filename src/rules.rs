@@ -1,16 +1,67 @@
 //! RuleSet: load and validate a TOML rule file, expand its terms, answer "what happens to this name".
 //!
-//! INTERFACE (bodies to be implemented; other modules depend on exactly these signatures).
+//! # Rule-file format
+//!
+//! ```toml
+//! extends = "builtin"          # optional: merge this file over the built-in rules
+//!
+//! [[term]]                     # at least one, unless the file extends the built-in rules
+//! from = "session"             # one word, ASCII letters (any case; stored lowercase)
+//! to = "trace"                 # one word; must not be `from` or its plural, nor another term's `from`
+//! # from_plural = "sessions"   # optional, for irregular plurals (default: regular English plural)
+//! # to_plural = "traces"
+//!
+//! [[rename]]                   # whole-identifier override, exact match, wins over everything
+//! from = "ISessionAndStats"
+//! to = "ITraceAndStats"        # must be final: the term engine must not rename it again
+//!
+//! [keep]                       # every key optional; default: empty lists, paths = ["**/migrations/**"]
+//! python = ["requests.Session", "aiohttp.ClientSession", "pytest.fixture(scope)"]   # module.Name or module.Name(argument)
+//! typescript = ["next-auth/react:useSession", "@supabase/supabase-js:Session"]       # package:Name (`default` = default import)
+//! globals = ["sessionStorage"] # runtime / DOM globals
+//! names = ["session_scope"]    # exact identifiers kept everywhere
+//! paths = ["**/migrations/**"] # history: never rewritten (globset syntax; `*` stays inside one
+//!                              # path segment, `**` crosses folders; matched with and without a leading ./)
+//!
+//! [[sense]]                    # any number; qualifier words that give the term another meaning
+//! words = ["orm", "db", "http", "auth", "login", "cookie", "checkout"]   # single words, any case
+//!
+//! [where]                      # which places change; keys given override the defaults
+//! identifiers = true           # default true
+//! comments = true              # default true (comments and docstrings)
+//! strings = true               # default true (identifier-like string literals: keys, routes, SQL)
+//! prose = false                # default false (prose strings are reported for review)
+//!
+//! [project]
+//! first_party = ["mysdk"]      # default []: packages that are always first-party
+//! ```
+//!
+//! Unknown keys are errors. Every error is reported as `origin:line:column: message` (1-based, the
+//! column counts characters) and points at the offending key, value or list entry.
+//!
+//! With `extends = "builtin"` the file is merged over [`BUILTIN`]: terms, renames, keep lists,
+//! senses and `first_party` are concatenated (a term defined in both is a duplicate-term error);
+//! `[where]` keys given in the file override the built-in ones; `[keep] paths` given in either
+//! file are concatenated (the default applies only when neither gives `paths`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
+use std::sync::OnceLock;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
 
 use crate::plan::KeepReason;
-use crate::words::{Renamer, Term};
+use crate::words::{split, Renamer, Term};
 
 /// The built-in rule file, compiled into the binary.
 pub const BUILTIN: &str = include_str!("../rules/session-to-trace.toml");
 pub const BUILTIN_ORIGIN: &str = "rules/session-to-trace.toml (built-in)";
+
+/// History paths used when no rule file gives `[keep] paths`.
+pub const DEFAULT_HISTORY_PATHS: &[&str] = &["**/migrations/**"];
 
 /// A rule-file error with the place it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +82,12 @@ pub struct Where {
     pub strings: bool,
     /// Prose strings: reported for review, rewritten only when true.
     pub prose: bool,
+}
+
+impl Default for Where {
+    fn default() -> Where {
+        Where { identifiers: true, comments: true, strings: true, prose: false }
+    }
 }
 
 /// A third-party symbol by module: `requests.Session` -> module `requests`, name `Session`.
@@ -76,34 +133,85 @@ pub struct RuleSet {
     pub places: Where,
     /// Python top-level packages / TS path prefixes that count as first-party besides those found.
     pub first_party: Vec<String>,
+    /// `[keep] paths`, as written.
+    history_globs: Vec<String>,
+    history: GlobSet,
 }
 
 impl RuleSet {
     pub fn builtin() -> RuleSet {
-        todo!()
+        static BUILT: OnceLock<RuleSet> = OnceLock::new();
+        BUILT
+            .get_or_init(|| RuleSet::parse(BUILTIN_ORIGIN, BUILTIN).unwrap_or_else(|e| panic!("invalid built-in rules: {e}")))
+            .clone()
     }
 
     /// Read and validate a rule file; `extends = "builtin"` merges it over the built-in rules.
     pub fn from_file(path: &Path) -> Result<RuleSet, RuleError> {
-        let _ = path;
-        todo!()
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+            origin: origin.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the rule file: {e}"),
+        })?;
+        RuleSet::parse(&origin, &text)
     }
 
     pub fn parse(origin: &str, text: &str) -> Result<RuleSet, RuleError> {
-        let _ = (origin, text);
-        todo!()
+        let layer = Layer::parse(origin, text)?;
+        let mut layers = Vec::with_capacity(2);
+        if layer.extends {
+            let base = Layer::parse(BUILTIN_ORIGIN, BUILTIN)
+                .unwrap_or_else(|e| panic!("invalid built-in rules: {e}"));
+            layers.push(base);
+        }
+        layers.push(layer);
+        build(origin, layers)
     }
 
     /// Applied migrations and other history paths: never rewritten (`[keep] paths`).
     pub fn is_history(&self, path: &Path) -> bool {
-        let _ = path;
-        todo!()
+        if self.history.is_empty() {
+            return false;
+        }
+        if self.history.is_match(path) {
+            return true;
+        }
+        let bare = strip_dot(path);
+        self.history.is_match(bare) || self.history.is_match(Path::new(".").join(bare))
+    }
+
+    /// The `[keep] paths` globs in effect (defaults included).
+    pub fn history_globs(&self) -> &[String] {
+        &self.history_globs
     }
 
     /// Overrides first, then the keep names, then senses, then the term engine.
     pub fn name_verdict(&self, ident: &str) -> NameVerdict {
-        let _ = ident;
-        todo!()
+        if let Some(to) = self.renamer.override_for(ident) {
+            if to != ident {
+                return NameVerdict::Rename(to.to_owned());
+            }
+        }
+        if self.keep.names.contains(ident) {
+            return NameVerdict::Keep(KeepReason::KeepList { entry: ident.to_owned() });
+        }
+        if self.keep.globals.contains(ident) {
+            return NameVerdict::Keep(KeepReason::Global { name: ident.to_owned() });
+        }
+        let Some(new) = self.renamer.rename(ident) else {
+            return NameVerdict::Unrelated;
+        };
+        if let Some(word) = self.sense_of(ident) {
+            return NameVerdict::Keep(KeepReason::Sense { word });
+        }
+        NameVerdict::Rename(new)
+    }
+
+    /// The first word of `ident` (lowercased) that is a sense word, if any.
+    pub fn sense_of(&self, ident: &str) -> Option<String> {
+        self.renamer.words(ident).into_iter().find(|w| self.senses.contains(w))
     }
 
     /// The keep-list entry for `module.name` in Python, if any (`requests.Session`).
@@ -118,4 +226,538 @@ impl RuleSet {
             s.module == module && s.name == name && s.argument.as_deref() == Some(argument)
         })
     }
+}
+
+fn strip_dot(path: &Path) -> &Path {
+    let mut p = path;
+    while let Ok(rest) = p.strip_prefix(".") {
+        if rest == p {
+            break;
+        }
+        p = rest;
+    }
+    p
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw file (serde)
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    extends: Option<Spanned<String>>,
+    #[serde(default)]
+    term: Vec<RawTerm>,
+    #[serde(default)]
+    rename: Vec<RawRename>,
+    keep: Option<RawKeep>,
+    #[serde(default)]
+    sense: Vec<RawSense>,
+    #[serde(rename = "where")]
+    places: Option<RawWhere>,
+    project: Option<RawProject>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerm {
+    from: Spanned<String>,
+    to: Spanned<String>,
+    from_plural: Option<Spanned<String>>,
+    to_plural: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRename {
+    from: Spanned<String>,
+    to: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeep {
+    #[serde(default)]
+    python: Vec<Spanned<String>>,
+    #[serde(default)]
+    typescript: Vec<Spanned<String>>,
+    #[serde(default)]
+    globals: Vec<Spanned<String>>,
+    #[serde(default)]
+    names: Vec<Spanned<String>>,
+    paths: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSense {
+    words: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+struct RawWhere {
+    identifiers: Option<bool>,
+    comments: Option<bool>,
+    strings: Option<bool>,
+    prose: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    #[serde(default)]
+    first_party: Vec<Spanned<String>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions
+
+/// 1-based line and column (in chars) of byte offset `at` in `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..at].chars().count() + 1;
+    (line, column)
+}
+
+/// The text a layer came from, for turning spans into positions.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    origin: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(&self, span: &Range<usize>, message: impl Into<String>) -> RuleError {
+        let (line, column) = line_col(self.text, span.start);
+        RuleError { origin: self.origin.to_owned(), line, column, message: message.into() }
+    }
+
+    fn place(&self, span: &Range<usize>) -> String {
+        let (line, column) = line_col(self.text, span.start);
+        format!("{}:{line}:{column}", self.origin)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One validated file
+
+struct TermEntry {
+    term: Term,
+    from_span: Range<usize>,
+    to_span: Range<usize>,
+}
+
+struct RenameEntry {
+    from: String,
+    to: String,
+    from_span: Range<usize>,
+    to_span: Range<usize>,
+}
+
+struct Layer<'a> {
+    source: Source<'a>,
+    extends: bool,
+    terms: Vec<TermEntry>,
+    renames: Vec<RenameEntry>,
+    python: Vec<ForeignSymbol>,
+    typescript: Vec<ForeignSymbol>,
+    globals: Vec<String>,
+    names: Vec<String>,
+    paths: Option<Vec<String>>,
+    senses: Vec<Spanned<String>>,
+    places: RawWhere,
+    first_party: Vec<String>,
+}
+
+impl<'a> Layer<'a> {
+    fn parse(origin: &'a str, text: &'a str) -> Result<Layer<'a>, RuleError> {
+        let src = Source { origin, text };
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            src.error(&span, explain_toml_error(e.message()))
+        })?;
+
+        let extends = match &raw.extends {
+            None => false,
+            Some(v) if v.get_ref() == "builtin" => true,
+            Some(v) => {
+                return Err(src.error(
+                    &v.span(),
+                    format!("expected `extends = \"builtin\"` (the only rules a file can extend), found {:?}", v.get_ref()),
+                ))
+            }
+        };
+
+        let mut terms = Vec::new();
+        for t in raw.term {
+            let from = term_word(&src, &t.from, "from")?;
+            let to = term_word(&src, &t.to, "to")?;
+            let from_plural = match &t.from_plural {
+                Some(p) => term_word(&src, p, "from_plural")?,
+                None => crate::words::plural(&from),
+            };
+            let to_plural = match &t.to_plural {
+                Some(p) => term_word(&src, p, "to_plural")?,
+                None => crate::words::plural(&to),
+            };
+            let term = Term { from, to, from_plural, to_plural };
+            let forms = [&term.from, &term.from_plural];
+            if forms.contains(&&term.to) {
+                return Err(src.error(
+                    &t.to.span(),
+                    format!(
+                        "`to` {:?} is the term itself: expected a different word (renaming must change it and be idempotent)",
+                        t.to.get_ref()
+                    ),
+                ));
+            }
+            if forms.contains(&&term.to_plural) {
+                let span = t.to_plural.as_ref().map_or(t.to.span(), |p| p.span());
+                return Err(src.error(
+                    &span,
+                    format!(
+                        "the plural of `to` ({:?}) is a form of `from` ({:?}): renaming would not be idempotent",
+                        term.to_plural, term.from
+                    ),
+                ));
+            }
+            terms.push(TermEntry { term, from_span: t.from.span(), to_span: t.to.span() });
+        }
+
+        let mut renames = Vec::new();
+        for r in raw.rename {
+            for (v, key) in [(&r.from, "from"), (&r.to, "to")] {
+                let s = v.get_ref();
+                if s.is_empty() || s.chars().any(char::is_whitespace) {
+                    return Err(src.error(
+                        &v.span(),
+                        format!("`{key}` of a [[rename]]: expected a whole identifier (non-empty, no spaces), found {s:?}"),
+                    ));
+                }
+            }
+            if r.from.get_ref() == r.to.get_ref() {
+                return Err(src.error(
+                    &r.to.span(),
+                    format!(
+                        "[[rename]] `to` equals `from` ({:?}): expected a different name (use [keep] names to keep an identifier)",
+                        r.to.get_ref()
+                    ),
+                ));
+            }
+            renames.push(RenameEntry {
+                from: r.from.get_ref().clone(),
+                to: r.to.get_ref().clone(),
+                from_span: r.from.span(),
+                to_span: r.to.span(),
+            });
+        }
+
+        let mut python = Vec::new();
+        let mut typescript = Vec::new();
+        let mut globals = Vec::new();
+        let mut names = Vec::new();
+        let mut paths = None;
+        if let Some(keep) = raw.keep {
+            for e in &keep.python {
+                python.push(parse_python_entry(e.get_ref()).map_err(|m| src.error(&e.span(), m))?);
+            }
+            for e in &keep.typescript {
+                typescript.push(parse_typescript_entry(e.get_ref()).map_err(|m| src.error(&e.span(), m))?);
+            }
+            for (list, key, out) in [(&keep.globals, "globals", &mut globals), (&keep.names, "names", &mut names)] {
+                for e in list {
+                    let s = e.get_ref();
+                    if s.is_empty() || s.chars().any(char::is_whitespace) {
+                        return Err(src.error(
+                            &e.span(),
+                            format!("[keep] {key}: expected an exact identifier (non-empty, no spaces), found {s:?}"),
+                        ));
+                    }
+                    out.push(s.clone());
+                }
+            }
+            if let Some(list) = keep.paths {
+                let mut globs = Vec::new();
+                for e in list {
+                    build_glob(e.get_ref()).map_err(|m| src.error(&e.span(), m))?;
+                    globs.push(e.into_inner());
+                }
+                paths = Some(globs);
+            }
+        }
+
+        let mut senses = Vec::new();
+        for s in raw.sense {
+            for w in s.words {
+                let word = w.get_ref();
+                if split(word) != [0..word.len()] {
+                    return Err(src.error(
+                        &w.span(),
+                        format!("[[sense]] words: expected a single non-empty word (letters or digits, no separators), found {word:?}"),
+                    ));
+                }
+                let span = w.span();
+                senses.push(Spanned::new(span, word.to_lowercase()));
+            }
+        }
+
+        let mut first_party = Vec::new();
+        if let Some(project) = raw.project {
+            for e in project.first_party {
+                if e.get_ref().trim().is_empty() {
+                    return Err(src.error(&e.span(), "[project] first_party: expected a package name, found an empty string"));
+                }
+                first_party.push(e.into_inner());
+            }
+        }
+
+        Ok(Layer {
+            source: src,
+            extends,
+            terms,
+            renames,
+            python,
+            typescript,
+            globals,
+            names,
+            paths,
+            senses,
+            places: raw.places.unwrap_or_default(),
+            first_party,
+        })
+    }
+}
+
+/// Make serde's messages say what was expected where they do not already.
+fn explain_toml_error(message: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let example = match rest.trim_matches('`') {
+            "from" => " (e.g. `from = \"session\"`)",
+            "to" => " (e.g. `to = \"trace\"`)",
+            "words" => " (e.g. `words = [\"orm\", \"db\"]`)",
+            _ => "",
+        };
+        format!("missing field {rest}: expected it in this table{example}")
+    } else {
+        message.to_owned()
+    }
+}
+
+/// A term word: one word of ASCII letters (stored lowercase).
+fn term_word(src: &Source<'_>, value: &Spanned<String>, key: &str) -> Result<String, RuleError> {
+    let s = value.get_ref();
+    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic()) && split(s).len() == 1;
+    if ok {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(src.error(
+            &value.span(),
+            format!("[[term]] `{key}`: expected a single word of ASCII letters (like \"session\"), found {s:?}"),
+        ))
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_js_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+fn parse_python_entry(entry: &str) -> Result<ForeignSymbol, String> {
+    let bad = || {
+        format!(
+            "[keep] python: expected `dotted.module.Name` or `dotted.module.Name(argument)` with identifier parts, found {entry:?}"
+        )
+    };
+    let (path, argument) = match entry.strip_suffix(')') {
+        Some(head) => {
+            let (path, arg) = head.split_once('(').ok_or_else(bad)?;
+            if !is_ident(arg) {
+                return Err(bad());
+            }
+            (path, Some(arg.to_owned()))
+        }
+        None => (entry, None),
+    };
+    let (module, name) = path.rsplit_once('.').ok_or_else(bad)?;
+    if !module.split('.').all(is_ident) || !is_ident(name) {
+        return Err(bad());
+    }
+    Ok(ForeignSymbol { module: module.to_owned(), name: name.to_owned(), argument })
+}
+
+fn parse_typescript_entry(entry: &str) -> Result<ForeignSymbol, String> {
+    let bad = || format!("[keep] typescript: expected `package:Name` (like \"next-auth/react:useSession\"), found {entry:?}");
+    let (package, name) = entry.rsplit_once(':').ok_or_else(bad)?;
+    let package_ok = !package.is_empty()
+        && !package.starts_with('/')
+        && !package.ends_with('/')
+        && package.chars().all(|c| c.is_ascii_alphanumeric() || "@/._-:~".contains(c));
+    if !package_ok || !is_js_ident(name) {
+        return Err(bad());
+    }
+    Ok(ForeignSymbol { module: package.to_owned(), name: name.to_owned(), argument: None })
+}
+
+fn build_glob(pattern: &str) -> Result<globset::Glob, String> {
+    if pattern.is_empty() {
+        return Err("[keep] paths: expected a glob (like \"**/migrations/**\"), found an empty string".to_owned());
+    }
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| format!("[keep] paths: expected a valid glob (like \"**/migrations/**\"): {}", e.kind()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merge and cross-entry checks
+
+fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
+    let last = layers.last().expect("at least one layer").source;
+
+    // Terms: no duplicates, and no term's replacement is another term (renaming must be idempotent).
+    let mut seen: Vec<(&TermEntry, Source<'_>)> = Vec::new();
+    for layer in &layers {
+        for entry in &layer.terms {
+            let src = layer.source;
+            let t = &entry.term;
+            for (prev, prev_src) in &seen {
+                let p = &prev.term;
+                let p_forms = [&p.from, &p.from_plural];
+                if p_forms.contains(&&t.from) || p_forms.contains(&&t.from_plural) || [&t.from, &t.from_plural].contains(&&p.from) {
+                    return Err(src.error(
+                        &entry.from_span,
+                        format!("duplicate term {:?}: already defined at {}", t.from, prev_src.place(&prev.from_span)),
+                    ));
+                }
+                if p_forms.contains(&&t.to) || p_forms.contains(&&t.to_plural) {
+                    return Err(src.error(
+                        &entry.to_span,
+                        format!(
+                            "`to` {:?} is itself a retired term (defined at {}): renaming would not be idempotent",
+                            t.to,
+                            prev_src.place(&prev.from_span)
+                        ),
+                    ));
+                }
+                if [&t.from, &t.from_plural].contains(&&p.to) || [&t.from, &t.from_plural].contains(&&p.to_plural) {
+                    return Err(src.error(
+                        &entry.from_span,
+                        format!(
+                            "`from` {:?} is the replacement of another term (at {}): renaming would not be idempotent",
+                            t.from,
+                            prev_src.place(&prev.to_span)
+                        ),
+                    ));
+                }
+            }
+            seen.push((entry, src));
+        }
+    }
+    let terms: Vec<Term> = seen.iter().map(|(e, _)| e.term.clone()).collect();
+    if terms.is_empty() {
+        return Err(last.error(
+            &(0..0),
+            "expected at least one [[term]] (from = \"...\", to = \"...\") or `extends = \"builtin\"`",
+        ));
+    }
+
+    // Overrides: one per identifier, and final (the engine must not rename the target again).
+    let mut overrides: Vec<(String, String)> = Vec::new();
+    let mut override_at: HashMap<&str, (Source<'_>, &Range<usize>)> = HashMap::new();
+    for layer in &layers {
+        for r in &layer.renames {
+            if let Some((prev_src, span)) = override_at.get(r.from.as_str()) {
+                return Err(layer.source.error(
+                    &r.from_span,
+                    format!("duplicate [[rename]] of {:?}: already renamed at {}", r.from, prev_src.place(span)),
+                ));
+            }
+            override_at.insert(&r.from, (layer.source, &r.from_span));
+            overrides.push((r.from.clone(), r.to.clone()));
+        }
+    }
+    let renamer = Renamer::new(terms.clone(), overrides);
+    for layer in &layers {
+        for r in &layer.renames {
+            if let Some(again) = renamer.rename(&r.to) {
+                return Err(layer.source.error(
+                    &r.to_span,
+                    format!(
+                        "[[rename]] `to` {:?} would itself be renamed to {again:?}: expected the final name (renaming must be idempotent)",
+                        r.to
+                    ),
+                ));
+            }
+        }
+    }
+
+    // Senses: a sense word that is a term form would keep every occurrence.
+    let mut senses = HashSet::new();
+    for layer in &layers {
+        for s in &layer.senses {
+            let w = s.get_ref();
+            if terms.iter().any(|t| &t.from == w || &t.from_plural == w) {
+                return Err(layer.source.error(
+                    &s.span(),
+                    format!("[[sense]] words: {w:?} is a retired term; expected a qualifier word (like \"orm\")"),
+                ));
+            }
+            senses.insert(w.clone());
+        }
+    }
+
+    let mut keep = Keep::default();
+    let mut places = Where::default();
+    let mut first_party = Vec::new();
+    let mut history_globs: Option<Vec<String>> = None;
+    for layer in layers {
+        keep.python.extend(layer.python);
+        keep.typescript.extend(layer.typescript);
+        keep.globals.extend(layer.globals);
+        keep.names.extend(layer.names);
+        if let Some(paths) = layer.paths {
+            history_globs.get_or_insert_with(Vec::new).extend(paths);
+        }
+        let w = layer.places;
+        places.identifiers = w.identifiers.unwrap_or(places.identifiers);
+        places.comments = w.comments.unwrap_or(places.comments);
+        places.strings = w.strings.unwrap_or(places.strings);
+        places.prose = w.prose.unwrap_or(places.prose);
+        first_party.extend(layer.first_party);
+    }
+    let history_globs =
+        history_globs.unwrap_or_else(|| DEFAULT_HISTORY_PATHS.iter().map(|s| (*s).to_owned()).collect());
+    let mut builder = GlobSetBuilder::new();
+    for g in &history_globs {
+        // Every glob was validated while its layer was read.
+        builder.add(build_glob(g).map_err(|m| last.error(&(0..0), m))?);
+    }
+    let history = builder.build().map_err(|e| last.error(&(0..0), format!("[keep] paths: {e}")))?;
+
+    Ok(RuleSet {
+        origin: origin.to_owned(),
+        terms,
+        renamer,
+        keep,
+        senses,
+        places,
+        first_party,
+        history_globs,
+        history,
+    })
 }

@@ -8,6 +8,8 @@ use crate::project::Project;
 use crate::rules::RuleSet;
 
 pub mod python;
+pub mod sql;
+pub mod typescript;
 
 /// A file that cannot be parsed: left untouched, reported at its place.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,11 +36,17 @@ pub trait Rewriter: Sync {
 }
 
 static PYTHON: python::Python = python::Python;
+static TYPESCRIPT: typescript::TypeScript = typescript::TypeScript { tsx: false };
+static TSX: typescript::TypeScript = typescript::TypeScript { tsx: true };
+static SQL: sql::Sql = sql::Sql;
 
 /// The rewriter for a path, by extension.
 pub fn for_path(path: &Path) -> Option<&'static dyn Rewriter> {
     match path.extension()?.to_str()? {
         "py" | "pyi" => Some(&PYTHON),
+        "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" => Some(&TYPESCRIPT),
+        "tsx" | "jsx" => Some(&TSX),
+        "sql" => Some(&SQL),
         _ => None,
     }
 }
