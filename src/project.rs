@@ -22,6 +22,17 @@ pub struct Project {
     pub blocked_names: HashSet<String>,
     /// One finding per path component that holds a term: moved, kept or refused.
     pub path_findings: Vec<PathFinding>,
+    /// tsconfig `paths` aliases: import specifiers that are first-party although not relative.
+    pub ts_aliases: Vec<TsAlias>,
+}
+
+/// `"@/*": ["./src/*"]` in a tsconfig: specifiers starting with `prefix` resolve below `target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TsAlias {
+    /// `@/` (the pattern without its `*`).
+    pub prefix: String,
+    /// The folder, as walked (e.g. `webapp/src`), that the rest of the specifier is relative to.
+    pub target: PathBuf,
 }
 
 /// A term in a file's path.
@@ -52,6 +63,7 @@ impl Project {
             ..Project::default()
         };
         project.python_packages.extend(rules.first_party.iter().cloned());
+        project.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
         // A refused move blocks that name everywhere, which can refuse others: repeat until stable.
         loop {
             let before = project.blocked_names.len();
@@ -252,4 +264,99 @@ fn shadowed_stdlib_module(p: &Proposal, all: &HashSet<&Path>, stdlib: &HashSet<&
     let new_top = p.to.iter().nth(depth - 1)?.to_string_lossy();
     let name = if top == p.from { split_name(&new_top, true).0 } else { &new_top };
     stdlib.contains(name).then(|| name.to_owned())
+}
+
+/// The `compilerOptions.paths` aliases of one tsconfig.json (comments and trailing commas allowed).
+fn ts_aliases(tsconfig: &Path) -> Vec<TsAlias> {
+    let Ok(text) = std::fs::read_to_string(tsconfig) else { return Vec::new() };
+    let Ok(config) = serde_json::from_str::<serde_json::Value>(&strip_jsonc(&text)) else { return Vec::new() };
+    let dir = tsconfig.parent().unwrap_or(Path::new(""));
+    let options = &config["compilerOptions"];
+    let base = dir.join(options["baseUrl"].as_str().unwrap_or("."));
+    let Some(paths) = options["paths"].as_object() else { return Vec::new() };
+    paths
+        .iter()
+        .filter_map(|(pattern, targets)| {
+            let prefix = pattern.strip_suffix('*')?;
+            let target = targets.as_array()?.first()?.as_str()?.strip_suffix('*')?;
+            Some(TsAlias { prefix: prefix.to_owned(), target: normalize(&base.join(target)) })
+        })
+        .collect()
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON with comments (tsconfig's dialect) -> JSON: drop `//` and `/* */` comments outside strings,
+/// and commas before a closing bracket.
+fn strip_jsonc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                while chars.next_if(|&n| n != '\n').is_some() {}
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                while let Some(n) = chars.next() {
+                    if n == '*' && chars.next_if_eq(&'/').is_some() {
+                        break;
+                    }
+                }
+            }
+            (']' | '}', _) => {
+                let trimmed = out.trim_end().len();
+                if out[..trimmed].ends_with(',') {
+                    out.truncate(trimmed - 1);
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsconfig_paths_with_comments_and_trailing_commas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tsconfig.json");
+        std::fs::write(
+            &path,
+            "{\n  // aliases\n  \"compilerOptions\": { /* base */ \"baseUrl\": \".\",\n    \"paths\": { \"@/*\": [\"./src/*\"], },\n  },\n}\n",
+        )
+        .unwrap();
+        assert_eq!(ts_aliases(&path), vec![TsAlias { prefix: "@/".into(), target: dir.path().join("src") }]);
+    }
 }

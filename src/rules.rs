@@ -761,3 +761,26 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         history,
     })
 }
+
+#[cfg(test)]
+mod probe {
+    #[test]
+    fn probe() {
+        let cases = [
+            "[[term]]\nfrom = \"session\"\nto = \"trace\"\nbogus = 1\n",
+            "[[term]]\nfrom = \"session\"\n",
+            "[[term]]\nfrom = 3\nto = \"trace\"\n",
+            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[keep]\nglobals = \"x\"\n",
+            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[[sense]]\n",
+            "[[term]]\nfrom = \"session\nto = \"trace\"\n",
+            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[where]\nprose = \"yes\"\n",
+            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[keep]\npaths = [\"a/{b\"]\n",
+            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[foo]\n",
+            "[[term]]\n  from = \"session\"\n  to = \"trace\"\n[ where ]\n  identifers = true\n",
+            "",
+        ];
+        for c in cases {
+            println!("{:?}", super::RuleSet::parse("t.toml", c).err());
+        }
+    }
+}
