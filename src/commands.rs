@@ -1,17 +1,17 @@
-//! The commands users run. Each prepares a run (walk, project, engine), renders what it decided and
-//! returns the exit status; output goes to the writers it is given.
+//! The commands users run. Each walks the roots, learns the project, runs the engine and renders
+//! what it decided as it streams in; output goes to the writers it is given.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::check::{self, Summary};
 use crate::diff;
-use crate::engine::{self, FileOutcome, LocatedFinding};
+use crate::engine::{self, FileError, FileOutcome, LocatedFinding};
 use crate::plan::Verdict;
 use crate::project::Project;
 use crate::report::{self, JsonError, JsonFinding, JsonReport, Style};
 use crate::rules::RuleSet;
-use crate::walk::{self, WalkError};
+use crate::walk;
 use crate::write;
 
 /// Exit status: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error.
@@ -36,66 +36,123 @@ pub struct Options {
     pub format: Format,
 }
 
-/// The files, project and outcome consumer shared by every command.
-fn run<T: Send>(opts: &Options, consume: impl Fn(FileOutcome) -> T + Sync) -> Result<(Vec<T>, Project), WalkError> {
-    let files = walk::files(&opts.paths, opts.threads)?;
-    let project = Project::discover(&opts.paths, &files, &opts.rules);
-    let results = engine::run(&files, &opts.rules, &project, opts.threads, consume);
-    Ok((results, project))
-}
-
-/// Per-file results every command keeps: its summary, errors and the findings it reports.
+/// What a command keeps of one file once the worker is done with it.
 struct Digest {
     summary: Summary,
-    error: Option<engine::FileError>,
+    error: Option<FileError>,
+    /// The findings this command reports.
     findings: Vec<LocatedFinding>,
+    /// The rendered patch (diff) or the write error (apply).
     text: String,
+    moved_from: Option<PathBuf>,
 }
 
-fn digest(outcome: &FileOutcome, keep_finding: impl Fn(&LocatedFinding) -> bool, text: String) -> Digest {
-    let mut summary = Summary::default();
-    summary.add(outcome);
-    Digest {
-        summary,
-        error: outcome.error.clone(),
-        findings: outcome.findings.iter().filter(|f| keep_finding(f)).cloned().collect(),
-        text,
+impl Digest {
+    fn new(outcome: &FileOutcome, reported: impl Fn(&LocatedFinding) -> bool, text: String) -> Digest {
+        let mut summary = Summary::default();
+        summary.add(outcome);
+        Digest {
+            summary,
+            error: outcome.error.clone(),
+            findings: outcome.findings.iter().filter(|f| reported(f)).cloned().collect(),
+            text,
+            moved_from: outcome.moved_to.as_ref().map(|_| outcome.path.clone()),
+        }
     }
+}
+
+/// Totals and the per-file messages held until the end of a run.
+#[derive(Default)]
+struct Tally {
+    summary: Summary,
+    errors: Vec<FileError>,
+    findings: Vec<LocatedFinding>,
+    io: Option<io::Error>,
+}
+
+impl Tally {
+    fn add(&mut self, d: Digest, keep_findings: bool) -> Digest {
+        self.summary.merge(&d.summary);
+        self.errors.extend(d.error.clone());
+        if keep_findings {
+            self.findings.extend(d.findings.iter().cloned());
+        }
+        d
+    }
+
+    fn record(&mut self, written: io::Result<()>) {
+        if let Err(e) = written {
+            self.io.get_or_insert(e);
+        }
+    }
+}
+
+/// Walk, discover and run; `emit` sees each digest in walk order. `Err(status)` when the walk failed.
+fn run(
+    opts: &Options,
+    err: &mut dyn Write,
+    consume: impl Fn(FileOutcome) -> Digest + Sync,
+    emit: impl FnMut(Digest),
+) -> io::Result<Result<(), Status>> {
+    let files = match walk::files(&opts.paths, opts.threads) {
+        Ok(files) => files,
+        Err(e) => {
+            writeln!(err, "{}: {e}", error_label(opts.style))?;
+            return Ok(Err(Status::Error));
+        }
+    };
+    let project = Project::discover(&opts.paths, &files, &opts.rules);
+    engine::run(&files, &opts.rules, &project, opts.threads, consume, emit);
+    Ok(Ok(()))
 }
 
 /// Print the unified diff of every change; change nothing.
 pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
-    let is_noteworthy = |f: &LocatedFinding| matches!(f.finding.verdict, Verdict::Conflict { .. } | Verdict::Review { .. });
-    let (digests, _) = match run(opts, |o| digest(&o, is_noteworthy, diff::patch(&o))) {
-        Ok(r) => r,
-        Err(e) => return walk_failed(&e, opts.style, err),
-    };
-    for d in &digests {
-        let text = if opts.style.color { diff::colorize(&d.text) } else { d.text.clone() };
-        out.write_all(text.as_bytes())?;
+    let noteworthy = |f: &LocatedFinding| matches!(f.finding.verdict, Verdict::Conflict { .. } | Verdict::Review { .. });
+    let mut tally = Tally::default();
+    let ran = run(opts, err, |o| Digest::new(&o, noteworthy, diff::patch(&o)), |d| {
+        let d = tally.add(d, true);
+        let text = if opts.style.color { diff::colorize(&d.text) } else { d.text };
+        let written = out.write_all(text.as_bytes());
+        tally.record(written);
+    })?;
+    if let Err(status) = ran {
+        return Ok(status);
     }
-    finish(&digests, opts, true, err, |s| if s.errors > 0 { Status::Error } else { Status::Clean })
+    finish(tally, opts, err, |s| if s.errors > 0 { Status::Error } else { Status::Clean })
 }
 
 /// Write the changes: atomic per file, moves included.
 pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
-    let is_noteworthy = |f: &LocatedFinding| matches!(f.finding.verdict, Verdict::Conflict { .. });
-    let applied = run(opts, |o| {
-        let written = if o.changes() { write::write(&o).err().map(|e| e.to_string()) } else { None };
-        let mut d = digest(&o, is_noteworthy, written.unwrap_or_default());
-        d.summary.errors += usize::from(!d.text.is_empty());
-        (d, o.moved_to.is_some().then_some(o.path))
-    });
-    let (results, _) = match applied {
-        Ok(r) => r,
-        Err(e) => return walk_failed(&e, opts.style, err),
-    };
-    write::prune_empty_dirs(results.iter().filter_map(|(_, moved)| moved.as_deref()), &opts.paths);
-    let digests: Vec<Digest> = results.into_iter().map(|(d, _)| d).collect();
-    for d in digests.iter().filter(|d| !d.text.is_empty()) {
-        writeln!(err, "{}", d.text)?;
+    let conflicts = |f: &LocatedFinding| matches!(f.finding.verdict, Verdict::Conflict { .. });
+    let mut tally = Tally::default();
+    let mut moved_from = Vec::new();
+    let mut write_failures = Vec::new();
+    let ran = run(
+        opts,
+        err,
+        |o| {
+            let failed = if o.changes() { write::write(&o).err().map(|e| e.to_string()) } else { None };
+            let mut d = Digest::new(&o, conflicts, failed.unwrap_or_default());
+            d.summary.errors += usize::from(!d.text.is_empty());
+            d
+        },
+        |d| {
+            let d = tally.add(d, true);
+            if !d.text.is_empty() {
+                write_failures.push(d.text);
+            }
+            moved_from.extend(d.moved_from);
+        },
+    )?;
+    if let Err(status) = ran {
+        return Ok(status);
     }
-    finish(&digests, opts, true, err, |s| {
+    for failure in &write_failures {
+        writeln!(err, "{}: {failure}", error_label(opts.style))?;
+    }
+    write::prune_empty_dirs(moved_from.iter().map(PathBuf::as_path), &opts.paths);
+    finish(tally, opts, err, |s| {
         if s.errors > 0 {
             Status::Error
         } else if s.conflicts > 0 {
@@ -108,30 +165,32 @@ pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
 
 /// List every occurrence still to be handled; fail when any remains.
 pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
-    let (digests, _) = match run(opts, |o| digest(&o, check::is_remaining, String::new())) {
-        Ok(r) => r,
-        Err(e) => return walk_failed(&e, opts.style, err),
-    };
-    let mut summary = Summary::default();
-    digests.iter().for_each(|d| summary.merge(&d.summary));
-    match opts.format {
-        Format::Human => {
-            for f in digests.iter().flat_map(|d| &d.findings) {
-                writeln!(out, "{}", report::finding_line(f, opts.style))?;
+    let mut tally = Tally::default();
+    let json = opts.format == Format::Json;
+    let ran = run(opts, err, |o| Digest::new(&o, check::is_remaining, String::new()), |d| {
+        let d = tally.add(d, json);
+        if !json {
+            for f in &d.findings {
+                let written = writeln!(out, "{}", report::finding_line(f, opts.style));
+                tally.record(written);
             }
         }
-        Format::Json => {
-            let doc = JsonReport {
-                version: 1,
-                findings: digests.iter().flat_map(|d| &d.findings).map(JsonFinding::new).collect(),
-                errors: digests.iter().filter_map(|d| d.error.as_ref()).map(JsonError::new).collect(),
-                summary,
-            };
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
-            writeln!(out)?;
-        }
+    })?;
+    if let Err(status) = ran {
+        return Ok(status);
     }
-    finish(&digests, opts, false, err, |s| {
+    if json {
+        let doc = JsonReport {
+            version: 1,
+            findings: tally.findings.iter().map(JsonFinding::new).collect(),
+            errors: tally.errors.iter().map(JsonError::new).collect(),
+            summary: tally.summary,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        tally.findings.clear();
+    }
+    finish(tally, opts, err, |s| {
         if s.errors > 0 {
             Status::Error
         } else if s.remaining() > 0 {
@@ -146,7 +205,9 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
 pub fn explain(rules: &RuleSet, ident: &str, out: &mut dyn Write) -> io::Result<Status> {
     let words = rules.renamer.words(ident).join(" · ");
     match engine::explain(rules, ident) {
-        Verdict::Rename { to } => writeln!(out, "{ident} -> {to}\n  words: {words}\n  rule: {}", rename_rule(rules, ident))?,
+        Verdict::Rename { to } => {
+            writeln!(out, "{ident} -> {to}\n  words: {words}\n  rule: {}", rename_rule(rules, ident))?
+        }
         Verdict::Keep { reason } if rules.renamer.rename(ident).is_some() => {
             writeln!(out, "{ident} stays\n  words: {words}\n  reason: {reason}")?
         }
@@ -165,38 +226,27 @@ fn rename_rule(rules: &RuleSet, ident: &str) -> String {
         .unwrap_or_else(|| format!("rename override ({})", rules.origin))
 }
 
-/// Errors (and, for diff and apply, the findings kept in the digests) to stderr, then the summary;
-/// the status from the totals.
-fn finish(
-    digests: &[Digest],
-    opts: &Options,
-    findings_to_stderr: bool,
-    err: &mut dyn Write,
-    status: impl Fn(&Summary) -> Status,
-) -> io::Result<Status> {
-    let mut summary = Summary::default();
-    for d in digests {
-        summary.merge(&d.summary);
-        if let Some(e) = &d.error {
-            writeln!(err, "{}", report::error_line(e, opts.style))?;
-        }
-        if findings_to_stderr {
-            for f in &d.findings {
-                writeln!(err, "{}", report::finding_line(f, opts.style))?;
-            }
-        }
+/// Held findings and errors to stderr, then the summary; the status from the totals.
+fn finish(tally: Tally, opts: &Options, err: &mut dyn Write, status: impl Fn(&Summary) -> Status) -> io::Result<Status> {
+    if let Some(e) = tally.io {
+        return Err(e);
+    }
+    for f in &tally.findings {
+        writeln!(err, "{}", report::finding_line(f, opts.style))?;
+    }
+    for e in &tally.errors {
+        writeln!(err, "{}", report::error_line(e, opts.style))?;
     }
     if opts.format == Format::Human {
-        writeln!(err, "{summary}")?;
+        writeln!(err, "{}", tally.summary)?;
     }
-    Ok(status(&summary))
+    Ok(status(&tally.summary))
 }
 
-fn walk_failed(e: &WalkError, style: Style, err: &mut dyn Write) -> io::Result<Status> {
-    writeln!(err, "{}: {}", style_error(style), e)?;
-    Ok(Status::Error)
-}
-
-fn style_error(style: Style) -> String {
-    if style.color { "\x1b[1;31merror\x1b[0m".into() } else { "error".into() }
+fn error_label(style: Style) -> &'static str {
+    if style.color {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    }
 }

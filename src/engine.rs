@@ -2,9 +2,10 @@
 //! Sources are read, planned and dropped one file at a time: nothing whole-tree is buffered
 //! except what the consumer chooses to return.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::mpsc;
 
 use crate::edit;
 use crate::lang::{self, Context};
@@ -50,30 +51,44 @@ impl FileOutcome {
     }
 }
 
-/// Plan every file on `threads` workers; `consume` sees each outcome that has anything to say
-/// (a term in its text or path, or an error) and its results come back in walk order.
-pub fn run<T, F>(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize, consume: F) -> Vec<T>
+/// Plan every file on `threads` workers. `consume` runs on the worker for each outcome that has
+/// anything to say (a term in its text or path, or an error); `emit` runs on the calling thread
+/// with each result in walk order, as soon as every earlier file is done, so output streams and
+/// only the results of files finished out of order are held.
+pub fn run<T, F, E>(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize, consume: F, mut emit: E)
 where
     T: Send,
     F: Fn(FileOutcome) -> T + Sync,
+    E: FnMut(T),
 {
     let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
+    let (sender, receiver) = mpsc::channel::<(usize, Option<T>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
-            scope.spawn(|| loop {
+            let sender = sender.clone();
+            let (next, consume) = (&next, &consume);
+            scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
-                if let Some(outcome) = plan_file(&file.path, rules, project) {
-                    let value = consume(outcome);
-                    results.lock().unwrap().push((i, value));
+                let value = plan_file(&file.path, rules, project).map(consume);
+                if sender.send((i, value)).is_err() {
+                    break;
                 }
             });
         }
+        drop(sender);
+        let mut pending = BTreeMap::new();
+        let mut due = 0;
+        for (i, value) in receiver {
+            pending.insert(i, value);
+            while let Some(value) = pending.remove(&due) {
+                due += 1;
+                if let Some(value) = value {
+                    emit(value);
+                }
+            }
+        }
     });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, v)| v).collect()
 }
 
 /// Plan one file, or `None` when neither its text nor its path holds a term.
