@@ -8,6 +8,7 @@ use crate::project::Project;
 use crate::rules::RuleSet;
 
 pub mod python;
+pub mod rust;
 pub mod sql;
 pub mod typescript;
 
@@ -39,6 +40,7 @@ static PYTHON: python::Python = python::Python;
 static TYPESCRIPT: typescript::TypeScript = typescript::TypeScript { tsx: false };
 static TSX: typescript::TypeScript = typescript::TypeScript { tsx: true };
 static SQL: sql::Sql = sql::Sql;
+static RUST: rust::Rust = rust::Rust;
 
 /// The rewriter for a path, by extension.
 pub fn for_path(path: &Path) -> Option<&'static dyn Rewriter> {
@@ -47,6 +49,7 @@ pub fn for_path(path: &Path) -> Option<&'static dyn Rewriter> {
         "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" => Some(&TYPESCRIPT),
         "tsx" | "jsx" => Some(&TSX),
         "sql" => Some(&SQL),
+        "rs" => Some(&RUST),
         _ => None,
     }
 }

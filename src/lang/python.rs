@@ -1,4 +1,18 @@
 //! Python rewriter on tree-sitter-python.
+//!
+//! One parse, two passes. [`collect`] walks the tree once and builds the scopes (what each scope
+//! binds and uses) and the candidate occurrences with their syntactic context. [`decide`] then
+//! gives every occurrence its verdict from the rules, the file's foreign evidence ([`foreign`]:
+//! third-party imports and the names that hold their objects) and the clash checks ([`conflicts`]).
+
+mod collect;
+mod conflicts;
+mod decide;
+mod foreign;
+mod scopes;
+mod syntax;
+#[cfg(test)]
+mod tests;
 
 use super::{Context, ParseError, Rewriter};
 use crate::plan::FilePlan;
@@ -11,7 +25,8 @@ impl Rewriter for Python {
     }
 
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
-        let _ = (text, cx);
-        todo!()
+        let tree = syntax::parse(text)?;
+        let file = collect::collect(tree.root_node(), text, cx.rules);
+        Ok(decide::decide(&file, text, cx))
     }
 }

@@ -1,0 +1,116 @@
+//! Parsing and small facts about tree-sitter-python nodes.
+
+use std::cell::RefCell;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::lang::ParseError;
+
+thread_local! {
+    // Parsers are costly to create; each worker thread keeps one.
+    static PARSER: RefCell<Parser> = RefCell::new(new_parser());
+}
+
+fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("tree-sitter-python matches the tree-sitter ABI");
+    parser
+}
+
+/// The syntax tree of `text`, or the place of its first syntax error.
+pub(super) fn parse(text: &str) -> Result<Tree, ParseError> {
+    let tree = PARSER.with(|parser| parser.borrow_mut().parse(text, None)).ok_or_else(|| ParseError {
+        line: 1,
+        column: 1,
+        message: "the parser gave up on this file".to_owned(),
+    })?;
+    match first_error(tree.root_node()) {
+        Some(bad) => Err(syntax_error(bad, text)),
+        None => Ok(tree),
+    }
+}
+
+/// The first ERROR or MISSING node in source order.
+fn first_error(node: Node<'_>) -> Option<Node<'_>> {
+    if node.is_error() || node.is_missing() {
+        return Some(node);
+    }
+    if !node.has_error() {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).find_map(first_error);
+    found
+}
+
+fn syntax_error(bad: Node<'_>, text: &str) -> ParseError {
+    let (line, column) = line_column(text, bad.start_byte());
+    let message = if bad.is_missing() {
+        format!("invalid syntax: missing `{}`", bad.kind())
+    } else {
+        let snippet: String = text[bad.byte_range()].lines().next().unwrap_or("").chars().take(40).collect();
+        format!("invalid syntax near `{}`", snippet.trim())
+    };
+    ParseError { line, column, message }
+}
+
+/// 1-based line and column (in chars) of a byte offset.
+pub(super) fn line_column(text: &str, byte: usize) -> (usize, usize) {
+    let before = &text[..byte];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    (line, before[line_start..].chars().count() + 1)
+}
+
+pub(super) fn text_of<'t>(node: Node<'_>, text: &'t str) -> &'t str {
+    &text[node.byte_range()]
+}
+
+pub(super) fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// The expression inside parentheses and `await`.
+pub(super) fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
+    while matches!(node.kind(), "parenthesized_expression" | "await") {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// The name at the root of an attribute chain (`a` in `a.b.c()`).
+pub(super) fn chain_root(node: Node<'_>) -> Option<Node<'_>> {
+    let node = unwrap_expression(node);
+    match node.kind() {
+        "identifier" => Some(node),
+        "attribute" => chain_root(node.child_by_field_name("object")?),
+        "call" => chain_root(node.child_by_field_name("function")?),
+        "subscript" => chain_root(node.child_by_field_name("value")?),
+        _ => None,
+    }
+}
+
+/// The last name of a callee: `record` in `record(...)` and `self.store.record(...)`.
+pub(super) fn callee_name<'t>(callee: Node<'_>, text: &'t str) -> Option<&'t str> {
+    match callee.kind() {
+        "identifier" => Some(text_of(callee, text)),
+        "attribute" => Some(text_of(callee.child_by_field_name("attribute")?, text)),
+        _ => None,
+    }
+}
+
+/// Whether `node` is a `super()` call.
+pub(super) fn is_super_call(node: Node<'_>, text: &str) -> bool {
+    node.kind() == "call"
+        && node.child_by_field_name("function").is_some_and(|f| f.kind() == "identifier" && text_of(f, text) == "super")
+}
+
+/// Whether a string literal's content reads as an identifier, key, route or dotted path rather
+/// than prose: letters, digits and `_ . / { } : -` only (f-string interpolations count as text).
+pub(super) fn is_identifier_like(content: &str) -> bool {
+    content.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '{' | '}' | ':' | '-'))
+}
