@@ -497,7 +497,8 @@ impl<'a> Layer<'a> {
         for s in raw.sense {
             for w in s.words {
                 let word = w.get_ref();
-                if split(word) != [0..word.len()] {
+                let whole_word = matches!(split(word).as_slice(), [r] if *r == (0..word.len()));
+                if !whole_word {
                     return Err(src.error(
                         &w.span(),
                         format!("[[sense]] words: expected a single non-empty word (letters or digits, no separators), found {word:?}"),
@@ -762,25 +763,343 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
     })
 }
 
+
 #[cfg(test)]
-mod probe {
-    #[test]
-    fn probe() {
-        let cases = [
-            "[[term]]\nfrom = \"session\"\nto = \"trace\"\nbogus = 1\n",
-            "[[term]]\nfrom = \"session\"\n",
-            "[[term]]\nfrom = 3\nto = \"trace\"\n",
-            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[keep]\nglobals = \"x\"\n",
-            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[[sense]]\n",
-            "[[term]]\nfrom = \"session\nto = \"trace\"\n",
-            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[where]\nprose = \"yes\"\n",
-            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[keep]\npaths = [\"a/{b\"]\n",
-            "[[term]]\nfrom = \"session\"\nto = \"trace\"\n[foo]\n",
-            "[[term]]\n  from = \"session\"\n  to = \"trace\"\n[ where ]\n  identifers = true\n",
-            "",
-        ];
-        for c in cases {
-            println!("{:?}", super::RuleSet::parse("t.toml", c).err());
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "[[term]]\nfrom = \"session\"\nto = \"trace\"\n";
+
+    /// Parse `text` and return the error as `line:column: message`.
+    fn err(text: &str) -> String {
+        match RuleSet::parse("t.toml", text) {
+            Ok(_) => panic!("expected an error for:\n{text}"),
+            Err(e) => {
+                assert_eq!(e.origin, "t.toml");
+                format!("{}:{}: {}", e.line, e.column, e.message)
+            }
         }
+    }
+
+    fn assert_err(text: &str, at: &str, fragment: &str) {
+        let e = err(text);
+        assert!(e.starts_with(&format!("{at}: ")), "expected {at}, got {e}");
+        assert!(e.contains(fragment), "expected {fragment:?} in {e}");
+    }
+
+    fn with_head(rest: &str) -> String {
+        format!("{HEAD}{rest}")
+    }
+
+    #[test]
+    fn builtin_loads() {
+        let r = RuleSet::builtin();
+        assert_eq!(r.origin, BUILTIN_ORIGIN);
+        assert_eq!(r.terms, vec![Term::new("session", "trace")]);
+        assert_eq!(r.places, Where::default());
+        assert!(r.python_keep("requests", "Session").is_some());
+        assert!(r.python_keep("sqlalchemy.orm", "sessionmaker").is_some());
+        assert!(r.python_keep("pytest", "fixture").is_none());
+        assert!(r.python_keeps_argument("pytest", "fixture", "scope"));
+        assert!(r.keep.typescript.contains(&ForeignSymbol {
+            module: "next-auth/react".into(),
+            name: "useSession".into(),
+            argument: None
+        }));
+        assert!(r.keep.typescript.iter().any(|s| s.module == "express-session" && s.name == "default"));
+        assert!(r.keep.globals.contains("sessionStorage"));
+        for w in ["orm", "db", "http", "client", "auth", "user", "checkout", "pytest"] {
+            assert!(r.senses.contains(w), "{w}");
+        }
+        assert_eq!(r.history_globs(), ["**/migrations/**"]);
+        // Every keep entry of the built-in file really names the term.
+        for s in r.keep.python.iter().chain(&r.keep.typescript) {
+            let named = r.renamer.may_contain(s.name.as_bytes())
+                || r.renamer.may_contain(s.module.as_bytes())
+                || s.argument.is_some();
+            assert!(named, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn name_verdicts() {
+        let r = RuleSet::builtin();
+        assert_eq!(r.name_verdict("orm_session"), NameVerdict::Keep(KeepReason::Sense { word: "orm".into() }));
+        assert_eq!(r.name_verdict("HTTPSessionID"), NameVerdict::Keep(KeepReason::Sense { word: "http".into() }));
+        assert_eq!(r.name_verdict("client_session"), NameVerdict::Keep(KeepReason::Sense { word: "client".into() }));
+        assert_eq!(r.name_verdict("session_id"), NameVerdict::Rename("trace_id".into()));
+        assert_eq!(r.name_verdict("ISessionAndStats"), NameVerdict::Rename("ITraceAndStats".into()));
+        assert_eq!(r.name_verdict("IExtendedSession"), NameVerdict::Rename("IExtendedTrace".into()));
+        assert_eq!(
+            r.name_verdict("sessionStorage"),
+            NameVerdict::Keep(KeepReason::Global { name: "sessionStorage".into() })
+        );
+        assert_eq!(r.name_verdict("user_id"), NameVerdict::Unrelated);
+        assert_eq!(r.name_verdict("possession"), NameVerdict::Unrelated);
+        assert_eq!(r.name_verdict("trace_id"), NameVerdict::Unrelated);
+
+        let custom = RuleSet::parse(
+            "t.toml",
+            &with_head(
+                "[[rename]]\nfrom = \"orm_session\"\nto = \"orm_trace\"\n\
+                 [[rename]]\nfrom = \"ISessionAndStats\"\nto = \"ITraceWithStats\"\n\
+                 [keep]\nnames = [\"session_scope\"]\n[[sense]]\nwords = [\"ORM\"]\n",
+            ),
+        )
+        .unwrap();
+        // Overrides win over senses and keep lists.
+        assert_eq!(custom.name_verdict("orm_session"), NameVerdict::Rename("orm_trace".into()));
+        assert_eq!(custom.name_verdict("ISessionAndStats"), NameVerdict::Rename("ITraceWithStats".into()));
+        assert_eq!(custom.name_verdict("orm_sessions"), NameVerdict::Keep(KeepReason::Sense { word: "orm".into() }));
+        assert_eq!(
+            custom.name_verdict("session_scope"),
+            NameVerdict::Keep(KeepReason::KeepList { entry: "session_scope".into() })
+        );
+        assert_eq!(custom.name_verdict("sessionStorage"), NameVerdict::Rename("traceStorage".into()));
+    }
+
+    #[test]
+    fn where_defaults_and_overrides() {
+        let r = RuleSet::parse("t.toml", HEAD).unwrap();
+        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: false });
+        let r = RuleSet::parse("t.toml", &with_head("[where]\nprose = true\ncomments = false\n")).unwrap();
+        assert_eq!(r.places, Where { identifiers: true, comments: false, strings: true, prose: true });
+        assert!(r.senses.is_empty());
+        assert!(r.keep.python.is_empty());
+    }
+
+    #[test]
+    fn irregular_plural_terms() {
+        let r = RuleSet::parse(
+            "t.toml",
+            "[[term]]\nfrom = \"Person\"\nto = \"user\"\nfrom_plural = \"people\"\nto_plural = \"users\"\n",
+        )
+        .unwrap();
+        assert_eq!(r.terms[0], Term::with_plurals("person", "user", "people", "users"));
+        assert_eq!(r.name_verdict("PEOPLE_COUNT"), NameVerdict::Rename("USERS_COUNT".into()));
+    }
+
+    #[test]
+    fn extends_merges_over_builtin() {
+        let text = "extends = \"builtin\"\n\
+                    [[term]]\nfrom = \"run\"\nto = \"job\"\n\
+                    [keep]\npython = [\"flask.sessions\"]\nnames = [\"session_scope\"]\npaths = [\"legacy/**\"]\n\
+                    [[sense]]\nwords = [\"flask\"]\n\
+                    [where]\nprose = true\n\
+                    [project]\nfirst_party = [\"mysdk\"]\n";
+        let r = RuleSet::parse("project.toml", text).unwrap();
+        assert_eq!(r.origin, "project.toml");
+        assert_eq!(r.terms, vec![Term::new("session", "trace"), Term::new("run", "job")]);
+        assert!(r.python_keep("requests", "Session").is_some());
+        assert!(r.python_keep("flask", "sessions").is_some());
+        assert!(r.keep.globals.contains("sessionStorage"));
+        assert!(r.keep.names.contains("session_scope"));
+        assert!(r.senses.contains("orm") && r.senses.contains("flask"));
+        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: true });
+        assert_eq!(r.first_party, ["mysdk"]);
+        assert_eq!(r.history_globs(), ["**/migrations/**", "legacy/**"]);
+        assert!(r.is_history(Path::new("supabase/migrations/0001_x.sql")));
+        assert!(r.is_history(Path::new("legacy/old.sql")));
+        assert_eq!(r.name_verdict("get_runs"), NameVerdict::Rename("get_jobs".into()));
+        assert_eq!(r.name_verdict("flask_session"), NameVerdict::Keep(KeepReason::Sense { word: "flask".into() }));
+
+        // A file that extends the built-in rules needs no term of its own.
+        let r = RuleSet::parse("p.toml", "extends = \"builtin\"\n").unwrap();
+        assert_eq!(r.terms.len(), 1);
+    }
+
+    #[test]
+    fn history_paths() {
+        let r = RuleSet::builtin();
+        for p in [
+            "supabase/migrations/0001_x.sql",
+            "./supabase/migrations/x.sql",
+            "migrations/x.sql",
+            "/abs/app/supabase/migrations/x.sql",
+            "api/db/migrations/versions/abc.py",
+        ] {
+            assert!(r.is_history(Path::new(p)), "{p}");
+        }
+        for p in ["supabase/functions/x.ts", "src/migrations.py", "migrations", "./src/session.py"] {
+            assert!(!r.is_history(Path::new(p)), "{p}");
+        }
+        let r = RuleSet::parse("t.toml", &with_head("[keep]\npaths = [\"./legacy/*.sql\", \"db/*.sql\"]\n")).unwrap();
+        assert!(r.is_history(Path::new("legacy/a.sql")));
+        assert!(r.is_history(Path::new("./legacy/a.sql")));
+        assert!(r.is_history(Path::new("./db/a.sql")));
+        assert!(!r.is_history(Path::new("db/sub/a.sql")), "`*` stays inside one segment");
+        assert!(!r.is_history(Path::new("supabase/migrations/0001_x.sql")), "paths replace the default");
+        let r = RuleSet::parse("t.toml", &with_head("[keep]\npaths = []\n")).unwrap();
+        assert!(!r.is_history(Path::new("supabase/migrations/0001_x.sql")));
+    }
+
+    #[test]
+    fn error_toml_syntax() {
+        assert_err("[[term]]\nfrom = \"session\nto = \"trace\"\n", "2:16", "invalid basic string");
+        assert_err("[[term]\n", "1:8", "unclosed array table, expected `]`");
+    }
+
+    #[test]
+    fn error_unknown_keys() {
+        assert_err(&with_head("bogus = 1\n"), "4:1", "unknown field `bogus`, expected one of `from`, `to`");
+        assert_err(&with_head("[foo]\n"), "4:2", "unknown field `foo`, expected one of `extends`, `term`");
+        assert_err(&with_head("[where]\n  identifers = true\n"), "5:3", "unknown field `identifers`, expected one of `identifiers`");
+        assert_err(&with_head("[keep]\npyton = []\n"), "5:1", "unknown field `pyton`");
+        assert_err(&with_head("[[sense]]\nwords = [\"orm\"]\nscope = \"x\"\n"), "6:1", "unknown field `scope`");
+    }
+
+    #[test]
+    fn error_missing_to() {
+        assert_err("[[term]]\nfrom = \"session\"\n", "1:1", "missing field `to`");
+        assert_err(&with_head("\n[[term]]\nfrom = \"run\"\n"), "5:1", "missing field `to`");
+        assert_err(&with_head("[[sense]]\n"), "4:1", "missing field `words`");
+    }
+
+    #[test]
+    fn error_wrong_types() {
+        assert_err("[[term]]\nfrom = 3\nto = \"trace\"\n", "2:8", "invalid type: integer `3`, expected a string");
+        assert_err(&with_head("[where]\nprose = \"yes\"\n"), "5:9", "expected a boolean");
+        assert_err(&with_head("[keep]\nglobals = \"x\"\n"), "5:11", "expected a sequence");
+        // Columns count characters, not bytes.
+        assert_err(&with_head("[keep]\nnames = [\"ééé\", 3]\n"), "5:17", "expected a string");
+    }
+
+    #[test]
+    fn error_term_not_one_word() {
+        assert_err("[[term]]\nfrom = \"session\"\nto = \"trace_id\"\n", "3:6", "[[term]] `to`: expected a single word");
+        assert_err("[[term]]\nfrom = \"SeSSion\"\nto = \"trace\"\n", "2:8", "[[term]] `from`: expected a single word");
+        assert_err("[[term]]\nfrom = \"\"\nto = \"trace\"\n", "2:8", "found \"\"");
+        assert_err("[[term]]\nfrom = \"session\"\nto = \"trace2\"\n", "3:6", "ASCII letters");
+        assert_err("[[term]]\nfrom = \"séssion\"\nto = \"trace\"\n", "2:8", "ASCII letters");
+        assert_err(&with_head("from_plural = \"session s\"\n"), "4:15", "`from_plural`");
+    }
+
+    #[test]
+    fn error_duplicate_term() {
+        assert_err(&with_head("[[term]]\nfrom = \"Session\"\nto = \"span\"\n"), "5:8", "duplicate term \"session\": already defined at t.toml:2:8");
+        assert_err(&with_head("[[term]]\nfrom = \"sessions\"\nto = \"spans\"\n"), "5:8", "duplicate term");
+        let e = RuleSet::parse("p.toml", "extends = \"builtin\"\n[[term]]\nfrom = \"session\"\nto = \"span\"\n").unwrap_err();
+        assert_eq!((e.origin.as_str(), e.line, e.column), ("p.toml", 3, 8));
+        assert!(e.message.contains(&format!("already defined at {BUILTIN_ORIGIN}:")), "{e}");
+    }
+
+    #[test]
+    fn error_not_idempotent() {
+        assert_err("[[term]]\nfrom = \"session\"\nto = \"session\"\n", "3:6", "is the term itself");
+        assert_err("[[term]]\nfrom = \"session\"\nto = \"SESSIONS\"\n", "3:6", "is the term itself");
+        assert_err(
+            "[[term]]\nfrom = \"data\"\nto = \"datum\"\nto_plural = \"data\"\n",
+            "4:13",
+            "would not be idempotent",
+        );
+        // A chain session -> trace -> span, in either order.
+        assert_err(&with_head("[[term]]\nfrom = \"trace\"\nto = \"span\"\n"), "5:8", "is the replacement of another term (at t.toml:3:6)");
+        assert_err(
+            "[[term]]\nfrom = \"trace\"\nto = \"span\"\n[[term]]\nfrom = \"session\"\nto = \"trace\"\n",
+            "6:6",
+            "is itself a retired term",
+        );
+    }
+
+    #[test]
+    fn error_renames() {
+        assert_err(&with_head("[[rename]]\nfrom = \"Foo\"\nto = \"SessionFoo\"\n"), "6:6", "would itself be renamed to \"TraceFoo\"");
+        assert_err(&with_head("[[rename]]\nfrom = \"Foo\"\nto = \"Foo\"\n"), "6:6", "`to` equals `from`");
+        assert_err(&with_head("[[rename]]\nfrom = \"\"\nto = \"Foo\"\n"), "5:8", "expected a whole identifier");
+        assert_err(&with_head("[[rename]]\nfrom = \"Foo\"\n"), "4:1", "missing field `to`");
+        assert_err(
+            &with_head("[[rename]]\nfrom = \"Foo\"\nto = \"Bar\"\n[[rename]]\nfrom = \"Foo\"\nto = \"Baz\"\n"),
+            "8:8",
+            "duplicate [[rename]] of \"Foo\": already renamed at t.toml:5:8",
+        );
+    }
+
+    #[test]
+    fn error_malformed_keep_entries() {
+        let py = |entry: &str| with_head(&format!("[keep]\npython = [\"requests.Session\", \"{entry}\"]\n"));
+        for bad in ["requests", "requests.Session(", "requests..Session", "pytest.fixture(scope=x)", "a.b(c)d", "1x.Session", ".Session"] {
+            assert_err(&py(bad), "5:31", "[keep] python: expected `dotted.module.Name` or `dotted.module.Name(argument)`");
+        }
+        let ts = |entry: &str| with_head(&format!("[keep]\ntypescript = [\"{entry}\"]\n"));
+        for bad in ["next-auth", "next-auth:use-session", ":Session", "next-auth:", "next auth:Session"] {
+            assert_err(&ts(bad), "5:15", "[keep] typescript: expected `package:Name`");
+        }
+        assert_err(&with_head("[keep]\nglobals = [\"\"]\n"), "5:12", "[keep] globals: expected an exact identifier");
+        assert_err(&with_head("[keep]\nnames = [\"a b\"]\n"), "5:10", "[keep] names: expected an exact identifier");
+
+        let ok = RuleSet::parse(
+            "t.toml",
+            &with_head("[keep]\npython = [\"a.b.C(arg)\", \"x.y\"]\ntypescript = [\"@scope/pkg/sub:Name\", \"node:http2:Http2Session\", \"x:$y\"]\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            ok.keep.python,
+            [
+                ForeignSymbol { module: "a.b".into(), name: "C".into(), argument: Some("arg".into()) },
+                ForeignSymbol { module: "x".into(), name: "y".into(), argument: None },
+            ]
+        );
+        assert_eq!(ok.keep.typescript[0].module, "@scope/pkg/sub");
+        assert_eq!(ok.keep.typescript[1].module, "node:http2");
+        assert_eq!(ok.keep.typescript[1].name, "Http2Session");
+    }
+
+    #[test]
+    fn error_invalid_glob() {
+        assert_err(&with_head("[keep]\npaths = [\"ok/**\", \"a/{b\"]\n"), "5:19", "[keep] paths: expected a valid glob");
+        assert_err(&with_head("[keep]\npaths = [\"\"]\n"), "5:10", "[keep] paths: expected a glob");
+    }
+
+    #[test]
+    fn error_sense_words() {
+        assert_err(&with_head("[[sense]]\nwords = [\"orm\", \"\"]\n"), "5:17", "expected a single non-empty word");
+        assert_err(&with_head("[[sense]]\nwords = [\"orm_db\"]\n"), "5:10", "expected a single non-empty word");
+        assert_err(&with_head("[[sense]]\nwords = [\"Sessions\"]\n"), "5:10", "is a retired term");
+    }
+
+    #[test]
+    fn error_extends() {
+        assert_err(&format!("extends = \"default\"\n{HEAD}"), "1:11", "expected `extends = \"builtin\"`");
+        assert_err(&format!("extends = true\n{HEAD}"), "1:11", "expected a string");
+    }
+
+    #[test]
+    fn error_no_terms() {
+        assert_err("", "1:1", "expected at least one [[term]]");
+        assert_err("[where]\nprose = true\n", "1:1", "expected at least one [[term]]");
+    }
+
+    #[test]
+    fn error_project() {
+        assert_err(&with_head("[project]\nfirst_party = [\" \"]\n"), "5:16", "expected a package name");
+    }
+
+    #[test]
+    fn from_file_errors_and_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.toml");
+        let e = RuleSet::from_file(&missing).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        assert_eq!(e.origin, missing.display().to_string());
+        assert!(e.message.starts_with("cannot read the rule file: "), "{e}");
+
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, with_head("\n[[term]]\nfrom = \"a b\"\nto = \"x\"\n")).unwrap();
+        let e = RuleSet::from_file(&bad).unwrap_err();
+        assert_eq!(e.to_string(), format!("{}:6:8: [[term]] `from`: expected a single word of ASCII letters (like \"session\"), found \"a b\"", bad.display()));
+
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, "extends = \"builtin\"\n[where]\nstrings = false\n").unwrap();
+        let r = RuleSet::from_file(&good).unwrap();
+        assert_eq!(r.origin, good.display().to_string());
+        assert!(!r.places.strings);
+    }
+
+    #[test]
+    fn line_columns() {
+        assert_eq!(line_col("abc", 0), (1, 1));
+        assert_eq!(line_col("abc\ndé f", 7), (2, 3));
+        assert_eq!(line_col("a\r\nb", 3), (2, 1));
+        assert_eq!(line_col("ab", 99), (1, 3));
     }
 }
