@@ -4,9 +4,10 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::check::{self, Summary};
+use crate::check::{self, Baseline, BaselineEntry, Summary};
 use crate::diff;
 use crate::engine::{self, FileError, FileOutcome, LocatedFinding};
+use crate::plan::Location;
 use crate::plan::Verdict;
 use crate::project::Project;
 use crate::report::{self, JsonError, JsonFinding, JsonReport, Style};
@@ -26,6 +27,10 @@ pub enum Status {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 pub struct Options {
@@ -34,6 +39,18 @@ pub struct Options {
     pub threads: usize,
     pub style: Style,
     pub format: Format,
+    pub check: CheckOptions,
+}
+
+/// What only `check` uses.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Fail only on occurrences this baseline does not record.
+    pub baseline: Option<PathBuf>,
+    /// Record today's remaining occurrences here.
+    pub write_baseline: Option<PathBuf>,
+    /// List `retrace: allow` comments that silence nothing, and fail on them.
+    pub report_unused_suppressions: bool,
 }
 
 /// What a command keeps of one file once the worker is done with it.
@@ -45,6 +62,7 @@ struct Digest {
     /// The rendered patch (diff) or the write error (apply).
     text: String,
     moved_from: Option<PathBuf>,
+    unused_suppressions: Vec<Location>,
 }
 
 impl Digest {
@@ -57,6 +75,7 @@ impl Digest {
             findings: outcome.findings.iter().filter(|f| reported(f)).cloned().collect(),
             text,
             moved_from: outcome.moved_to.as_ref().map(|_| outcome.path.clone()),
+            unused_suppressions: Vec::new(),
         }
     }
 }
@@ -165,40 +184,117 @@ pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
 
 /// List every occurrence still to be handled; fail when any remains.
 pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
-    let mut tally = Tally::default();
-    let json = opts.format == Format::Json;
-    let ran = run(opts, err, |o| Digest::new(&o, check::is_remaining, String::new()), |d| {
-        let d = tally.add(d, json);
-        if !json {
-            for f in &d.findings {
-                let written = writeln!(out, "{}", report::finding_line(f, opts.style));
-                tally.record(written);
-            }
+    let baseline = match opts.check.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            writeln!(err, "{}: {e}", error_label(opts.style))?;
+            return Ok(Status::Error);
         }
-    })?;
+    };
+    let mut tally = Tally::default();
+    let mut reported: Vec<(LocatedFinding, String)> = Vec::new();
+    let mut recorded = Baseline { version: 1, entries: Vec::new() };
+    let mut unused = Vec::new();
+    let ran = run(
+        opts,
+        err,
+        |o| {
+            let mut d = Digest::new(&o, check::is_remaining, String::new());
+            d.unused_suppressions = o.unused_suppressions;
+            d
+        },
+        |d| {
+            let d = tally.add(d, false);
+            let prints = check::fingerprints(&d.findings);
+            for (f, fingerprint) in d.findings.into_iter().zip(prints) {
+                if opts.check.write_baseline.is_some() {
+                    recorded.entries.push(BaselineEntry {
+                        fingerprint: fingerprint.clone(),
+                        path: f.location.path.display().to_string(),
+                        line: f.location.line,
+                        text: f.finding.text.clone(),
+                    });
+                }
+                if baseline.as_ref().is_some_and(|b| b.contains(&fingerprint)) {
+                    tally.summary.baselined += 1;
+                    continue;
+                }
+                if opts.format == Format::Human {
+                    let written = writeln!(out, "{}", report::finding_line(&f, opts.style));
+                    tally.record(written);
+                    if let Some(source) = report::source_line(&f, opts.style) {
+                        let written = writeln!(out, "{source}");
+                        tally.record(written);
+                    }
+                }
+                reported.push((f, fingerprint));
+            }
+            if opts.check.report_unused_suppressions {
+                unused.extend(d.unused_suppressions);
+            }
+        },
+    )?;
     if let Err(status) = ran {
         return Ok(status);
     }
-    if json {
-        let doc = JsonReport {
-            version: 1,
-            findings: tally.findings.iter().map(JsonFinding::new).collect(),
-            errors: tally.errors.iter().map(JsonError::new).collect(),
-            summary: tally.summary,
-        };
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)?;
-        tally.findings.clear();
+    if let Some(path) = &opts.check.write_baseline {
+        let text = serde_json::to_string_pretty(&recorded).map_err(io::Error::other)? + "\n";
+        std::fs::write(path, text)?;
+    }
+    match opts.format {
+        Format::Human => {
+            for at in &unused {
+                writeln!(out, "{at}: unused suppression")?;
+            }
+        }
+        Format::Github => {
+            for (f, _) in &reported {
+                writeln!(out, "{}", report::github_line(f))?;
+            }
+            for at in &unused {
+                writeln!(out, "::error file={},line={},col={}::unused retrace suppression", at.path.display(), at.line, at.column)?;
+            }
+        }
+        Format::Json => {
+            let doc = JsonReport {
+                version: 1,
+                findings: reported.iter().map(|(f, _)| JsonFinding::new(f)).collect(),
+                errors: tally.errors.iter().map(JsonError::new).collect(),
+                summary: tally.summary,
+            };
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &report::sarif(&reported))?;
+            writeln!(out)?;
+        }
+    }
+    let remaining = reported.len() + unused.len();
+    if opts.format == Format::Human {
+        write_breakdown(&reported, err)?;
     }
     finish(tally, opts, err, |s| {
         if s.errors > 0 {
             Status::Error
-        } else if s.remaining() > 0 {
+        } else if remaining > 0 {
             Status::Findings
         } else {
             Status::Clean
         }
     })
+}
+
+/// Remaining occurrences per verdict and role: where the rest of the work is.
+fn write_breakdown(reported: &[(LocatedFinding, String)], err: &mut dyn Write) -> io::Result<()> {
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = std::collections::BTreeMap::new();
+    for (f, _) in reported {
+        *counts.entry((f.finding.verdict.name(), f.finding.role.as_str())).or_default() += 1;
+    }
+    for ((verdict, role), n) in counts {
+        writeln!(err, "{n:>6} {verdict} {role}")?;
+    }
+    Ok(())
 }
 
 /// How one identifier would be renamed, and by which rule.

@@ -78,6 +78,7 @@ mod tests {
             original: original.into(),
             updated: updated.into(),
             findings: vec![],
+            unused_suppressions: vec![],
             error: None,
         }
     }

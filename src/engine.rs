@@ -12,6 +12,7 @@ use crate::lang::{self, Context};
 use crate::plan::{Finding, Location, Role, Verdict};
 use crate::project::Project;
 use crate::rules::{NameVerdict, RuleSet};
+use crate::suppress;
 use crate::walk::WalkedFile;
 
 const BOM: &str = "\u{feff}";
@@ -29,6 +30,10 @@ pub struct FileError {
 pub struct LocatedFinding {
     pub location: Location,
     pub finding: Finding,
+    /// The source line it stands on, without its line break (empty for paths).
+    pub line_text: String,
+    /// Silenced for `check` by a `retrace: allow` comment.
+    pub suppressed: bool,
 }
 
 /// Everything decided about one file.
@@ -42,6 +47,8 @@ pub struct FileOutcome {
     /// The text after the edits; equal to `original` when nothing changes.
     pub updated: String,
     pub findings: Vec<LocatedFinding>,
+    /// `retrace: allow` comments that silence nothing.
+    pub unused_suppressions: Vec<Location>,
     pub error: Option<FileError>,
 }
 
@@ -101,6 +108,7 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
         original: String::new(),
         updated: String::new(),
         findings: path_findings(path, project),
+        unused_suppressions: Vec::new(),
         error: None,
     };
     let Some(rewriter) = lang::for_path(path) else {
@@ -130,6 +138,7 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
     let shift = text.len() - body.len();
     let cx = Context { rules, project, path };
     let plan = match rewriter.plan(body, &cx) {
+        Ok(plan) if rules.is_history(path) => plan.into_history(),
         Ok(plan) => plan,
         Err(e) => {
             outcome.original = text;
@@ -137,6 +146,8 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
             return Some(outcome.failed(e.line, e.column, format!("cannot parse: {}", e.message)));
         }
     };
+    let suppressions = suppress::scan(body);
+    let plan = suppressions.iter().fold(plan, |plan, s| plan.without(&s.marker));
     let edits = match edit::normalize(body, plan.edits) {
         Ok(edits) => edits,
         Err(overlap) => {
@@ -145,10 +156,26 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
     };
     let updated = format!("{}{}", &text[..shift], edit::apply(body, &edits));
     let lines = LineIndex::new(body);
+    let mut used = vec![false; suppressions.len()];
     outcome.findings.extend(plan.findings.into_iter().map(|finding| {
         let (line, column) = lines.line_column(body, finding.range.start);
-        LocatedFinding { location: Location { path: path.to_path_buf(), line, column }, finding }
+        let silencing = suppressions.iter().position(|s| s.covers(line, &finding.text));
+        let suppressed = silencing.is_some() && !matches!(finding.verdict, Verdict::Keep { .. });
+        if let Some(i) = silencing.filter(|_| suppressed) {
+            used[i] = true;
+        }
+        let line_text = lines.line(body, line).to_owned();
+        LocatedFinding { location: Location { path: path.to_path_buf(), line, column }, finding, line_text, suppressed }
     }));
+    outcome.unused_suppressions = suppressions
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(s, _)| {
+            let (line, column) = lines.line_column(body, s.marker.start);
+            Location { path: path.to_path_buf(), line, column }
+        })
+        .collect();
     outcome.original = text;
     outcome.updated = updated;
     Some(outcome)
@@ -171,6 +198,8 @@ fn path_findings(path: &Path, project: &Project) -> Vec<LocatedFinding> {
         .map(|f| LocatedFinding {
             location: Location { path: f.path.clone(), line: 1, column: 1 },
             finding: Finding { range: 0..0, text: f.name.clone(), role: Role::Path, verdict: f.verdict.clone() },
+            line_text: String::new(),
+            suppressed: false,
         })
         .collect()
 }
@@ -193,6 +222,13 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         LineIndex { starts }
+    }
+
+    /// The text of 1-based `line`, without its line break.
+    pub fn line<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.starts[line - 1];
+        let end = self.starts.get(line).map_or(text.len(), |&next| next);
+        text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {

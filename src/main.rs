@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use retrace::commands::{self, Format, Options, Status};
+use retrace::commands::{self, CheckOptions, Format, Options, Status};
 use retrace::report::Style;
 use retrace::rules::RuleSet;
 
@@ -65,9 +65,18 @@ struct RunArgs {
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Output format of findings.
+    /// Output format of findings (sarif and github: check only).
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
+    /// check: fail only on occurrences that this baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// check: record today's remaining occurrences in FILE (then use it with --baseline).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// check: list `retrace: allow` comments that silence nothing, and fail on them.
+    #[arg(long)]
+    report_unused_suppressions: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -81,6 +90,8 @@ enum Color {
 enum FormatArg {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 fn main() -> ExitCode {
@@ -123,6 +134,13 @@ fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
         format: match args.format {
             FormatArg::Human => Format::Human,
             FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+        },
+        check: CheckOptions {
+            baseline: args.baseline,
+            write_baseline: args.write_baseline,
+            report_unused_suppressions: args.report_unused_suppressions,
         },
     })
 }

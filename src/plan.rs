@@ -29,6 +29,8 @@ pub enum Role {
     Prose,
     /// A file or folder name.
     Path,
+    /// A word in a docs or config file (Markdown, YAML, JSON, ...).
+    Text,
 }
 
 impl Role {
@@ -43,6 +45,7 @@ impl Role {
             Role::String => "string",
             Role::Prose => "prose",
             Role::Path => "path",
+            Role::Text => "text",
         }
     }
 }
@@ -176,6 +179,26 @@ impl FilePlan {
             role,
             verdict: Verdict::Conflict { to, why: why.into(), other },
         });
+    }
+}
+
+impl FilePlan {
+    /// The plan of a history file (an applied migration): nothing changes, every occurrence is kept.
+    pub fn into_history(self) -> FilePlan {
+        let findings = self
+            .findings
+            .into_iter()
+            .map(|f| Finding { verdict: Verdict::Keep { reason: KeepReason::History }, ..f })
+            .collect();
+        FilePlan { edits: Vec::new(), findings }
+    }
+
+    /// Drop the edits and findings inside `range` (a suppression comment's own words).
+    pub fn without(mut self, range: &Range<usize>) -> FilePlan {
+        let inside = |r: &Range<usize>| range.start <= r.start && r.end <= range.end;
+        self.edits.retain(|e| !inside(&e.range));
+        self.findings.retain(|f| !inside(&f.range));
+        self
     }
 }
 

@@ -55,6 +55,98 @@ pub fn finding_line(f: &LocatedFinding, style: Style) -> String {
     line
 }
 
+/// The source line under a finding, indented, with the occurrence highlighted on a terminal.
+pub fn source_line(f: &LocatedFinding, style: Style) -> Option<String> {
+    if f.line_text.is_empty() {
+        return None;
+    }
+    let start = f.line_text.char_indices().nth(f.location.column - 1).map_or(f.line_text.len(), |(i, _)| i);
+    let end = (start + f.finding.text.len()).min(f.line_text.len());
+    let line = match f.line_text.get(start..end) {
+        Some(hit) if hit == f.finding.text => {
+            format!("{}{}{}", &f.line_text[..start], style.paint("1;4", hit), &f.line_text[end..])
+        }
+        _ => f.line_text.clone(),
+    };
+    Some(format!("    {}", line.trim_end()))
+}
+
+/// Workflow annotation for GitHub Actions: `::error file=...,line=...,col=...::message`.
+pub fn github_line(f: &LocatedFinding) -> String {
+    let level = match f.finding.verdict {
+        Verdict::Review { .. } => "warning",
+        _ => "error",
+    };
+    let plain = finding_line(f, Style { color: false });
+    let message = plain.split_once(": ").map_or(plain.as_str(), |(_, rest)| rest);
+    format!(
+        "::{level} file={},line={},col={},title=retrace {}::{}",
+        escape_property(&f.location.path.display().to_string()),
+        f.location.line,
+        f.location.column,
+        f.finding.verdict.name(),
+        escape_data(message)
+    )
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// SARIF 2.1.0 for code scanning: one run, one rule per verdict, a result per finding with a
+/// stable partial fingerprint.
+pub fn sarif(findings: &[(LocatedFinding, String)]) -> serde_json::Value {
+    use serde_json::json;
+    let rules: Vec<_> = [
+        ("retrace/rename", "A retired term that retrace can rename"),
+        ("retrace/review", "A retired term in prose, for a person to decide"),
+        ("retrace/conflict", "A retired term whose rename would clash with an existing name"),
+    ]
+    .iter()
+    .map(|(id, text)| json!({"id": id, "shortDescription": {"text": text}, "defaultConfiguration": {"level": "error"}}))
+    .collect();
+    let results: Vec<_> = findings
+        .iter()
+        .map(|(f, fingerprint)| {
+            let plain = finding_line(f, Style { color: false });
+            let message = plain.split_once(": ").map_or(plain.as_str(), |(_, rest)| rest).to_owned();
+            let level = if matches!(f.finding.verdict, Verdict::Review { .. }) { "warning" } else { "error" };
+            json!({
+                "ruleId": format!("retrace/{}", f.finding.verdict.name()),
+                "level": level,
+                "message": {"text": message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": f.location.path.to_string_lossy().replace('\\', "/")},
+                    "region": {
+                        "startLine": f.location.line,
+                        "startColumn": f.location.column,
+                        "endColumn": f.location.column + f.finding.text.chars().count(),
+                    }
+                }}],
+                "partialFingerprints": {"retrace/v1": fingerprint},
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "retrace",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://crates.io/crates/retrace",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
 /// `path:line:col: error: message`
 pub fn error_line(e: &FileError, style: Style) -> String {
     format!("{}: {}: {}", style.paint("1", &e.location.to_string()), style.paint("1;31", "error"), e.message)
@@ -124,6 +216,8 @@ mod tests {
         LocatedFinding {
             location: Location { path: PathBuf::from("pkg/a.py"), line: 3, column: 5 },
             finding: Finding { range: 0..10, text: "session_id".into(), role: Role::Identifier, verdict },
+            line_text: "def link(session_id, trace_id):".into(),
+            suppressed: false,
         }
     }
 
@@ -141,6 +235,33 @@ mod tests {
         );
         let kept = located(Verdict::Keep { reason: KeepReason::Foreign { module: "requests".into() } });
         assert_eq!(finding_line(&kept, plain), "pkg/a.py:3:5: keep identifier `session_id`: foreign: belongs to `requests`");
+    }
+
+    #[test]
+    fn source_line_marks_the_occurrence() {
+        let f = located(Verdict::Rename { to: "trace_id".into() });
+        let f = LocatedFinding { location: Location { column: 10, ..f.location.clone() }, ..f };
+        assert_eq!(source_line(&f, Style { color: true }).unwrap(), "    def link(\x1b[1;4msession_id\x1b[0m, trace_id):");
+    }
+
+    #[test]
+    fn github_annotations_escape_properties_and_data() {
+        let f = located(Verdict::Review { to: "trace_id".into(), why: "100% prose,\nreally".into() });
+        assert_eq!(
+            github_line(&f),
+            "::warning file=pkg/a.py,line=3,col=5,title=retrace review::review identifier `session_id` -> `trace_id`: 100%25 prose,%0Areally"
+        );
+    }
+
+    #[test]
+    fn sarif_has_one_result_per_finding_with_fingerprint() {
+        let f = located(Verdict::Rename { to: "trace_id".into() });
+        let doc = sarif(&[(f, "00ff".into())]);
+        assert_eq!(doc["version"], "2.1.0");
+        let result = &doc["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "retrace/rename");
+        assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+        assert_eq!(result["partialFingerprints"]["retrace/v1"], "00ff");
     }
 
     #[test]

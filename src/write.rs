@@ -84,6 +84,7 @@ mod tests {
             original: "session = 1\r\n".into(),
             updated: "trace = 1\r\n".into(),
             findings: vec![],
+            unused_suppressions: vec![],
             error: None,
         };
         write(&outcome).unwrap();

@@ -10,6 +10,7 @@ use crate::rules::RuleSet;
 pub mod python;
 pub mod rust;
 pub mod sql;
+pub mod text;
 pub mod typescript;
 
 /// A file that cannot be parsed: left untouched, reported at its place.
@@ -41,9 +42,13 @@ static TYPESCRIPT: typescript::TypeScript = typescript::TypeScript { tsx: false 
 static TSX: typescript::TypeScript = typescript::TypeScript { tsx: true };
 static SQL: sql::Sql = sql::Sql;
 static RUST: rust::Rust = rust::Rust;
+static TEXT: text::Text = text::Text;
 
 /// The rewriter for a path, by extension.
 pub fn for_path(path: &Path) -> Option<&'static dyn Rewriter> {
+    if text::is_text_path(path) {
+        return Some(&TEXT);
+    }
     match path.extension()?.to_str()? {
         "py" | "pyi" => Some(&PYTHON),
         "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" => Some(&TYPESCRIPT),
