@@ -121,7 +121,9 @@ fn run(
         }
     };
     let project = Project::discover(&opts.paths, &files, &opts.rules);
-    engine::run(&files, &opts.rules, &project, opts.threads, consume, emit);
+    let progress = Progress::new(files.len());
+    engine::run(&files, &opts.rules, &project, opts.threads, consume, emit, |n| progress.set(n));
+    progress.finish();
     Ok(Ok(()))
 }
 
@@ -344,5 +346,36 @@ fn error_label(style: Style) -> &'static str {
         "\x1b[1;31merror\x1b[0m"
     } else {
         "error"
+    }
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once a run has taken a while.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Progress {
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(800);
+
+    fn new(total: usize) -> Progress {
+        let bar = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+            bar.set_style(style);
+        }
+        Progress { bar, started: std::time::Instant::now(), shown: std::cell::Cell::new(false) }
+    }
+
+    fn set(&self, done: usize) {
+        if !self.shown.get() && self.started.elapsed() > Self::DELAY && std::io::IsTerminal::is_terminal(&io::stderr()) {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.shown.set(true);
+        }
+        self.bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }

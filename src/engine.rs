@@ -61,9 +61,17 @@ impl FileOutcome {
 /// Plan every file on `threads` workers. `consume` runs on the worker for each outcome that has
 /// anything to say (a term in its text or path, or an error); `emit` runs on the calling thread
 /// with each result in walk order, as soon as every earlier file is done, so output streams and
-/// only the results of files finished out of order are held.
-pub fn run<T, F, E>(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize, consume: F, mut emit: E)
-where
+/// only the results of files finished out of order are held. `done` hears, on the calling thread,
+/// how many files are finished so far.
+pub fn run<T, F, E>(
+    files: &[WalkedFile],
+    rules: &RuleSet,
+    project: &Project,
+    threads: usize,
+    consume: F,
+    mut emit: E,
+    mut done: impl FnMut(usize),
+) where
     T: Send,
     F: Fn(FileOutcome) -> T + Sync,
     E: FnMut(T),
@@ -86,7 +94,8 @@ where
         drop(sender);
         let mut pending = BTreeMap::new();
         let mut due = 0;
-        for (i, value) in receiver {
+        for (finished, (i, value)) in receiver.into_iter().enumerate() {
+            done(finished + 1);
             pending.insert(i, value);
             while let Some(value) = pending.remove(&due) {
                 due += 1;
