@@ -1,0 +1,315 @@
+//! The command line through the real binary: every exit code and every kind of bad input.
+//! Contract: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error; a file that
+//! cannot be read or parsed is reported as `path:line:col: error: message` and left untouched while
+//! the run goes on with the other files.
+
+mod support;
+
+use support::{assert_trees_equal, git_apply, mode, read, read_string, retrace, set_mode, tree_with, Run, Tree};
+
+/// The stderr line reporting an error for `path` (`path:line:col: error: ...`).
+#[track_caller]
+fn error_line_for<'a>(run: &'a Run, path: &str) -> &'a str {
+    run.stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("{path}:")) && l.contains(": error: "))
+        .unwrap_or_else(|| panic!("stderr has no `{path}:LINE:COL: error: ...` line\n{run}"))
+}
+
+const GOOD: &[u8] = b"def start(session_id):\n    return session_id\n";
+const GOOD_AFTER: &[u8] = b"def start(trace_id):\n    return trace_id\n";
+
+#[test]
+fn help_exits_0_and_lists_the_commands() {
+    let dir = tree_with(&[]);
+    let run = retrace(dir.path(), &["--help"]);
+    run.expect_code(0);
+    for command in ["diff", "apply", "check"] {
+        assert!(run.stdout.contains(command), "--help does not mention `{command}`\n{run}");
+    }
+}
+
+#[test]
+fn unknown_subcommand_exits_2() {
+    let dir = tree_with(&[]);
+    let run = retrace(dir.path(), &["frobnicate"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("frobnicate"), "{run}");
+}
+
+#[test]
+fn missing_path_exits_2_and_names_it() {
+    let dir = tree_with(&[("app.py", GOOD)]);
+    for command in ["diff", "apply", "check"] {
+        let run = retrace(dir.path(), &[command, "no-such-dir"]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("no-such-dir"), "`{command}`: stderr does not name the missing path\n{run}");
+    }
+    assert_eq!(read(dir.path(), "app.py"), GOOD, "a failed run changed a file");
+}
+
+#[test]
+fn rule_file_with_an_unknown_key_exits_2_with_its_location() {
+    let rules = b"[[term]]\nfrom = \"session\"\nto = \"trace\"\ncolour = \"blue\"\n";
+    let dir = tree_with(&[("rules.toml", rules), ("app.py", GOOD)]);
+    let before = Tree::of(dir.path());
+    for args in [
+        &["diff", "--rules", "rules.toml", "."][..],
+        &["apply", "--rules", "rules.toml", "."],
+        &["check", "--rules", "rules.toml", "."],
+        &["explain", "--rules", "rules.toml", "session_id"],
+    ] {
+        let run = retrace(dir.path(), args);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("rules.toml:4:1"),
+            "stderr should point at rules.toml:4:1 (the unknown key)\n{run}"
+        );
+        assert!(run.stderr.contains("colour"), "stderr should name the unknown key\n{run}");
+    }
+    assert_trees_equal(&before, &Tree::of(dir.path()), "tree after runs with a bad rule file");
+}
+
+#[test]
+fn missing_rule_file_exits_2_and_names_it() {
+    let dir = tree_with(&[("app.py", GOOD)]);
+    let run = retrace(dir.path(), &["diff", "--rules", "nope.toml", "."]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("nope.toml"), "{run}");
+}
+
+/// Good files are rewritten, the bad one is left byte-identical and named on stderr, exit 2.
+#[track_caller]
+fn bad_file_among_good_ones(bad_name: &str, bad: &[u8]) -> Run {
+    let dir = tree_with(&[("a.py", GOOD), (bad_name, bad), ("pkg/__init__.py", b""), ("pkg/z.py", GOOD)]);
+
+    let diff = retrace(dir.path(), &["diff", "."]);
+    diff.expect_code(2);
+    error_line_for(&diff, bad_name);
+    for good in ["a.py", "pkg/z.py"] {
+        assert!(diff.stdout.contains(&format!("+++ b/{good}\n")), "diff should still show {good}\n{diff}");
+    }
+
+    let run = retrace(dir.path(), &["apply", "."]);
+    run.expect_code(2);
+    error_line_for(&run, bad_name);
+    assert_eq!(read(dir.path(), bad_name), bad, "{bad_name} was modified");
+    assert_eq!(read(dir.path(), "a.py"), GOOD_AFTER, "a.py was not rewritten\n{run}");
+    assert_eq!(read(dir.path(), "pkg/z.py"), GOOD_AFTER, "pkg/z.py was not rewritten\n{run}");
+    run
+}
+
+#[test]
+fn binary_source_file_is_skipped_with_a_message() {
+    // Valid UTF-8 but binary (NUL bytes), with the term in it so no prefilter can skip it.
+    bad_file_among_good_ones("blob.py", b"session_id\x00\x01\x02\x00\x00\x7fELF\x00session\n");
+}
+
+#[test]
+fn invalid_utf8_file_is_skipped_with_a_message() {
+    // Latin-1 text: `é` is the lone byte 0xE9.
+    bad_file_among_good_ones("latin1.py", b"# caf\xe9 session\nsession_id = 1\n");
+}
+
+#[test]
+fn unparseable_python_is_skipped_with_its_location() {
+    let run = bad_file_among_good_ones("bad.py", b"session_id = 1\ndef broken(session_id:\n    return session_id\n");
+    let line = error_line_for(&run, "bad.py");
+    assert!(line.starts_with("bad.py:2:"), "the parse error is on line 2: {line}\n{run}");
+}
+
+#[test]
+fn non_source_binary_file_is_ignored() {
+    // A binary file with no rewriter (an image) is not an input error: it is not source.
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDRsession\x00\x00";
+    let dir = tree_with(&[("logo.png", png), ("app.py", GOOD)]);
+    let run = retrace(dir.path(), &["apply", "."]);
+    run.expect_code(0);
+    assert_eq!(read(dir.path(), "logo.png"), png);
+    assert_eq!(read(dir.path(), "app.py"), GOOD_AFTER);
+}
+
+#[test]
+fn crlf_and_bom_are_kept() {
+    let crlf = b"# the session\r\nsession_id = 1\r\nprint(session_id)\r\n";
+    let bom = "\u{feff}# the session\nsession_id = 1\n".as_bytes();
+    let both = "\u{feff}session_id = 1\r\nprint(session_id)\r\n".as_bytes();
+    let dir = tree_with(&[("crlf.py", crlf), ("bom.py", bom), ("both.py", both)]);
+
+    let diff = retrace(dir.path(), &["diff", "."]);
+    diff.expect_code(0);
+    let patched = git_apply(dir.path(), &diff.stdout, true);
+
+    retrace(dir.path(), &["apply", "."]).expect_code(0);
+    assert_eq!(read(dir.path(), "crlf.py"), b"# the trace\r\ntrace_id = 1\r\nprint(trace_id)\r\n");
+    assert_eq!(read(dir.path(), "bom.py"), "\u{feff}# the trace\ntrace_id = 1\n".as_bytes());
+    assert_eq!(read(dir.path(), "both.py"), "\u{feff}trace_id = 1\r\nprint(trace_id)\r\n".as_bytes());
+    assert_trees_equal(&Tree::of(dir.path()), &Tree::of(patched.path()), "`retrace apply` vs `git apply` of the diff");
+}
+
+#[test]
+fn file_mode_is_kept() {
+    let script = b"#!/usr/bin/env python3\nsession_id = 1\n";
+    let dir = tree_with(&[("tool.py", script), ("session_tool.py", script)]);
+    set_mode(dir.path(), "tool.py", 0o755);
+    set_mode(dir.path(), "session_tool.py", 0o750);
+    retrace(dir.path(), &["apply", "."]).expect_code(0);
+    assert_eq!(read_string(dir.path(), "tool.py"), "#!/usr/bin/env python3\ntrace_id = 1\n");
+    assert_eq!(mode(dir.path(), "tool.py"), 0o755, "mode of a file rewritten in place");
+    assert!(!dir.path().join("session_tool.py").exists(), "session_tool.py was not moved");
+    assert_eq!(mode(dir.path(), "trace_tool.py"), 0o750, "mode of a moved file");
+}
+
+#[test]
+fn diff_paths_are_relative_and_moves_are_git_renames() {
+    let dir = tree_with(&[
+        ("pkg/__init__.py", b"from pkg.session import Session\n"),
+        ("pkg/session.py", b"class Session:\n    pass\n"),
+    ]);
+    let run = retrace(dir.path(), &["diff", "./pkg"]);
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let mut at = 0;
+    for expected in [
+        "diff --git a/pkg/session.py b/pkg/trace.py",
+        "rename from pkg/session.py",
+        "rename to pkg/trace.py",
+        "--- a/pkg/session.py",
+        "+++ b/pkg/trace.py",
+        "-class Session:",
+        "+class Trace:",
+    ] {
+        let found = lines[at..].iter().position(|l| *l == expected);
+        at += found.unwrap_or_else(|| panic!("diff lacks `{expected}` (in this order)\n{run}")) + 1;
+    }
+    assert!(run.stdout.contains("diff --git a/pkg/__init__.py b/pkg/__init__.py\n"), "{run}");
+    assert!(!run.stdout.contains("./"), "paths keep a leading ./\n{run}");
+    let patched = git_apply(dir.path(), &run.stdout, true);
+    assert_eq!(read_string(patched.path(), "pkg/trace.py"), "class Trace:\n    pass\n");
+    assert_eq!(read_string(dir.path(), "pkg/session.py"), "class Session:\n    pass\n", "diff changed a file");
+}
+
+#[test]
+fn diff_colour_follows_the_color_option() {
+    let dir = tree_with(&[("app.py", GOOD)]);
+    let always = retrace(dir.path(), &["diff", "--color", "always", "."]);
+    always.expect_code(0);
+    assert!(always.stdout.contains('\x1b'), "--color always has no colour\n{always}");
+    for args in [&["diff", "--color", "never", "."][..], &["diff", "."]] {
+        let run = retrace(dir.path(), args);
+        run.expect_code(0);
+        assert!(!run.stdout.contains('\x1b'), "colour codes when not asked for (not a terminal)\n{run}");
+        assert!(run.stdout.contains("+def start(trace_id):"), "{run}");
+    }
+}
+
+#[test]
+fn apply_exits_0_when_clean_and_a_second_run_changes_nothing() {
+    let dir = tree_with(&[("app.py", GOOD), ("lib/__init__.py", b""), ("lib/session_utils.py", GOOD)]);
+    retrace(dir.path(), &["apply", "."]).expect_code(0);
+    assert_eq!(read(dir.path(), "app.py"), GOOD_AFTER);
+    assert_eq!(read(dir.path(), "lib/trace_utils.py"), GOOD_AFTER);
+    let once = Tree::of(dir.path());
+    retrace(dir.path(), &["apply", "."]).expect_code(0);
+    assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply");
+}
+
+#[test]
+fn apply_exits_1_on_a_conflict_and_applies_the_rest() {
+    let conflict = b"def link(session_id, trace_id):\n    return {session_id: trace_id}\n";
+    let dir = tree_with(&[("links.py", conflict), ("app.py", GOOD)]);
+    let run = retrace(dir.path(), &["apply", "."]);
+    run.expect_code(1);
+    assert_eq!(read(dir.path(), "links.py"), conflict, "a conflicting rename was applied");
+    assert_eq!(read(dir.path(), "app.py"), GOOD_AFTER, "the rest was not applied\n{run}");
+    assert!(run.stderr.contains("links.py:1:"), "the conflict is not reported at its place\n{run}");
+}
+
+#[test]
+fn apply_takes_several_paths() {
+    let dir = tree_with(&[("sdk/client.py", GOOD), ("webapp/api.py", GOOD), ("other/untouched.py", GOOD)]);
+    retrace(dir.path(), &["apply", "sdk", "webapp"]).expect_code(0);
+    assert_eq!(read(dir.path(), "sdk/client.py"), GOOD_AFTER);
+    assert_eq!(read(dir.path(), "webapp/api.py"), GOOD_AFTER);
+    assert_eq!(read(dir.path(), "other/untouched.py"), GOOD, "a path that was not given was rewritten");
+}
+
+#[test]
+fn renaming_onto_an_existing_file_is_a_conflict() {
+    let dir = tree_with(&[("pkg/__init__.py", b""), ("pkg/session.py", b"x = 1\n"), ("pkg/trace.py", b"y = 2\n")]);
+    let before = Tree::of(dir.path());
+    retrace(dir.path(), &["apply", "."]).expect_code(1);
+    assert_trees_equal(&before, &Tree::of(dir.path()), "tree after a refused move");
+}
+
+#[test]
+fn top_level_trace_py_would_shadow_the_standard_library() {
+    // `session.py` at the root of a tree becomes `trace.py`, which shadows Python's `trace` module.
+    let dir = tree_with(&[("session.py", b"x = 1\n"), ("main.py", b"import session\nprint(session.x)\n")]);
+    let run = retrace(dir.path(), &["apply", "."]);
+    run.expect_code(1);
+    assert!(dir.path().join("session.py").exists(), "session.py was moved onto the stdlib name\n{run}");
+    assert!(!dir.path().join("trace.py").exists(), "trace.py was created at the top of the tree\n{run}");
+    assert_eq!(
+        read_string(dir.path(), "main.py"),
+        "import session\nprint(session.x)\n",
+        "the import of a refused move changed"
+    );
+}
+
+#[test]
+fn check_exits_0_on_a_clean_tree() {
+    let dir = tree_with(&[("app.py", b"def start(trace_id):\n    return trace_id\n")]);
+    let run = retrace(dir.path(), &["check", "."]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "", "{run}");
+}
+
+#[test]
+fn check_exits_1_and_lists_each_finding() {
+    let dir = tree_with(&[("app.py", b"session_id = 1\n")]);
+    let run = retrace(dir.path(), &["check", "."]);
+    run.expect_code(1);
+    let first = run.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("app.py:1:1: rename identifier `session_id`"), "unexpected check line: {first:?}\n{run}");
+    assert_eq!(read(dir.path(), "app.py"), b"session_id = 1\n", "check changed a file");
+}
+
+#[test]
+fn check_json_has_the_documented_fields() {
+    let dir = tree_with(&[("app.py", b"session_id = 1\n")]);
+    let run = retrace(dir.path(), &["check", "--format", "json", "."]);
+    run.expect_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON: {e}\n{run}"));
+    let findings = doc["findings"].as_array().unwrap_or_else(|| panic!("no `findings` array\n{run}"));
+    assert!(!findings.is_empty(), "{run}");
+    for f in findings {
+        for field in ["path", "line", "column", "text", "role", "verdict"] {
+            assert!(f.get(field).is_some(), "finding lacks `{field}`: {f}");
+        }
+    }
+    let f = &findings[0];
+    assert_eq!(f["path"], "app.py");
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["column"], 1);
+    assert_eq!(f["text"], "session_id");
+    assert_eq!(f["role"], "identifier");
+    assert_eq!(f["verdict"], "rename");
+
+    let clean = tree_with(&[("app.py", b"x = 1\n")]);
+    let run = retrace(clean.path(), &["check", "--format", "json", "."]);
+    run.expect_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON: {e}\n{run}"));
+    assert_eq!(doc["findings"], serde_json::json!([]), "{run}");
+}
+
+#[test]
+fn explain_names_the_new_spelling() {
+    let dir = tree_with(&[]);
+    let run = retrace(dir.path(), &["explain", "session_id"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("trace_id"), "{run}");
+    let run = retrace(dir.path(), &["explain", "possession"]);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("posstrace"), "{run}");
+}
