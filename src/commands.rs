@@ -1,6 +1,7 @@
 //! The commands users run. Each walks the roots, learns the project, runs the engine and renders
 //! what it decided as it streams in; output goes to the writers it is given.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -12,6 +13,7 @@ use crate::plan::Verdict;
 use crate::project::Project;
 use crate::report::{self, JsonError, JsonFinding, JsonReport, Style};
 use crate::rules::RuleSet;
+use crate::split::{self, Group, SplitBy};
 use crate::walk;
 use crate::write;
 
@@ -40,6 +42,14 @@ pub struct Options {
     pub style: Style,
     pub format: Format,
     pub check: CheckOptions,
+    pub split: Option<SplitOptions>,
+}
+
+/// `diff --split-by KIND --out DIR`: one patch per group instead of one diff.
+#[derive(Debug, Clone)]
+pub struct SplitOptions {
+    pub by: SplitBy,
+    pub out: PathBuf,
 }
 
 /// What only `check` uses.
@@ -63,6 +73,8 @@ struct Digest {
     text: String,
     moved_from: Option<PathBuf>,
     unused_suppressions: Vec<Location>,
+    /// `diff --split-by`: this file's patch pieces by group.
+    pieces: BTreeMap<Group, String>,
 }
 
 impl Digest {
@@ -76,6 +88,7 @@ impl Digest {
             text,
             moved_from: outcome.moved_to.as_ref().map(|_| outcome.path.clone()),
             unused_suppressions: Vec::new(),
+            pieces: BTreeMap::new(),
         }
     }
 }
@@ -127,18 +140,42 @@ fn run(
     Ok(Ok(()))
 }
 
-/// Print the unified diff of every change; change nothing.
+/// Print the unified diff of every change (or write it in pieces); change nothing.
 pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
     let noteworthy = |f: &LocatedFinding| matches!(f.finding.verdict, Verdict::Conflict { .. } | Verdict::Review { .. });
     let mut tally = Tally::default();
-    let ran = run(opts, err, |o| Digest::new(&o, noteworthy, diff::patch(&o)), |d| {
-        let d = tally.add(d, true);
-        let text = if opts.style.color { diff::colorize(&d.text) } else { d.text };
-        let written = out.write_all(text.as_bytes());
-        tally.record(written);
-    })?;
+    let mut series: BTreeMap<Group, String> = BTreeMap::new();
+    let ran = run(
+        opts,
+        err,
+        |o| match &opts.split {
+            Some(split) => {
+                let mut d = Digest::new(&o, noteworthy, String::new());
+                d.pieces = split::pieces(&o, split.by);
+                d
+            }
+            None => Digest::new(&o, noteworthy, diff::patch(&o)),
+        },
+        |d| {
+            let d = tally.add(d, true);
+            for (group, piece) in d.pieces {
+                series.entry(group).or_default().push_str(&piece);
+            }
+            let text = if opts.style.color { diff::colorize(&d.text) } else { d.text };
+            let written = out.write_all(text.as_bytes());
+            tally.record(written);
+        },
+    )?;
     if let Err(status) = ran {
         return Ok(status);
+    }
+    if let Some(split) = &opts.split {
+        std::fs::create_dir_all(&split.out)?;
+        for (i, (group, patch)) in series.iter().enumerate() {
+            let path = split.out.join(split::file_name(i, group));
+            std::fs::write(&path, patch)?;
+            writeln!(out, "{}", path.display())?;
+        }
     }
     finish(tally, opts, err, |s| if s.errors > 0 { Status::Error } else { Status::Clean })
 }

@@ -13,16 +13,21 @@ pub fn patch(outcome: &FileOutcome) -> String {
     if !outcome.changes() {
         return String::new();
     }
-    let old = slash(&outcome.path);
-    let new = slash(outcome.moved_to.as_deref().unwrap_or(&outcome.path));
+    let to = outcome.moved_to.as_deref().unwrap_or(&outcome.path);
+    render(&outcome.path, to, &outcome.original, &outcome.updated)
+}
+
+/// A git-style patch from `before` at `from` to `after` at `to` (a move when the paths differ).
+pub fn render(from: &Path, to: &Path, before: &str, after: &str) -> String {
+    let (old, new) = (slash(from), slash(to));
     let mut out = format!("diff --git a/{old} b/{new}\n");
     if old != new {
-        let similarity = if outcome.original == outcome.updated { "similarity index 100%\n" } else { "" };
+        let similarity = if before == after { "similarity index 100%\n" } else { "" };
         let _ = write!(out, "{similarity}rename from {old}\nrename to {new}\n");
     }
-    if outcome.original != outcome.updated {
+    if before != after {
         let _ = write!(out, "--- a/{old}\n+++ b/{new}\n");
-        let diff = TextDiff::from_lines(&outcome.original, &outcome.updated);
+        let diff = TextDiff::from_lines(before, after);
         for hunk in diff.unified_diff().context_radius(3).missing_newline_hint(true).iter_hunks() {
             let _ = write!(out, "{hunk}");
         }
@@ -77,6 +82,7 @@ mod tests {
             language: Some("python"),
             original: original.into(),
             updated: updated.into(),
+            edits: vec![],
             findings: vec![],
             unused_suppressions: vec![],
             error: None,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use crate::edit;
+use crate::edit::{self, Edit};
 use crate::lang::{self, Context};
 use crate::plan::{Finding, Location, Role, Verdict};
 use crate::project::Project;
@@ -46,6 +46,9 @@ pub struct FileOutcome {
     pub original: String,
     /// The text after the edits; equal to `original` when nothing changes.
     pub updated: String,
+    /// The edits that turn `original` into `updated` (offsets into `original`), each with the
+    /// role of the occurrence it renames, so a change can be reviewed in pieces.
+    pub edits: Vec<(Edit, Role)>,
     pub findings: Vec<LocatedFinding>,
     /// `retrace: allow` comments that silence nothing.
     pub unused_suppressions: Vec<Location>,
@@ -116,6 +119,7 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
         language: None,
         original: String::new(),
         updated: String::new(),
+        edits: Vec::new(),
         findings: path_findings(path, project),
         unused_suppressions: Vec::new(),
         error: None,
@@ -164,6 +168,13 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
         }
     };
     let updated = format!("{}{}", &text[..shift], edit::apply(body, &edits));
+    outcome.edits = edits
+        .into_iter()
+        .map(|e| {
+            let role = role_of(&e, &plan.findings);
+            (Edit::new(e.range.start + shift..e.range.end + shift, e.replacement), role)
+        })
+        .collect();
     let lines = LineIndex::new(body);
     let mut used = vec![false; suppressions.len()];
     outcome.findings.extend(plan.findings.into_iter().map(|finding| {
@@ -188,6 +199,17 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
     outcome.original = text;
     outcome.updated = updated;
     Some(outcome)
+}
+
+/// The role of the occurrence an edit renames; an edit that renames none (a rewriter's own
+/// insertion) takes the role of the occurrence it touches, else counts as code.
+fn role_of(edit: &Edit, findings: &[Finding]) -> Role {
+    let touching = |f: &&Finding| f.range.start <= edit.range.end && edit.range.start <= f.range.end;
+    findings
+        .iter()
+        .find(|f| f.range == edit.range)
+        .or_else(|| findings.iter().find(touching))
+        .map_or(Role::Identifier, |f| f.role)
 }
 
 impl FileOutcome {

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod split;
 pub mod suppress;
 pub mod walk;
 pub mod words;

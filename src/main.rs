@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use retrace::commands::{self, CheckOptions, Format, Options, Status};
+use retrace::commands::{self, CheckOptions, Format, Options, SplitOptions, Status};
+use retrace::split::SplitBy;
 use retrace::report::Style;
 use retrace::rules::RuleSet;
 
@@ -77,6 +78,19 @@ struct RunArgs {
     /// check: list `retrace: allow` comments that silence nothing, and fail on them.
     #[arg(long)]
     report_unused_suppressions: bool,
+    /// diff: write one patch per group into --out, each applying on top of the previous ones.
+    #[arg(long, value_enum, value_name = "KIND", requires = "out")]
+    split_by: Option<SplitArg>,
+    /// diff: folder for the --split-by patches (01-code.patch, 02-strings.patch, ...).
+    #[arg(long, value_name = "DIR", requires = "split_by")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SplitArg {
+    Language,
+    Role,
+    Dir,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,6 +151,14 @@ fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Github => Format::Github,
         },
+        split: args.split_by.zip(args.out).map(|(by, out)| SplitOptions {
+            by: match by {
+                SplitArg::Language => SplitBy::Language,
+                SplitArg::Role => SplitBy::Role,
+                SplitArg::Dir => SplitBy::Dir,
+            },
+            out,
+        }),
         check: CheckOptions {
             baseline: args.baseline,
             write_baseline: args.write_baseline,

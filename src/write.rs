@@ -83,6 +83,7 @@ mod tests {
             language: None,
             original: "session = 1\r\n".into(),
             updated: "trace = 1\r\n".into(),
+            edits: vec![],
             findings: vec![],
             unused_suppressions: vec![],
             error: None,
