@@ -132,7 +132,7 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
         Ok(bytes) => bytes,
         Err(e) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
     };
-    if !rules.renamer.may_contain(&bytes) {
+    if !rules.renamer.may_contain(&bytes) && !suppress::may_contain(&bytes) {
         // Nothing to edit; a pure move needs no text.
         return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome);
     }

@@ -27,6 +27,12 @@ impl Suppression {
     }
 }
 
+/// Cheap test over raw bytes: could the file hold a suppression (used or not)?
+pub fn may_contain(bytes: &[u8]) -> bool {
+    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    FINDER.get_or_init(|| aho_corasick::AhoCorasick::new([MARKER]).expect("a literal pattern")).is_match(bytes)
+}
+
 /// Every suppression comment in `text`.
 pub fn scan(text: &str) -> Vec<Suppression> {
     let mut found = Vec::new();
