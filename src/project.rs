@@ -59,7 +59,7 @@ impl Project {
     pub fn discover(roots: &[PathBuf], files: &[WalkedFile], rules: &RuleSet) -> Project {
         let all: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
         let mut project = Project {
-            python_packages: python_packages(files, &all),
+            python_packages: python_packages(roots, files, &all),
             ..Project::default()
         };
         project.python_packages.extend(rules.first_party.iter().cloned());
@@ -231,20 +231,30 @@ fn source_dirs(files: &[WalkedFile]) -> HashSet<PathBuf> {
 }
 
 /// Top-level importable names: the outermost folder of each `__init__.py` chain, and plain modules
-/// in folders that are not packages (scripts, tests, conftest).
-fn python_packages(files: &[WalkedFile], all: &HashSet<&Path>) -> HashSet<String> {
+/// in folders that are not packages (scripts, tests, conftest). Package folders are judged on disk,
+/// so a run over a few files (a pre-commit hook) still knows the packages they live in; so are the
+/// packages beside the current folder and in its `src/` when a root is a single file.
+fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>) -> HashSet<String> {
+    let is_package = |dir: &Path| all.contains(dir.join("__init__.py").as_path()) || dir.join("__init__.py").is_file();
     let mut names = HashSet::new();
     for f in files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "py" || e == "pyi")) {
         let mut top = f.path.clone();
-        while let Some(parent) = top.parent() {
-            if !all.contains(parent.join("__init__.py").as_path()) {
-                break;
-            }
+        while let Some(parent) = top.parent().filter(|p| !p.as_os_str().is_empty() && is_package(p)) {
             top = parent.to_path_buf();
         }
         let name = if top == f.path { top.file_stem() } else { top.file_name() };
         if let Some(name) = name {
-            names.insert(name.to_string_lossy().to_string());
+            names.insert(name.to_string_lossy().into_owned());
+        }
+    }
+    if roots.iter().any(|r| r.is_file()) {
+        for dir in [Path::new("."), Path::new("src")] {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            for entry in entries.flatten() {
+                if is_package(&entry.path()) {
+                    names.insert(entry.file_name().to_string_lossy().into_owned());
+                }
+            }
         }
     }
     names

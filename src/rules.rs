@@ -53,7 +53,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::plan::KeepReason;
+use crate::plan::{KeepReason, Role};
 use crate::words::{split, Renamer, Term};
 
 /// The built-in rule file, compiled into the binary.
@@ -82,6 +82,20 @@ pub struct Where {
     pub strings: bool,
     /// Prose strings: reported for review, rewritten only when true.
     pub prose: bool,
+}
+
+impl Where {
+    /// Whether the rule file rewrites occurrences in this role. Module paths and file names follow
+    /// the files they name, whatever else changes.
+    pub fn rewrites(&self, role: Role) -> bool {
+        match role {
+            Role::Identifier | Role::Attribute | Role::Keyword => self.identifiers,
+            Role::Comment | Role::Docstring | Role::Text => self.comments,
+            Role::String => self.strings,
+            Role::Prose => self.prose,
+            Role::Import | Role::Path => true,
+        }
+    }
 }
 
 impl Default for Where {

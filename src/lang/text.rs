@@ -28,6 +28,9 @@ impl Rewriter for Text {
                 NameVerdict::Keep(reason) => plan.keep(range, token, Role::Text, reason),
                 NameVerdict::Rename(to) => match foreign.module_around(&range) {
                     Some(module) => plan.keep(range, token, Role::Text, KeepReason::Foreign { module }),
+                    None if !cx.rules.places.rewrites(Role::Text) => {
+                        plan.keep(range, token, Role::Text, KeepReason::NotRewritten)
+                    }
                     None => plan.rename(range, token, Role::Text, to),
                 },
             }
