@@ -1,4 +1,20 @@
 //! Rust rewriter on syn.
+//!
+//! One lex, one parse, two passes. [`source`] lexes the file with proc-macro2 (spans with line and
+//! char column, mapped to byte ranges here) and finds the comments between its tokens; syn parses
+//! the tokens. [`facts`] reads where names come from (`use` trees, declared items, foreign-typed
+//! fields); [`collect`] walks the tree and the macro token streams ([`tokens`]) into sites and
+//! declarations; [`decide`] gives each site its verdict from the rules, the project's file moves
+//! and the clashes between names of one scope.
+
+mod collect;
+mod decide;
+mod facts;
+mod source;
+#[cfg(test)]
+mod tests;
+mod tokens;
+mod visit;
 
 use super::{Context, ParseError, Rewriter};
 use crate::plan::FilePlan;
@@ -11,7 +27,22 @@ impl Rewriter for Rust {
     }
 
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
-        let _ = (text, cx);
-        Ok(FilePlan::default())
+        // Declared first, so dropped last: no span of this file outlives it.
+        let _spans = ThreadSpans;
+        let src = source::Source::new(text);
+        let parsed = src.parse()?;
+        let facts = facts::Facts::collect(&parsed.file, cx);
+        let collected = collect::collect(parsed, &src, &facts, cx);
+        Ok(decide::decide(&collected, &src, cx))
+    }
+}
+
+/// proc-macro2 keeps every lexed file in a thread-local source map for span locations; clearing
+/// it after each file keeps a long run's memory flat.
+struct ThreadSpans;
+
+impl Drop for ThreadSpans {
+    fn drop(&mut self) {
+        proc_macro2::extra::invalidate_current_thread_spans();
     }
 }

@@ -145,6 +145,17 @@ impl Scopes {
         self.scopes[scope].bindings.contains_key(name)
     }
 
+    /// Names used in the file that no scope binds (builtins, star imports): they are looked up in
+    /// the module, so they share its namespace.
+    pub fn unbound(&self) -> impl Iterator<Item = &str> + '_ {
+        self.uses
+            .iter()
+            .filter(|(name, users)| {
+                !self.binds(MODULE, name) && users.iter().any(|&user| self.resolve(name, user) == MODULE)
+            })
+            .map(|(name, _)| name.as_str())
+    }
+
     pub fn uses_of(&self, name: &str) -> impl Iterator<Item = ScopeId> + '_ {
         self.uses.get(name).into_iter().flatten().copied()
     }
@@ -164,6 +175,19 @@ impl Scopes {
             let scope = &self.scopes[id];
             matches!(scope.kind, ScopeKind::Function | ScopeKind::Class) && scope.name == name
         })
+    }
+
+    /// Where the parameters of a callable scope live: a function's own scope; a class's `__init__`,
+    /// or else the class body (dataclass and model fields).
+    pub fn parameters_of(&self, callable: ScopeId) -> ScopeId {
+        if self.scopes[callable].kind != ScopeKind::Class {
+            return callable;
+        }
+        let init = self.ids().find(|&id| {
+            let scope = &self.scopes[id];
+            scope.parent == Some(callable) && scope.kind == ScopeKind::Function && scope.name == "__init__"
+        });
+        init.unwrap_or(callable)
     }
 
     /// How messages name a scope: "the module", "class `Event`", "function `record`".

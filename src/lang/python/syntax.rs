@@ -59,7 +59,9 @@ pub(super) fn line_column(text: &str, byte: usize) -> (usize, usize) {
     let before = &text[..byte];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    (line, before[line_start..].chars().count() + 1)
+    // A byte order mark is not a column anyone sees.
+    let prefix = before[line_start..].strip_prefix('\u{feff}').unwrap_or(&before[line_start..]);
+    (line, prefix.chars().count() + 1)
 }
 
 pub(super) fn text_of<'t>(node: Node<'_>, text: &'t str) -> &'t str {

@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# retrace vs its peers, side by side on one generated corpus (issue 7).
+#
+#   benches/compare.sh [--files N] [--seed S] [--runs R] [--scaling] [--skip-peers] [--retrace BIN]
+#
+#   --files N      corpus size (default 50000 files)
+#   --seed S       corpus seed (default 1)
+#   --runs R       timed runs per command; the median is reported (default 5, after 1 warm-up)
+#   --scaling      instead of the peer comparison: retrace check and diff at 10k, 50k and 100k files
+#                  (time and peak RSS per size: time should grow linearly, memory stay flat)
+#   --sizes LIST   sizes for --scaling (default 10000,50000,100000)
+#   --skip-peers   time retrace alone (no installs besides hyperfine and time)
+#   --retrace BIN  use this retrace binary instead of building with `cargo build --release`
+#
+# Installs what it needs, idempotently: Debian ripgrep, hyperfine and time (apt-get), PyPI
+# ast-grep-cli (a venv in target/bench-env/venv), crates ruplacer and fastmod (cargo install
+# --locked into target/bench-env/cargo). Corpora are cached in target/bench-env/corpus-N-sS and
+# regenerated when benches/corpus.py changes. Writes hyperfine JSON, /usr/bin/time -v logs and
+# target/bench-env/report.md (also printed).
+#
+# Every tool writes its output through a pipe (hyperfine --output=pipe): ripgrep, for one, treats a
+# /dev/null stdout as --quiet. All tools use their default thread count (every core).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ENV="$ROOT/target/bench-env"
+FILES=50000
+SEED=1
+RUNS=5
+SCALING=0
+SIZES=10000,50000,100000
+PEERS=1
+RETRACE=""
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --files) FILES=$2; shift 2 ;;
+        --seed) SEED=$2; shift 2 ;;
+        --runs) RUNS=$2; shift 2 ;;
+        --scaling) SCALING=1; shift ;;
+        --sizes) SIZES=$2; shift 2 ;;
+        --skip-peers) PEERS=0; shift ;;
+        --retrace) RETRACE=$(realpath "$2"); shift 2 ;;
+        -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+mkdir -p "$ENV"
+log() { printf '\n== %s\n' "$*" >&2; }
+START=$(date +%s)
+
+# ---------------------------------------------------------------------------------------------
+# Peers
+
+APT_UPDATED=0
+apt_install() {
+    # apt_install PKG...: install what is missing; `apt-get update` once, only if needed.
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    log "apt-get install ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; then
+        if [[ $APT_UPDATED -eq 0 ]]; then
+            apt-get update -q >&2
+            APT_UPDATED=1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
+    fi
+}
+
+install_peers() {
+    local debs=(hyperfine time)
+    [[ $PEERS -eq 1 ]] && debs+=(ripgrep)
+    apt_install "${debs[@]}"
+    [[ $PEERS -eq 1 ]] || return 0
+    if [[ ! -x "$ENV/venv/bin/ast-grep" ]]; then
+        log "pip install ast-grep-cli (venv in $ENV/venv)"
+        python3 -m venv "$ENV/venv"
+        "$ENV/venv/bin/pip" install -q ast-grep-cli >&2
+    fi
+    if [[ ! -x "$ENV/cargo/bin/ruplacer" || ! -x "$ENV/cargo/bin/fastmod" ]]; then
+        log "cargo install --locked ruplacer fastmod"
+        cargo install --locked ruplacer fastmod --root "$ENV/cargo" >&2
+    fi
+}
+
+build_retrace() {
+    if [[ -n "$RETRACE" ]]; then
+        return 0
+    fi
+    log "cargo build --release"
+    (cd "$ROOT" && cargo build --release >&2)
+    local target
+    target=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+    RETRACE="$target/release/retrace"
+}
+
+# corpus N -> prints the corpus folder, generating it if missing or stale.
+corpus() {
+    local n=$1 dir="$ENV/corpus-$1-s$SEED" stamp want
+    stamp="$dir.stamp"
+    want=$(sha256sum "$ROOT/benches/corpus.py" | cut -d' ' -f1)
+    if [[ ! -d "$dir" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+        log "generating corpus: $n files, seed $SEED -> $dir"
+        rm -f "$stamp"
+        python3 "$ROOT/benches/corpus.py" "$dir" --files "$n" --seed "$SEED" --verify 200 >&2
+        echo "$want" > "$stamp"
+    fi
+    echo "$dir"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Measurements
+
+# peak_rss NAME CMD...: one run under /usr/bin/time -v, stdout through a pipe; log in $OUT/NAME.time
+peak_rss() {
+    local name=$1; shift
+    /usr/bin/time -v -o "$OUT/$name.time" "$@" | cat > /dev/null || true
+}
+
+system_note() {
+    echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM; $(uname -sr)"
+    echo "- load before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- retrace: $("$RETRACE" --version 2>/dev/null || echo '?') ($RETRACE)"
+    if [[ $PEERS -eq 1 ]]; then
+        echo "- peers: $(rg --version | head -1); $("$ENV/cargo/bin/ruplacer" --version 2>/dev/null | head -1);" \
+            "fastmod $("$ENV/cargo/bin/fastmod" --version 2>/dev/null | awk '{print $2}');" \
+            "ast-grep $("$ENV/venv/bin/ast-grep" --version | awk '{print $2}'); $(hyperfine --version)"
+    fi
+}
+
+compare() {
+    local dir work
+    dir=$(corpus "$FILES")
+    work="$ENV/fastmod-work"
+    OUT="$ENV/results-$FILES"
+    mkdir -p "$OUT"
+    local sg=("$ENV/venv/bin/ast-grep" scan -c "$ROOT/benches/ast-grep/sgconfig.yml" --color never "$dir")
+    local rup=("$ENV/cargo/bin/ruplacer" --preserve-case --color never session trace "$dir")
+    # fastmod has no dry run: it rewrites a throwaway copy, made afresh before every run.
+    local fm=("$ENV/cargo/bin/fastmod" --accept-all --fixed-strings session trace "$work")
+    local prep="rm -rf '$work' && cp -a '$dir' '$work'"
+
+    LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+    log "check: retrace vs ripgrep ($RUNS runs)"
+    hyperfine --runs "$RUNS" --warmup 1 --ignore-failure --output=pipe --style basic \
+        --export-json "$OUT/check.json" \
+        -n "retrace check" "'$RETRACE' check '$dir'" \
+        -n "rg -i -c" "rg -i -c session '$dir'" >&2
+
+    log "diff: retrace vs ruplacer, fastmod, ast-grep ($RUNS runs)"
+    hyperfine --runs "$RUNS" --warmup 1 --ignore-failure --output=pipe --style basic \
+        --export-json "$OUT/diff.json" \
+        -n "retrace diff" "'$RETRACE' diff '$dir'" \
+        -n "ruplacer" "${rup[*]@Q}" \
+        -n "ast-grep scan" "${sg[*]@Q}" >&2
+    hyperfine --runs "$RUNS" --ignore-failure --output=pipe --style basic \
+        --prepare "$prep" --export-json "$OUT/fastmod.json" \
+        -n "fastmod" "${fm[*]@Q}" >&2
+
+    log "peak RSS (/usr/bin/time -v)"
+    peak_rss retrace-check "$RETRACE" check "$dir"
+    peak_rss rg rg -i -c session "$dir"
+    peak_rss retrace-diff "$RETRACE" diff "$dir"
+    peak_rss ruplacer "${rup[@]}"
+    peak_rss ast-grep "${sg[@]}"
+    bash -c "$prep"
+    peak_rss fastmod "${fm[@]}"
+    rm -rf "$work"
+
+    local elapsed=$(( $(date +%s) - START ))
+    {
+        echo "# retrace benchmark: $FILES files (seed $SEED), median of $RUNS runs"
+        echo
+        python3 - "$OUT" "$dir" "$RETRACE" "$ENV" "$ROOT" <<'PY'
+import json, os, re, sys
+out, corpus, retrace, env, root = sys.argv[1:]
+
+def rss(name):
+    try:
+        text = open(os.path.join(out, name + ".time")).read()
+    except OSError:
+        return None
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    return int(m.group(1)) / 1024 if m else None
+
+def results(name):
+    with open(os.path.join(out, name + ".json")) as f:
+        return {r["command"]: r for r in json.load(f)["results"]}
+
+def short(cmd):
+    return (cmd.replace(corpus, "CORPUS").replace(retrace, "retrace").replace(env + "/cargo/bin/", "")
+            .replace(env + "/venv/bin/", "").replace(root + "/", "").replace(env + "/fastmod-work", "COPY")
+            .replace("'", ""))
+
+check, diff, fm = results("check"), results("diff"), results("fastmod")
+rows = [
+    ("check", "retrace", check["retrace check"], "retrace-check", check["retrace check"]),
+    ("check", "ripgrep", check["rg -i -c"], "rg", check["retrace check"]),
+    ("diff", "retrace", diff["retrace diff"], "retrace-diff", diff["retrace diff"]),
+    ("diff", "ruplacer", diff["ruplacer"], "ruplacer", diff["retrace diff"]),
+    ("diff", "fastmod", fm["fastmod"], "fastmod", diff["retrace diff"]),
+    ("diff", "ast-grep", diff["ast-grep scan"], "ast-grep", diff["retrace diff"]),
+]
+print("| task | tool | command | median wall | min-max | ratio to retrace | peak RSS |")
+print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+for task, tool, r, rname, base in rows:
+    m = rss(rname)
+    ratio = r["median"] / base["median"]
+    print(f"| {task} | {tool} | `{short(r['command'])}` | {r['median']:.2f} s | "
+          f"{r['min']:.2f}-{r['max']:.2f} s | {ratio:.2f}x | "
+          + (f"{m:.0f} MB |" if m is not None else "? |"))
+print()
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+c = check["retrace check"]["median"] / check["rg -i -c"]["median"]
+d1 = diff["retrace diff"]["median"] / diff["ruplacer"]["median"]
+d2 = diff["retrace diff"]["median"] / diff["ast-grep scan"]["median"]
+peak = max(rss("retrace-check") or 0, rss("retrace-diff") or 0)
+print("| target (issue 7) | measured | result |")
+print("| --- | ---: | --- |")
+print(f"| `check` <= 1.5x ripgrep | {c:.2f}x | {verdict(c <= 1.5)} |")
+print(f"| `diff` <= 0.3x ruplacer | {d1:.2f}x | {verdict(d1 <= 0.3)} |")
+print(f"| `diff` <= 0.15x ast-grep | {d2:.2f}x | {verdict(d2 <= 0.15)} |")
+print(f"| peak RSS <= 200 MB | {peak:.0f} MB | {verdict(peak <= 200)} |")
+print()
+print("Ratios are the tool's median wall time over retrace's (`ratio` of a peer > 1 means retrace is faster);")
+print("the targets are retrace's time over the peer's. fastmod has no dry run: it rewrites a fresh copy of")
+print("the corpus (`--accept-all --fixed-strings`, case-sensitive, one pass; the copy is made by")
+print("hyperfine `--prepare` and not timed). ast-grep runs the 12 identifier rules in benches/ast-grep/.")
+PY
+        echo
+        echo "Corpus: $(du -sh --exclude=.git "$dir" | cut -f1), $(find "$dir" -path "$dir/.git" -prune -o -type f -print | wc -l) files (incl. ignored build outputs)."
+        system_note
+        echo "- total script time: ${elapsed} s"
+    } | tee "$ENV/report.md"
+}
+
+scaling() {
+    OUT="$ENV/results-scaling"
+    mkdir -p "$OUT"
+    LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+    local sizes=() dirs=()
+    IFS=, read -r -a sizes <<< "$SIZES"
+    for n in "${sizes[@]}"; do dirs+=("$(corpus "$n")"); done
+    for i in "${!sizes[@]}"; do
+        local n=${sizes[$i]} dir=${dirs[$i]}
+        log "scaling: $n files ($RUNS runs)"
+        hyperfine --runs "$RUNS" --warmup 1 --ignore-failure --output=pipe --style basic \
+            --export-json "$OUT/$n.json" \
+            -n "check" "'$RETRACE' check '$dir'" \
+            -n "diff" "'$RETRACE' diff '$dir'" >&2
+        peak_rss "check-$n" "$RETRACE" check "$dir"
+        peak_rss "diff-$n" "$RETRACE" diff "$dir"
+    done
+    local elapsed=$(( $(date +%s) - START ))
+    {
+        echo "# retrace scaling (seed $SEED), median of $RUNS runs"
+        echo
+        python3 - "$OUT" "$ENV" "$SEED" "${sizes[@]}" <<'PY'
+import json, os, re, subprocess, sys
+out, env, seed, *sizes = sys.argv[1:]
+def rss(name):
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(os.path.join(out, name + ".time")).read())
+    return int(m.group(1)) / 1024
+def mb(n):
+    d = os.path.join(env, f"corpus-{n}-s{seed}")
+    return int(subprocess.run(["du", "-sm", "--exclude=.git", d], capture_output=True, text=True).stdout.split()[0])
+print("| files | corpus | check median | check per 10k files | check peak RSS | diff median | diff per 10k files | diff peak RSS |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+rows = []
+for n in sizes:
+    r = {x["command"]: x for x in json.load(open(os.path.join(out, f"{n}.json")))["results"]}
+    c, d = r["check"]["median"], r["diff"]["median"]
+    rows.append((int(n), c, d, rss(f"check-{n}"), rss(f"diff-{n}")))
+    print(f"| {int(n):,} | {mb(n)} MB | {c:.2f} s | {c / int(n) * 1e4:.2f} s | {rss(f'check-{n}'):.0f} MB "
+          f"| {d:.2f} s | {d / int(n) * 1e4:.2f} s | {rss(f'diff-{n}'):.0f} MB |")
+lo, hi = rows[0], rows[-1]
+print()
+print(f"From {lo[0]:,} to {hi[0]:,} files ({hi[0] / lo[0]:.0f}x): check time x{hi[1] / lo[1]:.1f}, "
+      f"diff time x{hi[2] / lo[2]:.1f}; peak RSS check x{hi[3] / lo[3]:.2f} ({lo[3]:.0f} -> {hi[3]:.0f} MB), "
+      f"diff x{hi[4] / lo[4]:.2f} ({lo[4]:.0f} -> {hi[4]:.0f} MB).")
+print("Flat memory means the RSS ratio stays near 1; linear time means the time ratio is near the size ratio.")
+PY
+        echo
+        system_note
+        echo "- total script time: ${elapsed} s"
+    } | tee "$ENV/report-scaling.md"
+}
+
+install_peers
+build_retrace
+if [[ $SCALING -eq 1 ]]; then
+    scaling
+elif [[ $PEERS -eq 1 ]]; then
+    compare
+else
+    echo "compare.sh: --skip-peers needs --scaling" >&2
+    exit 2
+fi

@@ -1,0 +1,164 @@
+//! SQL rewriter (PostgreSQL/Supabase and ClickHouse) at token level on sqlparser's tokenizer.
+//!
+//! Nothing here needs a statement to parse: every file that tokenizes is rewritten (a real
+//! Supabase + ClickHouse app has DO blocks, CODEC clauses and policies that no SQL parser reads
+//! whole). Names, quoted names, string literals, comments and function bodies are each decided
+//! by the rule set; names owned by the engine or the platform (`session_user`, `SET SESSION`,
+//! `auth.sessions`) stay; history files only report.
+
+mod lexer;
+mod occurrences;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+use std::ops::Range;
+use std::path::{Component, Path};
+
+use sqlparser::dialect::{ClickHouseDialect, PostgreSqlDialect};
+
+use super::{Context, ParseError, Rewriter};
+use crate::engine::LineIndex;
+use crate::plan::{FilePlan, KeepReason, Verdict};
+use occurrences::{Origin, Planner};
+use schema::Clashes;
+
+pub struct Sql;
+
+/// Which SQL the text is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    ClickHouse,
+}
+
+impl Dialect {
+    /// ClickHouse when a folder on the path is named `clickhouse` (any case), else PostgreSQL.
+    pub fn from_path(path: &Path) -> Dialect {
+        let clickhouse = path
+            .components()
+            .any(|c| matches!(c, Component::Normal(name) if name.eq_ignore_ascii_case("clickhouse")));
+        if clickhouse { Dialect::ClickHouse } else { Dialect::Postgres }
+    }
+
+    fn sqlparser(self) -> &'static dyn sqlparser::dialect::Dialect {
+        match self {
+            Dialect::Postgres => &PostgreSqlDialect {},
+            Dialect::ClickHouse => &ClickHouseDialect {},
+        }
+    }
+
+    /// Who owns the engine's own names, for keep reasons.
+    fn engine(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::ClickHouse => "ClickHouse",
+        }
+    }
+
+    /// The engine's own names that hold common words: functions and settings.
+    fn owns(self, name: &str) -> bool {
+        let builtins: &[&str] = match self {
+            Dialect::Postgres => &[
+                "session_user",
+                "session_authorization",
+                "session_replication_role",
+                "session_preload_libraries",
+                "idle_session_timeout",
+                "idle_in_transaction_session_timeout",
+            ],
+            Dialect::ClickHouse => &["session_timezone"],
+        };
+        builtins.iter().any(|b| b.eq_ignore_ascii_case(name))
+    }
+
+    /// Schemas (lowercase) that belong to the engine or the platform: their tables are not ours
+    /// (Supabase Auth keeps its login sessions in `auth.sessions`).
+    fn is_foreign_schema(self, schema: &str) -> bool {
+        let schemas: &[&str] = match self {
+            Dialect::Postgres => &[
+                "pg_catalog",
+                "information_schema",
+                "auth",
+                "storage",
+                "realtime",
+                "extensions",
+                "vault",
+                "graphql",
+                "graphql_public",
+                "supabase_functions",
+                "supabase_migrations",
+                "net",
+                "cron",
+                "pgsodium",
+            ],
+            Dialect::ClickHouse => &["system", "information_schema"],
+        };
+        schemas.contains(&schema)
+    }
+}
+
+impl Rewriter for Sql {
+    fn language(&self) -> &'static str {
+        "sql"
+    }
+
+    fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
+        let origin = Origin { path: cx.path, lines: LineIndex::new(text) };
+        plan_text(text, Dialect::from_path(cx.path), cx, Some(origin))
+    }
+}
+
+/// Plan SQL embedded in another language's string (`text` is the string's content; ranges in the
+/// result are relative to it). `None` when the text does not tokenize as SQL.
+/// Each [`query_parameters`] name has its finding at the same range in the plan.
+pub fn plan_embedded(text: &str, dialect: Dialect, cx: &Context<'_>) -> Option<FilePlan> {
+    plan_text(text, dialect, cx, None).ok()
+}
+
+/// A ClickHouse query parameter `{name:Type}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryParameter {
+    pub name: String,
+    /// Byte range of the name in the text.
+    pub range: Range<usize>,
+    /// The type as written (`String`, `Array(UUID)`).
+    pub kind: String,
+}
+
+/// The `{name:Type}` parameters a query binds, so that the code passing their values (a Python
+/// dict key, a TypeScript object key) can be renamed together with them. Empty when the text does
+/// not tokenize.
+pub fn query_parameters(text: &str, dialect: Dialect) -> Vec<QueryParameter> {
+    let Ok(lexemes) = lexer::tokenize(text, 0, dialect) else { return Vec::new() };
+    let code: Vec<&lexer::Lexeme> = lexemes.iter().filter(|l| !l.is_comment()).collect();
+    schema::bound_parameters(&code)
+        .map(|(name, kind)| QueryParameter {
+            name: text[name.range.clone()].to_owned(),
+            range: name.range.clone(),
+            kind: text[kind].trim().to_owned(),
+        })
+        .collect()
+}
+
+fn plan_text(text: &str, dialect: Dialect, cx: &Context<'_>, origin: Option<Origin<'_>>) -> Result<FilePlan, ParseError> {
+    let lexemes = lexer::tokenize(text, 0, dialect)?;
+    let history = cx.rules.is_history(cx.path);
+    let clashes = if history { Clashes::default() } else { Clashes::find(text, &lexemes, dialect, cx.rules) };
+    let mut planner = Planner { text, dialect, rules: cx.rules, clashes: &clashes, origin, plan: FilePlan::default() };
+    planner.walk(&lexemes);
+    Ok(if history { as_history(planner.plan) } else { planner.plan })
+}
+
+/// Applied migrations are never rewritten: every occurrence is reported as kept history.
+fn as_history(plan: FilePlan) -> FilePlan {
+    let findings = plan
+        .findings
+        .into_iter()
+        .map(|mut f| {
+            f.verdict = Verdict::Keep { reason: KeepReason::History };
+            f
+        })
+        .collect();
+    FilePlan { edits: Vec::new(), findings }
+}

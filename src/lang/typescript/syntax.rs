@@ -1,0 +1,110 @@
+//! Parsing and small facts about tree-sitter-typescript nodes.
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::engine::LineIndex;
+use crate::lang::ParseError;
+
+/// Which of the two grammars reads a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Grammar {
+    TypeScript,
+    /// TypeScript with JSX; also read for JavaScript, which may hold JSX whatever its extension.
+    Tsx,
+}
+
+impl Grammar {
+    pub(super) fn for_file(tsx: bool, path: &Path) -> Grammar {
+        let javascript = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "js" | "mjs" | "cjs" | "jsx" | "tsx"));
+        if tsx || javascript {
+            Grammar::Tsx
+        } else {
+            Grammar::TypeScript
+        }
+    }
+}
+
+thread_local! {
+    // Parsers are costly to create: each worker thread keeps one per grammar.
+    static TYPESCRIPT: RefCell<Parser> = RefCell::new(new_parser(Grammar::TypeScript));
+    static TSX: RefCell<Parser> = RefCell::new(new_parser(Grammar::Tsx));
+}
+
+fn new_parser(grammar: Grammar) -> Parser {
+    let language = match grammar {
+        Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
+        Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX,
+    };
+    let mut parser = Parser::new();
+    parser.set_language(&language.into()).expect("tree-sitter-typescript matches the tree-sitter ABI");
+    parser
+}
+
+/// The syntax tree of `text`, or the place of its first syntax error.
+pub(super) fn parse(text: &str, grammar: Grammar) -> Result<Tree, ParseError> {
+    let parse_with = |parser: &RefCell<Parser>| parser.borrow_mut().parse(text, None);
+    let tree = match grammar {
+        Grammar::TypeScript => TYPESCRIPT.with(parse_with),
+        Grammar::Tsx => TSX.with(parse_with),
+    };
+    let tree =
+        tree.ok_or_else(|| ParseError { line: 1, column: 1, message: "the parser gave up on this file".to_owned() })?;
+    match first_error(tree.root_node()) {
+        Some(bad) => Err(syntax_error(bad, text)),
+        None => Ok(tree),
+    }
+}
+
+/// The first ERROR or MISSING node in source order.
+fn first_error(node: Node<'_>) -> Option<Node<'_>> {
+    if node.is_error() || node.is_missing() {
+        return Some(node);
+    }
+    if !node.has_error() {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).find_map(first_error);
+    found
+}
+
+fn syntax_error(bad: Node<'_>, text: &str) -> ParseError {
+    let (line, column) = LineIndex::new(text).line_column(text, bad.start_byte());
+    let message = if bad.is_missing() {
+        format!("invalid syntax: missing `{}`", bad.kind())
+    } else {
+        let snippet: String = text[bad.byte_range()].lines().next().unwrap_or("").chars().take(40).collect();
+        format!("invalid syntax near `{}`", snippet.trim())
+    };
+    ParseError { line, column, message }
+}
+
+/// The source text of a node.
+pub(super) fn text_of<'s>(node: Node<'_>, text: &'s str) -> &'s str {
+    &text[node.byte_range()]
+}
+
+/// Whether `node` is `parent`'s child under `field` (fields that repeat included).
+pub(super) fn is_field(parent: Node<'_>, node: Node<'_>, field: &str) -> bool {
+    let mut cursor = parent.walk();
+    let found = parent.children_by_field_name(field, &mut cursor).any(|c| c == node);
+    found
+}
+
+/// The named children of a node.
+pub(super) fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// The text between a string literal's quotes, as one range (escapes included).
+pub(super) fn string_content(node: Node<'_>) -> std::ops::Range<usize> {
+    let range = node.byte_range();
+    (range.start + 1).min(range.end)..range.end.saturating_sub(1).max(range.start)
+}

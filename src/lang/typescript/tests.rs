@@ -1,0 +1,401 @@
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::TypeScript;
+use crate::edit::{apply, normalize};
+use crate::engine::LineIndex;
+use crate::lang::{Context, ParseError, Rewriter};
+use crate::plan::{FilePlan, Verdict};
+use crate::project::{Project, TsAlias};
+use crate::rules::RuleSet;
+
+/// A planned file: `src/app/page.tsx` is read with the TSX grammar.
+fn plan_at(path: &str, text: &str, rules: &RuleSet, project: &Project) -> Result<FilePlan, ParseError> {
+    let cx = Context { rules, project, path: Path::new(path) };
+    let tsx = path.ends_with(".tsx") || path.ends_with(".jsx");
+    TypeScript { tsx }.plan(text, &cx)
+}
+
+fn plan(path: &str, text: &str) -> FilePlan {
+    plan_at(path, text, &RuleSet::builtin(), &Project::default()).expect("test input parses")
+}
+
+fn rewrite(text: &str, plan: &FilePlan) -> String {
+    let edits = normalize(text, plan.edits.clone()).expect("edits are disjoint");
+    apply(text, &edits)
+}
+
+/// One line per finding (`line:col role verdict text -> to (why)`), then the rewritten text.
+fn render_plan(text: &str, plan: &FilePlan) -> String {
+    let lines = LineIndex::new(text);
+    let mut findings: Vec<_> = plan.findings.iter().collect();
+    findings.sort_by_key(|f| (f.range.start, f.range.end));
+    for pair in findings.windows(2) {
+        assert!(pair[0].range.end <= pair[1].range.start, "one finding per occurrence: {pair:?}");
+    }
+    let mut out = String::new();
+    for finding in findings {
+        let (line, column) = lines.line_column(text, finding.range.start);
+        let verdict = match &finding.verdict {
+            Verdict::Rename { to } => format!("-> {to}"),
+            Verdict::Keep { reason } => format!("({reason})"),
+            Verdict::Review { to, why } => format!("-> {to} ({why})"),
+            Verdict::Conflict { to, why, other } => {
+                let other = other.as_ref().map(|o| format!("; see {}:{}", o.line, o.column)).unwrap_or_default();
+                format!("-> {to} ({why}{other})")
+            }
+        };
+        let (role, name, word) = (finding.role, finding.verdict.name(), &finding.text);
+        writeln!(out, "{line}:{column} {role} {name} {word} {verdict}").unwrap();
+    }
+    format!("{out}---\n{}", rewrite(text, plan))
+}
+
+fn render(path: &str, text: &str) -> String {
+    render_plan(text, &plan(path, text))
+}
+
+#[test]
+fn declarations_and_uses() {
+    let text = r#"/** Sessions with their stats. */
+export interface ISessionAndStats extends IBase<SessionKind> {
+  sessionId: string;
+  'session-label'?: string;
+  getSession(id: string): ISessionAndStats;
+}
+export type IExtendedSession = ISessionAndStats & { sessionCount: number };
+export enum SessionKind { Live, SessionEnded = 'session_ended' }
+export class SessionStore<TSession> {
+  private sessions: TSession[] = [];
+  #lastSession?: TSession;
+  add(session: TSession) { this.sessions.push(session); this.#lastSession = session; }
+}
+// Count every session.
+export function countSessions(sessions: ISessionAndStats[]): number {
+  let sessionTotal = 0;
+  for (const session of sessions) { sessionTotal += session.sessionCount ?? 0; }
+  outerSession: for (;;) { break outerSession; }
+  return sessionTotal;
+}
+const byId = { sessionId: 1, 'session_id': 2, [`${'x'}`]: 3 };
+console.log(byId['sessionId'], byId.session_id);
+"#;
+    insta::assert_snapshot!(render("src/types/index.ts", text));
+}
+
+#[test]
+fn foreign_names_and_values_are_kept() {
+    let text = r#"import { useSession } from 'next-auth/react';
+import { createClient, type Session } from '@supabase/supabase-js';
+import { supabase } from '@supabase/client';
+
+const client = createClient('url', 'key');
+
+export async function currentSession(): Promise<Session | null> {
+  const { data: { session } } = await supabase.auth.getSession();
+  const { data: other } = await client.auth.getSession();
+  return session ?? other.session;
+}
+
+export function Header() {
+  const { data: session } = useSession();
+  const lastSession = sessionStorage.getItem('lastSessionId');
+  window.sessionStorage.setItem('lastSessionId', session?.user ?? '');
+  const sessionUser = session?.user;
+  return [session, lastSession, sessionUser];
+}
+
+function withSession(session: Session) {
+  return session.expires_at;
+}
+"#;
+    insta::assert_snapshot!(render("src/lib/auth.ts", text));
+}
+
+#[test]
+fn shorthands_are_written_out_when_their_names_part() {
+    let text = r#"import { useParams } from 'next/navigation';
+import { track } from 'analytics';
+import { getSessions, type ISession } from './sessions';
+
+export function fromRoute() {
+  const { sessionName } = useParams();
+  return sessionName;
+}
+
+export function tracked(sessionId: string) {
+  track('view', { sessionId });
+  return { sessionId };
+}
+
+export function kept(session: ISession) {
+  const trace = 1;
+  return { session, trace, getSessions };
+}
+"#;
+    insta::assert_snapshot!(render("src/app/view.ts", text));
+}
+
+/// A project whose `src/components/sessions/` folder moves to `traces/`, with `@/` mapped to `src/`.
+fn moving_project() -> Project {
+    let moves = [
+        ("/repo/src/components/sessions/SessionDrawer.tsx", "/repo/src/components/traces/TraceDrawer.tsx"),
+        ("/repo/src/components/sessions/index.ts", "/repo/src/components/traces/index.ts"),
+        ("/repo/src/lib/db/sessions.ts", "/repo/src/lib/db/traces.ts"),
+        ("/repo/src/types/session.d.ts", "/repo/src/types/trace.d.ts"),
+    ];
+    Project {
+        moves: moves.iter().map(|(from, to)| (PathBuf::from(from), PathBuf::from(to))).collect(),
+        ts_aliases: vec![TsAlias { prefix: "@/".into(), target: PathBuf::from("/repo/src") }],
+        ..Project::default()
+    }
+}
+
+#[test]
+fn imports_follow_moved_files() {
+    let text = r#"import { SessionDrawer } from './sessions/SessionDrawer';
+import Drawer from '@/components/sessions/SessionDrawer.tsx';
+import * as sessionParts from '@/components/sessions';
+import { getSessions } from '../lib/db/sessions.js';
+import type { SessionShape } from '../types/session';
+import { formatSession } from './session-format';
+import styles from './sessions.module.css';
+export { getSessionById } from '@/lib/db/sessions';
+export * from '@supabase/session-helpers';
+const lazy = () => import('./sessions/SessionDrawer');
+const legacy = require('../lib/db/sessions');
+"#;
+    let plan = plan_at("/repo/src/components/List.tsx", text, &RuleSet::builtin(), &moving_project()).unwrap();
+    insta::assert_snapshot!(render_plan(text, &plan));
+}
+
+#[test]
+fn a_moved_file_keeps_its_relative_imports_right() {
+    let text = "import { Button } from '../Button';\nimport { SessionRow } from './SessionRow';\nimport { x } from '../sessions/SessionDrawer';\n";
+    let plan = plan_at("/repo/src/components/sessions/SessionDrawer.tsx", text, &RuleSet::builtin(), &moving_project())
+        .unwrap();
+    insta::assert_snapshot!(render_plan(text, &plan));
+}
+
+#[test]
+fn jsx_components_props_and_text() {
+    let text = r#"import Link from 'next/link';
+import { SessionProvider } from 'next-auth/react';
+import { SessionDrawer } from './SessionDrawer';
+
+export function SessionList({ sessions, onSessionOpen }: { sessions: string[]; onSessionOpen(id: string): void }) {
+  return (
+    <SessionProvider session={null}>
+      <h2 className="session-title">Recent sessions</h2>
+      {sessions.map((sessionId) => (
+        <SessionDrawer key={sessionId} sessionId={sessionId} data-session-id={sessionId} onClose={() => onSessionOpen(sessionId)} />
+      ))}
+      <Link href="/sessions">All</Link>
+      <a href={`/sessions/${sessions[0]}`}>First</a>
+    </SessionProvider>
+  );
+}
+"#;
+    insta::assert_snapshot!(render("src/components/SessionList.tsx", text));
+}
+
+#[test]
+fn query_builders_name_tables_and_columns() {
+    let text = r#"import { supabase } from '@supabase/client';
+
+export async function getSessions(projectId: string) {
+  const { data, error } = await supabase
+    .from<Row>('sessions')
+    .select('id, session_id, stats:session_stats(count)')
+    .eq('project_id', projectId)
+    .order('session_started_at', { ascending: false });
+  if (error) throw new Error(`Could not load sessions: ${error.message}`);
+  const stats = await supabase.rpc('get_session_stats', { session_id: data[0].session_id });
+  return { rows: data.map((row) => row.session_id), stats, key: `sessions/${projectId}` };
+}
+"#;
+    insta::assert_snapshot!(render("src/lib/db/sessions.ts", text));
+}
+
+#[test]
+fn clashes_are_conflicts_left_unchanged() {
+    let text = r#"import { Trace } from './trace';
+import { traceId as importedTraceId } from './ids';
+
+export interface Session { id: string }
+export interface ILegacyRow { sessionId: string; traceId: string }
+
+export function load(sessionKey: string) {
+  const traceKey = sessionKey.trim();
+  return traceKey;
+}
+
+export function capture(session: string) {
+  if (session) {
+    const trace = 'inner';
+    return session + trace;
+  }
+  return session;
+}
+
+const trace = () => 'global';
+export function hide(session: string) {
+  return trace() + session;
+}
+
+export function fine(sessionCount: number) {
+  return sessionCount + 1;
+}
+
+const row: ILegacyRow = { sessionId: 'a', traceId: 'b' };
+console.log(row.sessionId, importedTraceId, Trace);
+"#;
+    insta::assert_snapshot!(render("src/lib/legacy.ts", text));
+}
+
+#[test]
+fn interfaces_that_would_merge_are_conflicts() {
+    let text = "export interface ISession { a: string }\nexport interface ITrace { b: string }\nexport interface ISession { c: string }\n";
+    insta::assert_snapshot!(render("src/types/merge.ts", text));
+}
+
+#[test]
+fn ambient_package_declarations_are_kept() {
+    let text = r#"declare module 'next-auth/react' {
+  /** The signed-in session. */
+  export interface Session { expires: string }
+  export function useSession(): { data: Session | null };
+}
+declare module '@/types/session-extras' {
+  export interface SessionExtras { sessionTag: string }
+}
+declare global {
+  interface Window { sessionBanner?: string }
+}
+"#;
+    // `@/` is first-party: its declarations are the project's.
+    let plan = plan_at("/repo/src/vendor.d.ts", text, &RuleSet::builtin(), &moving_project()).unwrap();
+    insta::assert_snapshot!(render_plan(text, &plan));
+}
+
+#[test]
+fn syntax_errors_are_reported_at_their_place() {
+    let rules = RuleSet::builtin();
+    let project = Project::default();
+    let err = plan_at("src/a.ts", "const session = {\n  id: 1,\n  é: (\n};\n", &rules, &project).unwrap_err();
+    assert_eq!((err.line, err.column), (3, 3), "{err}");
+    assert!(err.message.starts_with("invalid syntax"), "{err}");
+    let err = plan_at("src/a.ts", "function session( {\n", &rules, &project).unwrap_err();
+    assert_eq!(err.line, 1, "{err}");
+    // JSX needs the TSX grammar; JavaScript files get it whatever their extension.
+    assert!(plan_at("src/a.ts", "const a = <SessionView />;\n", &rules, &project).is_err());
+    assert!(plan_at("src/a.js", "const a = <SessionView />;\n", &rules, &project).is_ok());
+}
+
+#[test]
+fn byte_ranges_survive_crlf_and_non_ascii() {
+    let text = "// Größe der Session ✓\r\nconst naïveSession = 'über session_id';\r\nexport const sessionKey = `${naïveSession}—session`;\r\n";
+    insta::assert_snapshot!(render("src/i18n.ts", text));
+}
+
+#[test]
+fn a_second_run_changes_nothing() {
+    for (path, text) in [
+        ("src/lib/auth.ts", include_str!("../../../fixtures/typescript/src/lib/auth.ts")),
+        ("src/components/SessionList.tsx", include_str!("../../../fixtures/typescript/src/components/SessionList.tsx")),
+    ] {
+        let once = rewrite(text, &plan(path, text));
+        let again = plan(path, &once);
+        assert!(again.edits.is_empty(), "{path}: a second run still edits: {:?}", again.edits);
+        assert!(again.findings.iter().all(|f| !matches!(f.verdict, Verdict::Rename { .. })), "{path}");
+    }
+}
+
+#[test]
+fn places_the_rules_do_not_rewrite_are_kept() {
+    let rules = RuleSet::parse(
+        "t.toml",
+        "extends = \"builtin\"\n[where]\nidentifiers = false\nstrings = false\nprose = true\n",
+    )
+    .unwrap();
+    let text = "// a session\nconst sessionId = 'session_id';\nconst label = 'Session started';\n";
+    let plan = plan_at("src/a.ts", text, &rules, &Project::default()).unwrap();
+    insta::assert_snapshot!(render_plan(text, &plan));
+}
+
+#[test]
+fn a_sense_word_before_the_term_keeps_it_in_text() {
+    let text = "// The login session gates it; an auth-session too; the event session is ours.\nconst x = 'user session expired';\n";
+    insta::assert_snapshot!(render("src/a.ts", text));
+}
+
+fn shims_of(path: &str, text: &str) -> String {
+    let (rules, project) = (RuleSet::builtin(), Project::default());
+    let plan = plan_at(path, text, &rules, &project).unwrap();
+    let cx = Context { rules: &rules, project: &project, path: Path::new(path) };
+    let edits = super::shims(text, &plan, &cx);
+    let mut all = plan.edits.clone();
+    all.extend(edits);
+    apply(text, &normalize(text, all).unwrap())
+}
+
+#[test]
+fn shims_alias_every_renamed_export() {
+    let text = r#"export interface ISessionAndStats<TSession extends object = {}> { session: TSession }
+export type SessionId = string;
+export class SessionStore {}
+export enum SessionKind { Live }
+export function getSessions(): void;
+export function getSessions(limit?: number): void {}
+export const sessionTimeout = 30, SESSION_LIMIT = 5;
+export interface ILegacy { sessionId: string; traceId: string }
+function localSession() {}
+export default function defaultSession() {}
+"#;
+    insta::assert_snapshot!(shims_of("src/types.ts", text));
+}
+
+#[test]
+fn shims_in_declaration_and_javascript_files() {
+    insta::assert_snapshot!(shims_of(
+        "src/types/api.d.ts",
+        "export declare function getSession(): void;\nexport interface ISession {}"
+    ));
+    let javascript = shims_of("src/lib/api.js", "export function getSession() {}\r\nexport class SessionStore {}");
+    insta::assert_snapshot!(javascript);
+    // A file without a final newline gets one; the shims keep the file's CRLF line endings.
+    assert!(
+        javascript.contains("export class TraceStore {}\r\n/** @deprecated Use getTrace. */\r\n"),
+        "{javascript:?}"
+    );
+    assert!(javascript.ends_with("export const SessionStore = TraceStore;\r\n"), "{javascript:?}");
+    assert_eq!(shims_of("src/lib/none.ts", "export const trace = 1;\n"), "export const trace = 1;\n");
+}
+
+#[test]
+fn deeply_nested_code_does_not_exhaust_a_small_stack() {
+    let text = format!("export const total = {}1;\n", "sessionCount + ".repeat(20_000));
+    let plan = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || plan("src/deep.ts", &text).findings.len())
+        .unwrap()
+        .join()
+        .expect("planning a deeply nested file overflows the stack");
+    assert_eq!(plan, 20_000);
+}
+
+#[test]
+fn values_imported_from_project_files_keep_their_foreign_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = dir.path().join("src/lib/client.ts");
+    std::fs::create_dir_all(client.parent().unwrap()).unwrap();
+    std::fs::write(
+        &client,
+        "import { createClient } from '@supabase/supabase-js';\nexport const db = createClient('u', 'k');\n",
+    )
+    .unwrap();
+    let text = "import { db } from './lib/client';\nexport async function load() {\n  const { data: { session } } = await db.auth.getSession();\n  const sessions = await db.from('sessions').select('session_id');\n  return [session, sessions];\n}\n";
+    let path = dir.path().join("src/load.ts");
+    let plan = plan_at(path.to_str().unwrap(), text, &RuleSet::builtin(), &Project::default()).unwrap();
+    insta::assert_snapshot!(render_plan(text, &plan));
+}

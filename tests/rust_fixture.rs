@@ -1,0 +1,176 @@
+//! End to end on `fixtures/rust` (a cargo workspace: the `telemetry` crate with `mod session;`, a
+//! `Session` struct, `session_id` fields and its own tests, plus `vendor/reqwest_like`, a local
+//! stand-in for a third-party HTTP client with its own `Session`), through the real binary and
+//! the fixture's rule file (`retrace.toml`: the built-in rules, `vendor/**` kept, `telemetry` a
+//! workspace crate): `cargo test` passes before; `retrace diff` is a real patch and is
+//! snapshot-tested; `retrace apply` writes exactly that patch, moves `session.rs` and `session/`
+//! and reports the one deliberate conflict (`fn link(session_id, trace_id)` in store.rs);
+//! `cargo test` passes after; `retrace check` lists only that conflict; a second apply changes
+//! nothing.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use support::{assert_trees_equal, fixture_copy, git_apply, read_string, retrace, tempdir, Run, Tree};
+use tempfile::TempDir;
+
+const FIXTURE: &str = "rust";
+const RULES: &str = "retrace.toml";
+/// The deliberate conflict: both parameters of `SessionStore::link` would be `trace_id`.
+const CONFLICT_FILE: &str = "telemetry/src/store.rs";
+
+fn retrace_with_rules(dir: &Path, command: &str) -> Run {
+    retrace(dir, &[command, "--rules", RULES, "."])
+}
+
+/// `retrace diff` on a fresh copy: (copy, stdout). The run must complete with exit 0.
+fn diff_of_fresh_copy() -> (TempDir, String) {
+    let dir = fixture_copy(FIXTURE);
+    let run = retrace_with_rules(dir.path(), "diff");
+    run.expect_code(0);
+    assert!(!run.stdout.is_empty(), "the diff of the fixture is empty\n{run}");
+    let stdout = run.stdout.clone();
+    (dir, stdout)
+}
+
+/// A fresh copy after `retrace apply`, which must exit 1 (the deliberate conflict).
+fn applied_copy() -> TempDir {
+    let dir = fixture_copy(FIXTURE);
+    retrace_with_rules(dir.path(), "apply").expect_code(1);
+    dir
+}
+
+/// `cargo test --offline` in `dir`, building into a target folder outside the tree.
+#[track_caller]
+fn assert_cargo_test_passes(dir: &Path) {
+    let target = tempdir();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = Command::new(&cargo)
+        .args(["test", "--offline", "--quiet"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start `{cargo} test`: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the fixture's own tests fail in {}\n{stdout}\n{stderr}", dir.display());
+    assert!(stdout.contains("test result: ok. 7 passed"), "the unit tests did not all run:\n{stdout}");
+    assert!(stdout.contains("test result: ok. 2 passed"), "the integration tests did not all run:\n{stdout}");
+}
+
+#[test]
+fn fixture_tests_pass_as_written() {
+    assert_cargo_test_passes(fixture_copy(FIXTURE).path());
+}
+
+#[test]
+fn diff_snapshot() {
+    let (_dir, diff) = diff_of_fresh_copy();
+    insta::assert_snapshot!("rust_fixture_diff", diff);
+}
+
+#[test]
+fn diff_is_accepted_by_git_apply_and_patch() {
+    let (dir, diff) = diff_of_fresh_copy();
+    git_apply(dir.path(), &diff, false);
+    support::patch_dry_run(dir.path(), &diff);
+}
+
+#[test]
+fn apply_writes_exactly_what_the_diff_shows() {
+    let (input, diff) = diff_of_fresh_copy();
+    let patched = git_apply(input.path(), &diff, true);
+    let applied = applied_copy();
+    assert_trees_equal(&Tree::of(applied.path()), &Tree::of(patched.path()), "`retrace apply` vs `git apply` of `retrace diff`");
+}
+
+#[test]
+fn fixture_tests_pass_after_apply() {
+    assert_cargo_test_passes(applied_copy().path());
+}
+
+#[test]
+fn apply_moves_the_module_and_keeps_foreign_names() {
+    let dir = applied_copy();
+    let tree = Tree::of(dir.path());
+    for gone in ["telemetry/src/session.rs", "telemetry/src/session", "telemetry/src/session/id.rs"] {
+        assert!(!tree.contains(gone), "{gone} is still there after apply:\n{tree:?}");
+    }
+    for moved in ["telemetry/src/trace.rs", "telemetry/src/trace/id.rs"] {
+        assert!(tree.contains(moved), "{moved} is missing after apply:\n{tree:?}");
+    }
+
+    let lib = read_string(dir.path(), "telemetry/src/lib.rs");
+    for renamed in ["mod trace;", "pub use trace::{Trace, TraceId, FIRST_TRACE_ID, TRACE_TIMEOUT_SECS};", "[`TraceStore`]"] {
+        assert!(lib.contains(renamed), "telemetry/src/lib.rs lacks `{renamed}`:\n{lib}");
+    }
+    let trace = read_string(dir.path(), "telemetry/src/trace.rs");
+    for renamed in ["pub struct Trace {", "pub trace_id: TraceId,", "format!(\"/v1/traces/{trace_id}\")", "(\"trace_id\", self.trace_id)", "macro_rules! trace_here"] {
+        assert!(trace.contains(renamed), "telemetry/src/trace.rs lacks `{renamed}`:\n{trace}");
+    }
+
+    let upload = read_string(dir.path(), "telemetry/src/upload.rs");
+    for kept in [
+        "use reqwest_like::session::SessionConfig;",
+        "use reqwest_like::{Client, Session};",
+        "    session: Session,",
+        "let session = client.session(SessionConfig { keep_alive: true });",
+        "Uploader { client, session }",
+        "self.session.session_id().to_owned()",
+        "reqwest_like::SESSION_HEADER",
+    ] {
+        assert!(upload.contains(kept), "telemetry/src/upload.rs lost `{kept}`:\n{upload}");
+    }
+    assert!(upload.contains("finished: &crate::Trace"), "first-party type in upload.rs not renamed:\n{upload}");
+
+    let fresh = fixture_copy(FIXTURE);
+    for vendored in ["vendor/reqwest_like/src/lib.rs", "vendor/reqwest_like/src/session.rs"] {
+        assert_eq!(read_string(dir.path(), vendored), read_string(fresh.path(), vendored), "{vendored} was rewritten");
+    }
+
+    let store = read_string(dir.path(), CONFLICT_FILE);
+    assert!(store.contains("pub fn link(&mut self, session_id: TraceId, trace_id: u64) {"), "the conflicting function changed:\n{store}");
+}
+
+#[test]
+fn check_after_apply_lists_only_the_deliberate_conflict() {
+    let dir = applied_copy();
+    let run = retrace_with_rules(dir.path(), "check");
+    run.expect_code(1);
+    let listed: Vec<&str> = run.stdout.lines().filter(|l| l.contains(": conflict ")).collect();
+    assert_eq!(
+        listed,
+        [
+            "telemetry/src/store.rs:42:28: conflict identifier `session_id` -> `trace_id`: `trace_id` already exists in fn `link` (see telemetry/src/store.rs:42:49)",
+            "telemetry/src/store.rs:43:30: conflict identifier `session_id` -> `trace_id`: `trace_id` already exists in fn `link` (see telemetry/src/store.rs:42:49)",
+        ],
+        "{run}"
+    );
+    let other: Vec<&str> = run.stdout.lines().filter(|l| l.contains(": ") && !l.starts_with(' ') && !l.contains(": conflict ")).collect();
+    assert!(other.is_empty(), "check lists more than the conflict:\n{run}");
+}
+
+#[test]
+fn second_apply_changes_nothing() {
+    let dir = applied_copy();
+    let once = Tree::of(dir.path());
+    retrace_with_rules(dir.path(), "apply").expect_code(1);
+    assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply");
+    let diff = retrace_with_rules(dir.path(), "diff");
+    diff.expect_code(0);
+    assert_eq!(diff.stdout, "", "diff after apply should be empty\n{diff}");
+}
+
+/// Why the fixture has a rule file: without it the vendored crate is first-party code like any
+/// other, and the integration tests' `telemetry::...` paths look like a third-party crate's.
+#[test]
+fn without_the_rule_file_vendored_code_would_be_rewritten() {
+    let dir = fixture_copy(FIXTURE);
+    let run = retrace(dir.path(), &["diff", "."]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("rename from vendor/reqwest_like/src/session.rs"), "{run}");
+    assert!(!run.stdout.contains("+use telemetry::{start_trace"), "{run}");
+}

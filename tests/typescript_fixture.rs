@@ -1,0 +1,233 @@
+//! End to end on `fixtures/typescript` (a miniature Next.js-style dashboard whose packages are
+//! stood in for by a local `.d.ts`), through the real binary and the built-in rules:
+//! it type-checks before (`tsc --noEmit -p .`); `retrace diff` is a real patch and is
+//! snapshot-tested; `retrace apply` writes exactly that patch, moves `components/sessions/` and
+//! the files named after the term with every relative and `@/` import following, keeps what
+//! belongs to next-auth, Supabase and the browser, and reports the one deliberate conflict
+//! (`LegacyExportRow` in src/lib/legacy.ts has both `sessionId` and `traceId`); it type-checks
+//! after; `retrace check` lists only that conflict; a second apply changes nothing; with shims,
+//! code that still uses the old exported names type-checks too.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use retrace::lang::{self, typescript, Context};
+use retrace::project::Project;
+use retrace::rules::RuleSet;
+use retrace::walk;
+use support::{assert_trees_equal, fixture_copy, git_apply, occurrences, parse_location, read_string, retrace, Tree};
+use tempfile::TempDir;
+
+const FIXTURE: &str = "typescript";
+/// The file holding the deliberate conflict.
+const CONFLICT_FILE: &str = "src/lib/legacy.ts";
+
+/// The TypeScript compiler installed by scripts/test (`RETRACE_TEST_TSC`); missing is a failure.
+fn tsc() -> PathBuf {
+    let tsc = std::env::var_os("RETRACE_TEST_TSC")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| panic!("RETRACE_TEST_TSC is unset: run scripts/test to install TypeScript"));
+    let tsc = PathBuf::from(tsc);
+    assert!(tsc.is_file(), "RETRACE_TEST_TSC={} does not exist: run scripts/test to install TypeScript", tsc.display());
+    tsc
+}
+
+#[track_caller]
+fn assert_type_checks(dir: &Path) {
+    let out = Command::new(tsc()).args(["--noEmit", "-p", "."]).current_dir(dir).output().expect("run tsc");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "tsc --noEmit -p . fails in {}:\n{stdout}{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `retrace diff .` on a fresh copy: (copy, stdout). The run must complete with exit 0.
+fn diff_of_fresh_copy() -> (TempDir, String) {
+    let dir = fixture_copy(FIXTURE);
+    let run = retrace(dir.path(), &["diff", "."]);
+    run.expect_code(0);
+    assert!(!run.stdout.is_empty(), "the diff of the fixture is empty\n{run}");
+    (dir, run.stdout)
+}
+
+/// A fresh copy after `retrace apply .`, which must exit 1 (the deliberate conflict).
+fn applied_copy() -> TempDir {
+    let dir = fixture_copy(FIXTURE);
+    retrace(dir.path(), &["apply", "."]).expect_code(1);
+    dir
+}
+
+#[test]
+fn fixture_type_checks_as_written() {
+    assert_type_checks(fixture_copy(FIXTURE).path());
+}
+
+#[test]
+fn diff_snapshot() {
+    let (_dir, diff) = diff_of_fresh_copy();
+    insta::assert_snapshot!("typescript_fixture_diff", diff);
+}
+
+#[test]
+fn diff_is_accepted_by_git_apply_and_patch() {
+    let (dir, diff) = diff_of_fresh_copy();
+    git_apply(dir.path(), &diff, false);
+    support::patch_dry_run(dir.path(), &diff);
+}
+
+#[test]
+fn apply_writes_exactly_what_the_diff_shows() {
+    let (input, diff) = diff_of_fresh_copy();
+    let patched = git_apply(input.path(), &diff, true);
+    let applied = applied_copy();
+    assert_trees_equal(
+        &Tree::of(applied.path()),
+        &Tree::of(patched.path()),
+        "`retrace apply` vs `git apply` of `retrace diff`",
+    );
+}
+
+#[test]
+fn type_checks_after_apply() {
+    assert_type_checks(applied_copy().path());
+}
+
+#[test]
+fn apply_moves_files_and_keeps_foreign_sessions() {
+    let dir = applied_copy();
+    let tree = Tree::of(dir.path());
+    for gone in ["src/components/sessions", "src/components/SessionList.tsx", "src/lib/db/sessions.ts"] {
+        assert!(!tree.contains(gone), "{gone} is still there after apply:\n{tree:?}");
+    }
+    for moved in [
+        "src/components/traces/TraceDrawer.tsx",
+        "src/components/traces/TraceRow.tsx",
+        "src/components/traces/index.ts",
+        "src/components/TraceList.tsx",
+        "src/lib/db/traces.ts",
+    ] {
+        assert!(tree.contains(moved), "{moved} is missing after apply:\n{tree:?}");
+    }
+
+    let list = read_string(dir.path(), "src/components/TraceList.tsx");
+    for expected in [
+        "import { useSession } from 'next-auth/react';",
+        "const { data: session } = useSession();",
+        "if (!session) {",
+        "import { TraceDrawer } from '@/components/traces/TraceDrawer';",
+        "import { TraceRow } from './traces/TraceRow';",
+        "import { getTraces } from '@/lib/db/traces';",
+        "const [traces, setTraces] = useState<ITraceAndStats[]>([]);",
+        "<TraceDrawer traceId={selectedTraceId}",
+    ] {
+        assert!(list.contains(expected), "TraceList.tsx lacks `{expected}`:\n{list}");
+    }
+    let storage = read_string(dir.path(), "src/lib/storage.ts");
+    assert!(storage.starts_with('\u{feff}') && storage.contains("\r\n"), "storage.ts lost its BOM or CRLF");
+    for kept in ["sessionStorage.setItem(", "window.sessionStorage.getItem(", "the browser's sessionStorage keeps"] {
+        assert!(storage.contains(kept), "storage.ts lost `{kept}`:\n{storage}");
+    }
+    let auth = read_string(dir.path(), "src/lib/auth.ts");
+    for kept in [
+        "import type { Session } from '@supabase/supabase-js';",
+        "const { data: { session } } = await supabase.auth.getSession();",
+        "const session: Session | null = await currentAuthSession();",
+    ] {
+        assert!(auth.contains(kept), "auth.ts lost `{kept}`:\n{auth}");
+    }
+    let db = read_string(dir.path(), "src/lib/db/traces.ts");
+    for renamed in [
+        ".from<ITraceAndStats>('traces')",
+        ".select('id, trace_id, project_id, started_at, event_count')",
+        ".eq('trace_id', traceId)",
+        "supabase.rpc<number>('get_trace_stats'",
+        "export async function getTraceById(",
+    ] {
+        assert!(db.contains(renamed), "db/traces.ts lacks `{renamed}`:\n{db}");
+    }
+    let types = read_string(dir.path(), "src/types/index.ts");
+    for renamed in ["export interface ITraceAndStats {", "export interface IExtendedTrace extends ITraceAndStats {"] {
+        assert!(types.contains(renamed), "types/index.ts lacks `{renamed}`:\n{types}");
+    }
+    let vendor = read_string(dir.path(), "src/vendor.d.ts");
+    assert_eq!(vendor, read_string(&support::fixture_dir(FIXTURE), "src/vendor.d.ts"), "package declarations changed");
+}
+
+#[test]
+fn check_after_apply_lists_only_the_deliberate_conflict() {
+    let dir = applied_copy();
+    let run = retrace(dir.path(), &["check", "."]);
+    run.expect_code(1);
+    let mut listed = Vec::new();
+    // Each finding line may be followed by an indented excerpt of its source line.
+    for line in run.stdout.lines().filter(|l| !l.starts_with(char::is_whitespace)) {
+        let (path, line_no, col, rest) =
+            parse_location(line).unwrap_or_else(|| panic!("not a `path:line:col: ...` line: {line:?}\n{run}"));
+        assert_eq!(path, CONFLICT_FILE, "check lists an occurrence outside the deliberate conflict: {line}\n{run}");
+        assert!(rest.starts_with("conflict "), "check lists something other than a conflict: {line}\n{run}");
+        listed.push((line_no, col));
+    }
+    let remaining = occurrences(&read_string(dir.path(), CONFLICT_FILE), "sessionId");
+    assert_eq!(listed, remaining, "check should list exactly the `sessionId`s left in {CONFLICT_FILE}\n{run}");
+    insta::assert_snapshot!("typescript_fixture_check_after_apply", run.stdout);
+}
+
+#[test]
+fn second_apply_changes_nothing() {
+    let dir = applied_copy();
+    let once = Tree::of(dir.path());
+    retrace(dir.path(), &["apply", "."]).expect_code(1);
+    assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply");
+    let diff = retrace(dir.path(), &["diff", "."]);
+    diff.expect_code(0);
+    assert_eq!(diff.stdout, "", "diff after apply should be empty\n{diff}");
+}
+
+/// Old exported names, still used by code outside the project, keep type-checking with shims.
+#[test]
+fn shims_keep_old_exported_names_working() {
+    let original = fixture_copy(FIXTURE);
+    let dir = applied_copy();
+    for (old, new) in [("src/types/index.ts", "src/types/index.ts"), ("src/lib/db/sessions.ts", "src/lib/db/traces.ts")]
+    {
+        let shim = shims_for(original.path(), old);
+        assert!(!shim.is_empty(), "no shims for {old}");
+        let mut text = read_string(dir.path(), new);
+        text.push_str(&shim);
+        std::fs::write(dir.path().join(new), text).unwrap();
+    }
+    let types = read_string(dir.path(), "src/types/index.ts");
+    assert!(
+        types.contains("/** @deprecated Use ITraceAndStats. */\nexport type ISessionAndStats = ITraceAndStats;"),
+        "{types}"
+    );
+    let db = read_string(dir.path(), "src/lib/db/traces.ts");
+    assert!(db.contains("/** @deprecated Use getTraces. */\nexport const getSessions = getTraces;"), "{db}");
+    support::write_file(
+        dir.path(),
+        "src/legacy-caller.ts",
+        b"import type { IExtendedSession, ISessionAndStats } from '@/types';\n\
+          import { getSessionById, getSessions } from '@/lib/db/traces';\n\n\
+          export async function oldCaller(): Promise<[ISessionAndStats[], IExtendedSession | null]> {\n\
+          \x20 return [await getSessions('demo'), await getSessionById('first')];\n}\n",
+    );
+    assert_type_checks(dir.path());
+}
+
+/// The text `typescript::shims` appends to `file` of the tree at `root`.
+fn shims_for(root: &Path, file: &str) -> String {
+    let rules = RuleSet::builtin();
+    let roots = [root.to_path_buf()];
+    let files = walk::files(&roots, 1).unwrap();
+    let project = Project::discover(&roots, &files, &rules);
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cx = Context { rules: &rules, project: &project, path: &path };
+    let plan = lang::for_path(&path).unwrap().plan(&text, &cx).unwrap();
+    typescript::shims(&text, &plan, &cx).into_iter().map(|e| e.replacement).collect()
+}
