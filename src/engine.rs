@@ -2,7 +2,7 @@
 //! Sources are read, planned and dropped one file at a time: nothing whole-tree is buffered
 //! except what the consumer chooses to return.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -168,10 +168,12 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
         }
     };
     let updated = format!("{}{}", &text[..shift], edit::apply(body, &edits));
+    let roles: HashMap<(usize, usize), Role> =
+        plan.findings.iter().map(|f| ((f.range.start, f.range.end), f.role)).collect();
     outcome.edits = edits
         .into_iter()
         .map(|e| {
-            let role = role_of(&e, &plan.findings);
+            let role = roles.get(&(e.range.start, e.range.end)).copied().unwrap_or_else(|| role_touched(&e, &plan.findings));
             (Edit::new(e.range.start + shift..e.range.end + shift, e.replacement), role)
         })
         .collect();
@@ -201,15 +203,11 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
     Some(outcome)
 }
 
-/// The role of the occurrence an edit renames; an edit that renames none (a rewriter's own
-/// insertion) takes the role of the occurrence it touches, else counts as code.
-fn role_of(edit: &Edit, findings: &[Finding]) -> Role {
+/// The role of an edit that renames no occurrence (a rewriter's own insertion, such as an
+/// expanded shorthand property): that of the occurrence it touches, else code.
+fn role_touched(edit: &Edit, findings: &[Finding]) -> Role {
     let touching = |f: &&Finding| f.range.start <= edit.range.end && edit.range.start <= f.range.end;
-    findings
-        .iter()
-        .find(|f| f.range == edit.range)
-        .or_else(|| findings.iter().find(touching))
-        .map_or(Role::Identifier, |f| f.role)
+    findings.iter().find(touching).map_or(Role::Identifier, |f| f.role)
 }
 
 impl FileOutcome {

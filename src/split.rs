@@ -34,19 +34,30 @@ pub fn pieces(outcome: &FileOutcome, by: SplitBy) -> BTreeMap<Group, String> {
     }
     let mut out = BTreeMap::new();
     let mut text = outcome.original.clone();
-    let mut applied: Vec<Edit> = Vec::new();
+    // (original start, size change) of every edit already applied, sorted by start.
+    let mut applied: Vec<(usize, isize)> = Vec::new();
     for (group, edits) in groups {
-        applied.extend(edits);
-        applied.sort_by_key(|e| e.range.start);
-        // Subsets of disjoint edits are disjoint: apply the growing set to the original each time.
-        let next = edit::apply(&outcome.original, &applied);
-        out.insert(group, diff::render(&outcome.path, &outcome.path, &text, &next));
-        text = next;
+        let running: Vec<isize> = applied.iter().scan(0, |total, (_, d)| Some(*total + d).inspect(|t| *total = *t)).collect();
+        let rebased: Vec<Edit> = edits.iter().map(|e| rebase(e, &applied, &running)).collect();
+        out.insert(group, diff::render(&outcome.path, &outcome.path, &text, &rebased));
+        text = edit::apply(&text, &rebased);
+        applied.extend(edits.iter().map(|e| (e.range.start, e.replacement.len() as isize - e.range.len() as isize)));
+        applied.sort_by_key(|(start, _)| *start);
     }
     if let Some(to) = &outcome.moved_to {
-        out.insert(MOVES, diff::render(&outcome.path, to, &text, &text));
+        out.insert(MOVES, diff::render(&outcome.path, to, &text, &[]));
     }
     out
+}
+
+/// An edit in original offsets moved into the text where the `applied` edits are already made
+/// (`running[i]`: their total size change up to and including the i-th). Edits are disjoint, so
+/// each applied one lies wholly before or after `e`.
+fn rebase(e: &Edit, applied: &[(usize, isize)], running: &[isize]) -> Edit {
+    let before = applied.partition_point(|(start, _)| *start < e.range.start);
+    let shift = if before == 0 { 0 } else { running[before - 1] };
+    let at = |offset: usize| (offset as isize + shift) as usize;
+    Edit::new(at(e.range.start)..at(e.range.end), e.replacement.clone())
 }
 
 /// The file name of a group's patch: `01-code.patch`, ..., `04-moves.patch`.

@@ -92,7 +92,8 @@ pub(super) fn tokenize(text: &str, base: usize, dialect: Dialect) -> Result<Vec<
     let mut lexemes = Vec::with_capacity(tokens.len() / 2);
     for t in tokens {
         // Line 0 marks an empty span: nothing in the text to point at.
-        if t.span.start.line == 0 || matches!(t.token, Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab)) {
+        let blank = matches!(t.token, Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab));
+        if t.span.start.line == 0 || blank {
             continue;
         }
         let start = cursor.seek(t.span.start);

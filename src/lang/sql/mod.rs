@@ -4,7 +4,8 @@
 //! Supabase + ClickHouse app has DO blocks, CODEC clauses and policies that no SQL parser reads
 //! whole). Names, quoted names, string literals, comments and function bodies are each decided
 //! by the rule set; names owned by the engine or the platform (`session_user`, `SET SESSION`,
-//! `auth.sessions`) stay; history files only report.
+//! `auth.sessions`) stay. History files (applied migrations) are planned like any other and turned
+//! into kept findings by the engine.
 
 mod lexer;
 mod occurrences;
@@ -17,9 +18,12 @@ use std::path::{Component, Path};
 
 use sqlparser::dialect::{ClickHouseDialect, PostgreSqlDialect};
 
+use sqlparser::tokenizer::Token;
+
 use super::{Context, ParseError, Rewriter};
 use crate::engine::LineIndex;
-use crate::plan::{FilePlan, KeepReason, Verdict};
+use crate::plan::FilePlan;
+use lexer::Lexeme;
 use occurrences::{Origin, Planner};
 use schema::Clashes;
 
@@ -131,8 +135,8 @@ pub struct QueryParameter {
 /// not tokenize.
 pub fn query_parameters(text: &str, dialect: Dialect) -> Vec<QueryParameter> {
     let Ok(lexemes) = lexer::tokenize(text, 0, dialect) else { return Vec::new() };
-    let code: Vec<&lexer::Lexeme> = lexemes.iter().filter(|l| !l.is_comment()).collect();
-    schema::bound_parameters(&code)
+    let code: Vec<&Lexeme> = lexemes.iter().filter(|l| !l.is_comment()).collect();
+    bound_parameters(&code)
         .map(|(name, kind)| QueryParameter {
             name: text[name.range.clone()].to_owned(),
             range: name.range.clone(),
@@ -141,24 +145,24 @@ pub fn query_parameters(text: &str, dialect: Dialect) -> Vec<QueryParameter> {
         .collect()
 }
 
-fn plan_text(text: &str, dialect: Dialect, cx: &Context<'_>, origin: Option<Origin<'_>>) -> Result<FilePlan, ParseError> {
-    let lexemes = lexer::tokenize(text, 0, dialect)?;
-    let history = cx.rules.is_history(cx.path);
-    let clashes = if history { Clashes::default() } else { Clashes::find(text, &lexemes, dialect, cx.rules) };
-    let mut planner = Planner { text, dialect, rules: cx.rules, clashes: &clashes, origin, plan: FilePlan::default() };
-    planner.walk(&lexemes);
-    Ok(if history { as_history(planner.plan) } else { planner.plan })
+/// ClickHouse `{name:Type}` parameters among code tokens: each name token and the byte range of its
+/// type (between the colon and the closing brace).
+fn bound_parameters<'l>(code: &'l [&'l Lexeme]) -> impl Iterator<Item = (&'l Lexeme, Range<usize>)> + 'l {
+    code.windows(3).enumerate().filter_map(move |(at, w)| {
+        let unquoted = w[1].word().is_some_and(|n| n.quote_style.is_none());
+        let opens = w[0].token == Token::LBrace && unquoted && w[2].token == Token::Colon;
+        if !opens {
+            return None;
+        }
+        let close = code[at + 3..].iter().find(|l| l.token == Token::RBrace)?;
+        Some((w[1], w[2].range.end..close.range.start))
+    })
 }
 
-/// Applied migrations are never rewritten: every occurrence is reported as kept history.
-fn as_history(plan: FilePlan) -> FilePlan {
-    let findings = plan
-        .findings
-        .into_iter()
-        .map(|mut f| {
-            f.verdict = Verdict::Keep { reason: KeepReason::History };
-            f
-        })
-        .collect();
-    FilePlan { edits: Vec::new(), findings }
+fn plan_text(text: &str, dialect: Dialect, cx: &Context<'_>, origin: Option<Origin<'_>>) -> Result<FilePlan, ParseError> {
+    let lexemes = lexer::tokenize(text, 0, dialect)?;
+    let clashes = Clashes::find(text, &lexemes, dialect, cx.rules);
+    let mut planner = Planner { text, dialect, rules: cx.rules, clashes: &clashes, origin, plan: FilePlan::default() };
+    planner.walk(&lexemes);
+    Ok(planner.plan)
 }

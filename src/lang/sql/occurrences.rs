@@ -110,8 +110,8 @@ impl Planner<'_> {
             // Only a quoted name holds spaces: `create policy "read own sessions"`.
             return self.free_text(range, Place::Prose);
         }
-        match self.engine_owner(lexemes, i) {
-            Some(owner) => self.keep_engine_name(range, Place::Name, owner),
+        match self.foreign_owner(lexemes, i) {
+            Some(owner) => self.keep_foreign(range, Place::Name, owner),
             None => self.occurrence(range, Place::Name),
         }
     }
@@ -119,7 +119,8 @@ impl Planner<'_> {
     fn string_literal(&mut self, lexemes: &[Lexeme], i: usize) {
         let Some(inner) = lexemes[i].inner(self.text) else { return };
         // A nested tokenizer would misread `''` escapes: only plain literals without them are read as SQL.
-        let may_hold_sql = matches!(lexemes[i].token, Token::SingleQuotedString(_)) && !self.text[inner.clone()].contains('\'');
+        let plain = matches!(lexemes[i].token, Token::SingleQuotedString(_));
+        let may_hold_sql = plain && !self.text[inner.clone()].contains('\'');
         self.literal(lexemes, i, inner, may_hold_sql);
     }
 
@@ -185,22 +186,33 @@ impl Planner<'_> {
         };
         for part in parts {
             match &owner {
-                Some(owner) => self.keep_engine_name(part, place, owner.clone()),
+                Some(owner) => self.keep_foreign(part, place, owner.clone()),
                 None => self.occurrence(part, place),
             }
         }
     }
 
-    /// Comments and prose: every word of the text that holds a term.
+    /// Comments and prose: every word of the text that holds a term. Names of the engine or a
+    /// platform schema written out (`session_timezone`, `auth.sessions`) stay here too.
     fn free_text(&mut self, range: Range<usize>, place: Place) {
-        for (found, _) in self.rules.renamer.find_in_text(&self.text[range.clone()]) {
-            self.occurrence(range.start + found.start..range.start + found.end, place);
+        let text = self.text;
+        for (found, _) in self.rules.renamer.find_in_text(&text[range.clone()]) {
+            let word = range.start + found.start..range.start + found.end;
+            let owner = if self.dialect.owns(&text[word.clone()]) {
+                Some(self.dialect.engine().to_owned())
+            } else {
+                qualifier_before(text, word.start).map(str::to_lowercase).filter(|s| self.dialect.is_foreign_schema(s))
+            };
+            match owner {
+                Some(owner) => self.keep_foreign(word, place, owner),
+                None => self.occurrence(word, place),
+            }
         }
     }
 
     /// Who owns a name that is not the project's: a platform schema (`auth.sessions`), or the
     /// engine itself (`session_user`, `SET SESSION ...`).
-    fn engine_owner(&self, lexemes: &[Lexeme], i: usize) -> Option<String> {
+    fn foreign_owner(&self, lexemes: &[Lexeme], i: usize) -> Option<String> {
         if let Some(schema) = self.foreign_qualifier(lexemes, i) {
             return Some(schema);
         }
@@ -222,7 +234,7 @@ impl Planner<'_> {
         self.dialect.is_foreign_schema(&schema).then_some(schema)
     }
 
-    fn keep_engine_name(&mut self, range: Range<usize>, place: Place, owner: String) {
+    fn keep_foreign(&mut self, range: Range<usize>, place: Place, owner: String) {
         let text = self.text;
         let name = &text[range.clone()];
         if self.rules.name_verdict(name) != NameVerdict::Unrelated {
@@ -240,7 +252,7 @@ impl Planner<'_> {
             NameVerdict::Keep(reason) => return self.plan.keep(range, name, role, reason),
             NameVerdict::Rename(to) => to,
         };
-        if let Some(clash) = self.clashes.get(name) {
+        if let Some(clash) = self.clashes.get(name, range.start) {
             let other = self.location(clash.other.start);
             return self.plan.conflict(range, name, role, to, clash.why.clone(), other);
         }
@@ -251,20 +263,16 @@ impl Planner<'_> {
         }
     }
 
+    /// The rule file's `[where]` for the place's role; keys into data and foreign code bodies are
+    /// only ever reviewed.
     fn settle(&self, place: Place) -> Settle {
-        let places = self.rules.places;
-        let allowed = |on: bool| if on { Settle::Rewrite } else { Settle::NotRewritten };
+        let rewrites = self.rules.places.rewrites(place.role());
         match place {
-            Place::Name => allowed(places.identifiers),
-            Place::Comment => allowed(places.comments),
-            Place::Literal => allowed(places.strings),
-            Place::Prose if places.prose => Settle::Rewrite,
-            Place::Prose => Settle::Review("prose: rewritten only with [where] prose = true"),
-            Place::DataKey if places.strings => {
-                Settle::Review("a key into stored data: rows already written keep the old key")
-            }
-            Place::DataKey => Settle::NotRewritten,
+            Place::Prose if !rewrites => Settle::Review("prose meant for people: rewritten only when [where] prose = true"),
+            _ if !rewrites => Settle::NotRewritten,
+            Place::DataKey => Settle::Review("a key into stored data: rows already written keep the old key"),
             Place::ForeignCode => Settle::Review("in a function body that is not SQL or PL/pgSQL"),
+            _ => Settle::Rewrite,
         }
     }
 
@@ -290,7 +298,10 @@ fn is_session_keyword(lexemes: &[Lexeme], i: usize) -> bool {
 
 fn is_data_key(lexemes: &[Lexeme], i: usize) -> bool {
     let after_operator = prev_code(lexemes, i).is_some_and(|p| DATA_KEY_OPERATORS.contains(&lexemes[p].token));
+    // A map literal's key: ClickHouse `{'session.id': 's-1'}`.
+    let before_colon = next_code(lexemes, i).is_some_and(|n| lexemes[n].token == Token::Colon);
     after_operator
+        || before_colon
         || enclosing_call(lexemes, i).is_some_and(|f| {
             let f = f.to_lowercase();
             DATA_KEY_FUNCTION_PREFIXES.iter().any(|p| f.starts_with(p))
@@ -345,6 +356,13 @@ fn statement_bounds(lexemes: &[Lexeme], i: usize) -> Range<usize> {
     let start = lexemes[..i].iter().rposition(is_end).map_or(0, |p| p + 1);
     let end = lexemes[i..].iter().position(is_end).map_or(lexemes.len(), |p| i + p);
     start..end
+}
+
+/// The word written right before `.` at byte `at` in free text (`auth` in `auth.sessions`).
+fn qualifier_before(text: &str, at: usize) -> Option<&str> {
+    let before = text[..at].strip_suffix('.')?;
+    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |p| p + 1);
+    Some(&before[start..]).filter(|w| !w.is_empty())
 }
 
 fn prev_code(lexemes: &[Lexeme], i: usize) -> Option<usize> {

@@ -1,7 +1,7 @@
 //! Schema facts for conflict checks, read from tokens alone: the names a file defines (CREATE ...),
 //! the columns of each table (CREATE TABLE lists, ALTER TABLE ... ADD COLUMN), the renames it states
-//! (RENAME a TO b) and the query parameters each statement binds. Statements the scan does not
-//! recognise add nothing; a full parse is never needed.
+//! (RENAME a TO b) and the names each statement mentions. Statements the scan does not recognise
+//! add nothing; a full parse is never needed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -20,48 +20,63 @@ pub(super) struct Clash {
     pub why: String,
 }
 
-/// Names (lowercase) whose rename would clash; every occurrence of them in the file stays.
+/// Names (lowercase) whose rename would clash, each with the byte ranges of the file (a statement,
+/// or all of it) where it stays.
 #[derive(Debug, Default)]
-pub(super) struct Clashes(HashMap<String, Clash>);
+pub(super) struct Clashes(HashMap<String, Vec<(Range<usize>, Clash)>>);
 
 impl Clashes {
-    pub fn get(&self, name: &str) -> Option<&Clash> {
-        self.0.get(&name.to_lowercase())
+    /// The clash that keeps `name` at byte `at`, if any.
+    pub fn get(&self, name: &str, at: usize) -> Option<&Clash> {
+        let scoped = self.0.get(&name.to_lowercase())?;
+        scoped.iter().find(|(scope, _)| scope.contains(&at)).map(|(_, clash)| clash)
     }
 
     pub fn find(text: &str, lexemes: &[Lexeme], dialect: Dialect, rules: &RuleSet) -> Clashes {
         let mut facts = Facts::default();
         facts.collect(text, lexemes, dialect);
+        let file = 0..text.len();
         let mut clashes = Clashes::default();
-        clashes.among(rules, &facts.objects, |to| format!("`{to}` is also defined in this file"));
+        clashes.among(rules, &facts.objects, &file, |to| format!("`{to}` is also defined in this file"));
         for (table, columns) in &facts.columns {
-            clashes.among(rules, columns, |to| format!("table `{table}` already has a column `{to}`"));
-        }
-        for parameters in &facts.parameters {
-            clashes.among(rules, parameters, |to| format!("the statement already binds a parameter `{to}`"));
+            clashes.among(rules, columns, &file, |to| format!("table `{table}` already has a column `{to}`"));
         }
         for (from, to) in &facts.renames {
             if renamed(rules, &from.name).is_some_and(|new| new.eq_ignore_ascii_case(&to.name)) {
-                let why = format!("this file renames `{}` to `{}`: renaming both sides would make it rename `{}` to itself", from.name, to.name, to.name);
-                clashes.0.entry(from.name.to_lowercase()).or_insert(Clash { other: to.range.clone(), why });
+                let why = format!(
+                    "this file renames `{}` to `{}`: renaming both sides would make it rename `{}` to itself",
+                    from.name, to.name, to.name
+                );
+                clashes.add(&from.name, &file, Clash { other: to.range.clone(), why });
             }
+        }
+        for (scope, names) in &facts.statements {
+            clashes.among(rules, names, scope, |to| format!("the statement also names `{to}`"));
         }
         clashes
     }
 
-    /// Within one namespace: a name whose new spelling is already there.
-    fn among(&mut self, rules: &RuleSet, names: &[Named], why: impl Fn(&str) -> String) {
+    /// Within one namespace: a name whose new spelling is already there stays within `scope`.
+    fn among(&mut self, rules: &RuleSet, names: &[Named], scope: &Range<usize>, why: impl Fn(&str) -> String) {
         for named in names {
             let Some(to) = renamed(rules, &named.name) else { continue };
             if let Some(existing) = names.iter().find(|n| n.name.eq_ignore_ascii_case(&to)) {
-                let clash = Clash { other: existing.range.clone(), why: why(&existing.name) };
-                self.0.entry(named.name.to_lowercase()).or_insert(clash);
+                self.add(&named.name, scope, Clash { other: existing.range.clone(), why: why(&existing.name) });
             }
+        }
+    }
+
+    fn add(&mut self, name: &str, scope: &Range<usize>, clash: Clash) {
+        if self.get(name, scope.start).is_none() {
+            self.0.entry(name.to_lowercase()).or_default().push((scope.clone(), clash));
         }
     }
 }
 
 fn renamed(rules: &RuleSet, name: &str) -> Option<String> {
+    if !rules.renamer.may_contain(name.as_bytes()) {
+        return None;
+    }
     match rules.name_verdict(name) {
         NameVerdict::Rename(to) => Some(to),
         _ => None,
@@ -98,8 +113,8 @@ struct Facts {
     columns: BTreeMap<String, Vec<Named>>,
     /// `RENAME from TO to`.
     renames: Vec<(Named, Named)>,
-    /// ClickHouse `{name:Type}` parameters, per statement.
-    parameters: Vec<Vec<Named>>,
+    /// Every name a statement mentions (columns, tables, parameters), with the statement's bytes.
+    statements: Vec<(Range<usize>, Vec<Named>)>,
 }
 
 impl Facts {
@@ -130,9 +145,9 @@ impl Facts {
             self.columns.entry(table.name.to_lowercase()).or_default().extend(added);
         }
         self.renames.extend(renames(s));
-        let parameters: Vec<Named> = bound_parameters(s).filter_map(|(name, _)| Named::of(name)).collect();
-        if !parameters.is_empty() {
-            self.parameters.push(parameters);
+        if let (Some(first), Some(last)) = (s.first(), s.last()) {
+            let names = s.iter().filter_map(|l| Named::of(l)).collect();
+            self.statements.push((first.range.start..last.range.end, names));
         }
     }
 }
@@ -254,17 +269,4 @@ fn renames(s: &[&Lexeme]) -> Vec<(Named, Named)> {
         }
     }
     found
-}
-
-/// ClickHouse `{name:Type}` parameters among code tokens: each name token and the byte range of its
-/// type (between the colon and the closing brace).
-pub(super) fn bound_parameters<'l>(code: &'l [&'l Lexeme]) -> impl Iterator<Item = (&'l Lexeme, Range<usize>)> + 'l {
-    code.windows(3).enumerate().filter_map(move |(at, w)| {
-        let opens = w[0].token == Token::LBrace && w[1].word().is_some_and(|n| n.quote_style.is_none()) && w[2].token == Token::Colon;
-        if !opens {
-            return None;
-        }
-        let close = code[at + 3..].iter().find(|l| l.token == Token::RBrace)?;
-        Some((w[1], w[2].range.end..close.range.start))
-    })
 }

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use super::*;
 use crate::edit;
-use crate::plan::{Finding, Location, Role};
+use crate::plan::{Finding, Location, Role, Verdict};
 use crate::project::Project;
 use crate::rules::RuleSet;
 
@@ -173,19 +173,17 @@ fn query_parameters_that_would_merge_conflict() {
 }
 
 #[test]
-fn history_files_only_report() {
-    let sql = "create table sessions (id uuid);\n-- sessions\ncreate policy \"read own sessions\" on sessions using (true);\n";
-    let plan = plan("supabase/migrations/20240101000000_init.sql", sql);
-    assert!(plan.edits.is_empty());
-    assert_eq!(plan.findings.len(), 4);
-    assert!(plan.findings.iter().all(|f| f.verdict == Verdict::Keep { reason: KeepReason::History }));
-}
-
-#[test]
 fn byte_ranges_survive_multibyte_text() {
     let sql = "-- é ü ☃ sessions\nselect 'ñ', \"Ünïcode\", session_id /* ✓ */ from sessions;\n";
     let plan = plan("x.sql", sql);
     assert_eq!(rewrite(sql, &plan), "-- é ü ☃ traces\nselect 'ñ', \"Ünïcode\", trace_id /* ✓ */ from traces;\n");
+}
+
+#[test]
+fn crlf_tabs_and_backticks_keep_their_bytes() {
+    let sql = "SELECT\t`session_id`,\r\n\t\"Session\"\r\nFROM sessions;\r\n";
+    let plan = plan("clickhouse/q.sql", sql);
+    assert_eq!(rewrite(sql, &plan), "SELECT\t`trace_id`,\r\n\t\"Trace\"\r\nFROM traces;\r\n");
 }
 
 #[test]
@@ -223,4 +221,17 @@ fn dialect_comes_from_a_clickhouse_folder() {
     assert_eq!(Dialect::from_path(Path::new("db/ClickHouse/q.sql")), Dialect::ClickHouse);
     assert_eq!(Dialect::from_path(Path::new("db/clickhouse.sql")), Dialect::Postgres);
     assert_eq!(Dialect::from_path(Path::new("supabase/schema/a.sql")), Dialect::Postgres);
+}
+
+#[test]
+fn a_statement_naming_both_keeps_the_old_name_in_that_statement_only() {
+    let sql = "insert into links (session_id, trace_id) values (1, 2);\nselect session_id from events;\n";
+    insta::assert_snapshot!(report("seed.sql", sql));
+}
+
+#[test]
+fn map_literal_keys_are_data_and_written_out_engine_names_stay() {
+    let sql = "-- system.session_log and session_timezone are not ours; sessions are\n\
+               INSERT INTO t VALUES ({'session.id': 's-1'}, map('session_kind', 'x'));\n";
+    insta::assert_snapshot!(report("clickhouse/seed.sql", sql));
 }

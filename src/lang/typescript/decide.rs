@@ -265,20 +265,11 @@ impl Decider<'_, '_, '_> {
 
 /// The rule file's `[where]`: a rename in a place it does not rewrite is kept (prose: reviewed).
 fn gate(decision: Decision, role: Role, places: &Where) -> Decision {
-    let Decision::Rename(to) = decision else { return decision };
-    let rewritten = match role {
-        Role::Identifier | Role::Attribute | Role::Keyword => places.identifiers,
-        Role::Comment | Role::Docstring | Role::Text => places.comments,
-        Role::String => places.strings,
-        Role::Prose => places.prose,
-        // Module paths follow the files they name, whatever else changes.
-        Role::Import | Role::Path => true,
-    };
-    match (rewritten, role) {
-        (true, _) => Decision::Rename(to),
-        (false, Role::Prose) => {
+    match decision {
+        Decision::Rename(to) if !places.rewrites(role) && role == Role::Prose => {
             Decision::Review { to, why: "prose meant for people: rewritten only when [where] prose = true".into() }
         }
-        (false, _) => Decision::Keep(KeepReason::NotRewritten),
+        Decision::Rename(_) if !places.rewrites(role) => Decision::Keep(KeepReason::NotRewritten),
+        decision => decision,
     }
 }

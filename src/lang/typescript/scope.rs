@@ -87,24 +87,8 @@ pub(super) enum Place {
     Member,
 }
 
-impl<'t> Scopes<'t> {
-    pub(super) fn place(&self, node: Node<'t>) -> Place {
-        let Some(parent) = self.parent(node) else { return Place::Local };
-        match parent.kind() {
-            "import_specifier" if is_field(parent, node, "name") && parent.child_by_field_name("alias").is_some() => {
-                Place::Remote
-            }
-            "export_specifier" if is_field(parent, node, "alias") => Place::Exported,
-            "export_specifier" if self.ancestors(parent).nth(2).is_some_and(has_source) => Place::Remote,
-            "namespace_export" => Place::Exported,
-            "nested_type_identifier" if is_field(parent, node, "name") => Place::Member,
-            _ => Place::Local,
-        }
-    }
-}
-
 /// An `export ... from "m"` or `import ... from "m"` statement.
-pub(super) fn has_source(statement: Node<'_>) -> bool {
+fn has_source(statement: Node<'_>) -> bool {
     statement.child_by_field_name("source").is_some()
 }
 
@@ -149,6 +133,21 @@ impl<'t> Scopes<'t> {
     /// The symbol an identifier node declares or uses.
     pub(super) fn symbol_at(&self, node: Node<'_>) -> Option<SymbolId> {
         self.by_node.get(&node.id()).copied()
+    }
+
+    /// What an identifier stands for, by its place in the tree.
+    pub(super) fn place(&self, node: Node<'t>) -> Place {
+        let Some(parent) = self.parent(node) else { return Place::Local };
+        match parent.kind() {
+            "import_specifier" if is_field(parent, node, "name") && parent.child_by_field_name("alias").is_some() => {
+                Place::Remote
+            }
+            "export_specifier" if is_field(parent, node, "alias") => Place::Exported,
+            "export_specifier" if self.ancestors(parent).nth(2).is_some_and(has_source) => Place::Remote,
+            "namespace_export" => Place::Exported,
+            "nested_type_identifier" if is_field(parent, node, "name") => Place::Member,
+            _ => Place::Local,
+        }
     }
 
     pub(super) fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {

@@ -36,7 +36,9 @@ pub(super) fn classify(spec: &str, cx: &Context<'_>) -> Module {
     match locate(spec, cx) {
         Some(located) if is_asset(spec, located.file.as_deref()) => Module::Asset,
         Some(located) => Module::FirstParty(located.file),
-        None if cx.rules.first_party.iter().any(|p| spec.starts_with(p.as_str())) => Module::FirstParty(None),
+        None if looks_first_party(spec) || cx.rules.first_party.iter().any(|p| spec.starts_with(p.as_str())) => {
+            Module::FirstParty(None)
+        }
         None => Module::Package,
     }
 }
@@ -50,11 +52,15 @@ pub(super) fn occurrences(spec: &str, at: usize, cx: &Context<'_>, out: &mut Vec
     }
     let Some(located) = locate(spec, cx) else {
         let package = classify(spec, cx) == Module::Package;
+        let why = if looks_first_party(spec) {
+            "a path alias no walked tsconfig.json maps: the file it names is not known"
+        } else {
+            "a first-party package: rename it where it is published"
+        };
         for (range, to) in renamer.find_in_text(spec) {
-            let decision = if package {
-                Decision::Keep(KeepReason::Foreign { module: spec.to_owned() })
-            } else {
-                Decision::Review { to, why: "a first-party package: rename it where it is published".into() }
+            let decision = match package {
+                true => Decision::Keep(KeepReason::Foreign { module: spec.to_owned() }),
+                false => Decision::Review { to, why: why.into() },
             };
             out.push(Occurrence::fixed(shift(range, at), Role::Import, decision));
         }
@@ -131,6 +137,12 @@ fn locate(spec: &str, cx: &Context<'_>) -> Option<Located> {
         unresolved.get_or_insert(located);
     }
     unresolved
+}
+
+/// Prefixes no package can have: the usual path aliases (when no tsconfig was walked, as in a
+/// run over single files) and package.json subpath imports (`#internal`).
+fn looks_first_party(spec: &str) -> bool {
+    spec.starts_with("@/") || spec.starts_with("~/") || spec.starts_with('#')
 }
 
 fn is_relative(spec: &str) -> bool {

@@ -399,3 +399,29 @@ fn values_imported_from_project_files_keep_their_foreign_origin() {
     let plan = plan_at(path.to_str().unwrap(), text, &RuleSet::builtin(), &Project::default()).unwrap();
     insta::assert_snapshot!(render_plan(text, &plan));
 }
+
+#[test]
+fn imports_of_a_file_whose_move_was_refused_are_conflicts() {
+    let project = Project { blocked_names: ["SessionDrawer".to_owned()].into(), ..Project::default() };
+    let text = "import { SessionDrawer } from './SessionDrawer';\n";
+    let plan = plan_at("src/components/List.tsx", text, &RuleSet::builtin(), &project).unwrap();
+    insta::assert_snapshot!(render_plan(text, &plan), @r"
+    1:10 identifier rename SessionDrawer -> TraceDrawer
+    1:34 import conflict SessionDrawer -> TraceDrawer (the move of the file it names was refused)
+    ---
+    import { TraceDrawer } from './SessionDrawer';
+    ");
+}
+
+#[test]
+fn aliases_without_a_tsconfig_are_still_first_party() {
+    let text = "import { getSessions } from '@/lib/db/sessions';\nimport { useSession } from 'next-auth/react';\n";
+    insta::assert_snapshot!(render("src/one-file.ts", text), @r"
+    1:10 identifier rename getSessions -> getTraces
+    1:39 import review sessions -> traces (a path alias no walked tsconfig.json maps: the file it names is not known)
+    2:10 identifier keep useSession (keep list: `next-auth/react:useSession`)
+    ---
+    import { getTraces } from '@/lib/db/sessions';
+    import { useSession } from 'next-auth/react';
+    ");
+}
