@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::check::{self, Baseline, BaselineEntry, Summary};
 use crate::diff;
-use crate::engine::{self, FileError, FileOutcome, LocatedFinding};
+use crate::engine::{self, FileError, FileOutcome, LocatedFinding, Settings};
 use crate::plan::Location;
 use crate::plan::Verdict;
 use crate::project::Project;
@@ -39,6 +39,8 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub rules: RuleSet,
     pub threads: usize,
+    /// Keep old exported names working for a release through deprecated aliases.
+    pub shims: bool,
     pub style: Style,
     pub format: Format,
     pub check: CheckOptions,
@@ -135,7 +137,8 @@ fn run(
     };
     let project = Project::discover(&opts.paths, &files, &opts.rules);
     let progress = Progress::new(files.len());
-    engine::run(&files, &opts.rules, &project, opts.threads, consume, emit, |n| progress.set(n));
+    let settings = Settings { threads: opts.threads, shims: opts.shims };
+    engine::run(&files, &opts.rules, &project, settings, consume, emit, |n| progress.set(n));
     progress.finish();
     Ok(Ok(()))
 }

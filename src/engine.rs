@@ -70,7 +70,7 @@ pub fn run<T, F, E>(
     files: &[WalkedFile],
     rules: &RuleSet,
     project: &Project,
-    threads: usize,
+    settings: Settings,
     consume: F,
     mut emit: E,
     mut done: impl FnMut(usize),
@@ -82,13 +82,13 @@ pub fn run<T, F, E>(
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<(usize, Option<T>)>();
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        for _ in 0..settings.threads.max(1) {
             let sender = sender.clone();
             let (next, consume) = (&next, &consume);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
-                let value = plan_file(&file.path, rules, project).map(consume);
+                let value = plan_file(&file.path, rules, project, settings).map(consume);
                 if sender.send((i, value)).is_err() {
                     break;
                 }
@@ -110,8 +110,16 @@ pub fn run<T, F, E>(
     });
 }
 
+/// How a run is carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub threads: usize,
+    /// Add deprecated aliases for renamed exports (`--shims`).
+    pub shims: bool,
+}
+
 /// Plan one file, or `None` when neither its text nor its path holds a term.
-pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<FileOutcome> {
+pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project, settings: Settings) -> Option<FileOutcome> {
     let moved_to = project.moves.get(path).cloned();
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
@@ -152,6 +160,11 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
     let cx = Context { rules, project, path };
     let plan = match rewriter.plan(body, &cx) {
         Ok(plan) if rules.is_history(path) => plan.into_history(),
+        Ok(mut plan) if settings.shims => {
+            let shims = rewriter.shims(body, &plan, &cx);
+            plan.edits.extend(shims);
+            plan
+        }
         Ok(plan) => plan,
         Err(e) => {
             outcome.original = text;
@@ -159,6 +172,7 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project) -> Option<File
             return Some(outcome.failed(e.line, e.column, format!("cannot parse: {}", e.message)));
         }
     };
+    let plan = suppress::off_regions(body).iter().fold(plan, |plan, region| plan.keep_within(region));
     let suppressions = suppress::scan(body);
     let plan = suppressions.iter().fold(plan, |plan, s| plan.without(&s.marker));
     let edits = match edit::normalize(body, plan.edits) {

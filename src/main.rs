@@ -60,6 +60,10 @@ struct RunArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     rules: RulesArg,
+    /// diff/apply: keep old exported names working for a release (deprecated aliases: TypeScript
+    /// `export type Old = New`, Python `Old` through a warning module `__getattr__`).
+    #[arg(long)]
+    shims: bool,
     /// Worker threads (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
@@ -141,6 +145,7 @@ fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
     };
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     Ok(Options {
+        shims: args.shims,
         paths: args.paths,
         rules: load_rules(&args.rules)?,
         threads,

@@ -72,6 +72,8 @@ pub enum KeepReason {
     History,
     /// The rule file does not rewrite this role (e.g. prose).
     NotRewritten,
+    /// Between `retrace: off` and `retrace: on` comments (hand-kept code, compatibility shims).
+    Off,
 }
 
 impl fmt::Display for KeepReason {
@@ -83,6 +85,7 @@ impl fmt::Display for KeepReason {
             KeepReason::Sense { word } => write!(f, "sense: `{word}` gives it another meaning"),
             KeepReason::History => f.write_str("history: applied migrations are never rewritten"),
             KeepReason::NotRewritten => f.write_str("not rewritten by the rule file's [where] settings"),
+            KeepReason::Off => f.write_str("inside a `retrace: off` region"),
         }
     }
 }
@@ -191,6 +194,16 @@ impl FilePlan {
             .map(|f| Finding { verdict: Verdict::Keep { reason: KeepReason::History }, ..f })
             .collect();
         FilePlan { edits: Vec::new(), findings }
+    }
+
+    /// Keep everything inside `range` (a `retrace: off` region): no edits, findings kept.
+    pub fn keep_within(mut self, range: &Range<usize>) -> FilePlan {
+        let inside = |r: &Range<usize>| range.start <= r.start && r.end <= range.end;
+        self.edits.retain(|e| !inside(&e.range));
+        for f in self.findings.iter_mut().filter(|f| inside(&f.range)) {
+            f.verdict = Verdict::Keep { reason: KeepReason::Off };
+        }
+        self
     }
 
     /// Drop the edits and findings inside `range` (a suppression comment's own words).

@@ -1,6 +1,7 @@
 //! Inline suppressions for `check`: `retrace: allow` on the line of an occurrence, or
 //! `retrace: allow-next-line` on the line before, after any comment opener (`#`, `//`, `--`, `/*`,
-//! `<!--`), optionally naming the term: `retrace: allow(session)`.
+//! `<!--`), optionally naming the term: `retrace: allow(session)`. And regions that no command
+//! touches: from a `retrace: off` comment to the next `retrace: on` (or the end of the file).
 
 use std::ops::Range;
 
@@ -31,6 +32,32 @@ impl Suppression {
 pub fn may_contain(bytes: &[u8]) -> bool {
     static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     FINDER.get_or_init(|| aho_corasick::AhoCorasick::new([MARKER]).expect("a literal pattern")).is_match(bytes)
+}
+
+const OFF: &str = "retrace: off";
+const ON: &str = "retrace: on";
+
+/// Byte ranges from each `retrace: off` comment to the end of the matching `retrace: on` line.
+pub fn off_regions(text: &str) -> Vec<Range<usize>> {
+    let mut regions = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let is_comment = |marker: &str| {
+            line.find(marker).is_some_and(|at| COMMENT_OPENERS.iter().any(|o| line[..at].contains(o)))
+        };
+        match open {
+            None if is_comment(OFF) => open = Some(line_start),
+            Some(start) if is_comment(ON) => {
+                regions.push(start..line_start + line.len());
+                open = None;
+            }
+            _ => {}
+        }
+        line_start += line.len();
+    }
+    regions.extend(open.map(|start| start..text.len()));
+    regions
 }
 
 /// Every suppression comment in `text`.
@@ -83,6 +110,16 @@ mod tests {
         assert_eq!((found[1].line, found[1].target_line, found[1].term.as_deref()), (2, 3, Some("session")));
         assert_eq!(&text[found[1].marker.clone()], "retrace: allow-next-line(session)");
         assert_eq!(found[2].target_line, 4);
+    }
+
+    #[test]
+    fn off_regions_run_to_the_next_on_or_the_end() {
+        let text = "a\n# retrace: off\nb\n# retrace: on\nc\n// retrace: off\nd\n";
+        let regions = off_regions(text);
+        assert_eq!(regions.len(), 2);
+        assert_eq!(&text[regions[0].clone()], "# retrace: off\nb\n# retrace: on\n");
+        assert_eq!(&text[regions[1].clone()], "// retrace: off\nd\n");
+        assert!(off_regions("x = 'retrace: off'\n").is_empty());
     }
 
     #[test]

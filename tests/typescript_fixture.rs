@@ -13,10 +13,6 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use retrace::lang::{self, typescript, Context};
-use retrace::project::Project;
-use retrace::rules::RuleSet;
-use retrace::walk;
 use support::{assert_trees_equal, fixture_copy, git_apply, occurrences, parse_location, read_string, retrace, Tree};
 use tempfile::TempDir;
 
@@ -191,16 +187,16 @@ fn second_apply_changes_nothing() {
 /// Old exported names, still used by code outside the project, keep type-checking with shims.
 #[test]
 fn shims_keep_old_exported_names_working() {
-    let original = fixture_copy(FIXTURE);
-    let dir = applied_copy();
-    for (old, new) in [("src/types/index.ts", "src/types/index.ts"), ("src/lib/db/sessions.ts", "src/lib/db/traces.ts")]
-    {
-        let shim = shims_for(original.path(), old);
-        assert!(!shim.is_empty(), "no shims for {old}");
-        let mut text = read_string(dir.path(), new);
-        text.push_str(&shim);
-        std::fs::write(dir.path().join(new), text).unwrap();
-    }
+    let dir = fixture_copy(FIXTURE);
+    retrace(dir.path(), &["apply", "--shims", "."]).expect_code(1);
+    // The aliases sit in a `retrace: off` region: a second run adds nothing, and check lists only
+    // the deliberate conflict, as without shims.
+    let once = Tree::of(dir.path());
+    retrace(dir.path(), &["apply", "--shims", "."]).expect_code(1);
+    assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply --shims");
+    let check = retrace(dir.path(), &["check", "."]);
+    let listed: Vec<&str> = check.stdout.lines().filter(|l| !l.starts_with("    ")).collect();
+    assert!(!listed.is_empty() && listed.iter().all(|l| l.starts_with(CONFLICT_FILE)), "{check}");
     let types = read_string(dir.path(), "src/types/index.ts");
     assert!(
         types.contains("/** @deprecated Use ITraceAndStats. */\nexport type ISessionAndStats = ITraceAndStats;"),
@@ -217,17 +213,4 @@ fn shims_keep_old_exported_names_working() {
           \x20 return [await getSessions('demo'), await getSessionById('first')];\n}\n",
     );
     assert_type_checks(dir.path());
-}
-
-/// The text `typescript::shims` appends to `file` of the tree at `root`.
-fn shims_for(root: &Path, file: &str) -> String {
-    let rules = RuleSet::builtin();
-    let roots = [root.to_path_buf()];
-    let files = walk::files(&roots, 1).unwrap();
-    let project = Project::discover(&roots, &files, &rules);
-    let path = root.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let cx = Context { rules: &rules, project: &project, path: &path };
-    let plan = lang::for_path(&path).unwrap().plan(&text, &cx).unwrap();
-    typescript::shims(&text, &plan, &cx).into_iter().map(|e| e.replacement).collect()
 }

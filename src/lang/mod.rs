@@ -35,6 +35,13 @@ pub trait Rewriter: Sync {
     fn language(&self) -> &'static str;
     /// Edits and findings for one file's text.
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError>;
+
+    /// With `--shims`: edits that keep the old exported names working for a release (deprecated
+    /// aliases), given the file's `plan`. Languages without shims add nothing.
+    fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {
+        let _ = (text, plan, cx);
+        Vec::new()
+    }
 }
 
 static PYTHON: python::Python = python::Python;

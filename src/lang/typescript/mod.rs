@@ -52,6 +52,10 @@ impl Rewriter for TypeScript {
         let analysis = Analysis::new(&tree, text, cx, 0);
         Ok(decide::plan(&analysis, &collect::collect(&analysis)))
     }
+
+    fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {
+        shims::shims(text, plan, cx)
+    }
 }
 
 /// One file, parsed and resolved: what every pass after the scopes consults.

@@ -53,11 +53,13 @@ pub fn shims(text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<Edit> {
     if !text.is_empty() && !text.ends_with('\n') {
         out.push_str(newline);
     }
-    for r in &renamed {
-        for line in r.lines(typed, declaration_file) {
-            out.push_str(&line);
-            out.push_str(newline);
-        }
+    // The aliases name the old term on purpose: later runs and `check` leave the region alone.
+    let lines = std::iter::once("// retrace: off (deprecated aliases for one release)".to_owned())
+        .chain(renamed.iter().flat_map(|r| r.lines(typed, declaration_file)))
+        .chain(std::iter::once("// retrace: on".to_owned()));
+    for line in lines {
+        out.push_str(&line);
+        out.push_str(newline);
     }
     vec![Edit::new(text.len()..text.len(), out)]
 }
