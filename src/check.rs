@@ -67,10 +67,19 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
         write!(
             f,
-            "{} files changed ({} moved), {} renames, {} for review, {} conflicts, {} kept",
-            self.files_changed, self.files_moved, self.renames, self.reviews, self.conflicts, self.kept
+            "{} {} changed ({} moved), {} {}, {} for review, {} {}, {} kept",
+            self.files_changed,
+            plural(self.files_changed, "file", "files"),
+            self.files_moved,
+            self.renames,
+            plural(self.renames, "rename", "renames"),
+            self.reviews,
+            self.conflicts,
+            plural(self.conflicts, "conflict", "conflicts"),
+            self.kept
         )?;
         if self.suppressed > 0 {
             write!(f, ", {} suppressed", self.suppressed)?;
