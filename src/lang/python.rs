@@ -1,9 +1,9 @@
 //! Python rewriter on tree-sitter-python.
 //!
-//! One parse, two passes. [`collect`] walks the tree once and builds the scopes (what each scope
-//! binds and uses) and the candidate occurrences with their syntactic context. [`decide`] then
-//! gives every occurrence its verdict from the rules, the file's foreign evidence ([`foreign`]:
-//! third-party imports and the names that hold their objects) and the clash checks ([`conflicts`]).
+//! One parse, two passes. `collect` walks the tree once and builds the scopes (what each scope
+//! binds and uses) and the candidate occurrences with their syntactic context. `decide` then
+//! gives every occurrence its verdict from the rules, the file's foreign evidence (`foreign`:
+//! third-party imports and the names that hold their objects) and the clash checks (`conflicts`).
 
 mod collect;
 mod conflicts;

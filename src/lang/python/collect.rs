@@ -72,11 +72,12 @@ pub(super) struct Import {
     pub scope: ScopeId,
 }
 
-/// `name` is assigned `source` (a value, or an annotation when `annotation`).
+/// `name` is assigned `source` (a value, or an annotation when `annotation`) in `scope`.
 pub(super) struct ValueFact<'t> {
     pub name: String,
     /// The name is an attribute (`self._session`), not a variable.
     pub on_attribute: bool,
+    pub scope: ScopeId,
     pub source: Node<'t>,
     pub annotation: bool,
 }
@@ -216,7 +217,7 @@ impl<'t> Walker<'t, '_> {
     }
 
     /// `name` (an assignment target) is given `source`; only simple targets are tracked.
-    fn fact(&mut self, target: Node<'t>, source: Node<'t>, annotation: bool) {
+    fn fact(&mut self, target: Node<'t>, source: Node<'t>, annotation: bool, scope: ScopeId) {
         let name = match target.kind() {
             "identifier" => target,
             "attribute" => match target.child_by_field_name("attribute") {
@@ -227,7 +228,7 @@ impl<'t> Walker<'t, '_> {
         };
         let name = text_of(name, self.text).to_owned();
         let on_attribute = target.kind() == "attribute";
-        self.out.values.push(ValueFact { name, on_attribute, source, annotation });
+        self.out.values.push(ValueFact { name, on_attribute, scope, source, annotation });
     }
 
     fn assignment(&mut self, node: Node<'t>, scope: ScopeId) {
@@ -251,7 +252,7 @@ impl<'t> Walker<'t, '_> {
         if let Some(left) = left {
             for (source, is_annotation) in [(right, false), (annotation, true)] {
                 if let Some(source) = source {
-                    self.fact(left, source, is_annotation);
+                    self.fact(left, source, is_annotation, scope);
                 }
             }
         }
@@ -289,7 +290,7 @@ impl<'t> Walker<'t, '_> {
         let Some(alias) = alias else { return };
         self.target(alias, scope);
         if let (Some(value), Some(name)) = (node.named_child(0), alias.named_child(0)) {
-            self.fact(name, value, false);
+            self.fact(name, value, false, scope);
         }
     }
 
@@ -350,7 +351,7 @@ impl<'t> Walker<'t, '_> {
             if let Some(annotation) = parameter.child_by_field_name("type") {
                 self.visit(annotation, outer);
                 if let Some(target) = target {
-                    self.fact(target, annotation, true);
+                    self.fact(target, annotation, true, inner);
                 }
             }
             if let Some(default) = parameter.child_by_field_name("value") {

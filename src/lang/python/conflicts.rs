@@ -24,7 +24,10 @@ impl Clash {
 
 /// The new name each kind of entry would get, clashes aside.
 pub(super) trait Proposed {
-    fn binding(&self, name: &str) -> Option<String>;
+    /// A variable bound in `scope`.
+    fn binding(&self, scope: ScopeId, name: &str) -> Option<String>;
+    /// An instance attribute (`self.name`).
+    fn attribute(&self, name: &str) -> Option<String>;
     fn key(&self, key: &str) -> Option<String>;
     fn keyword(&self, call: usize, keyword: &str) -> Option<String>;
 }
@@ -49,28 +52,10 @@ impl Clashes {
                 clashes.bindings.insert((import.scope, import.local.clone()), Clash::blocked(&import.local));
             }
         }
-        for (dict, keys) in file.dicts.iter().enumerate() {
-            let keys = keys.iter().map(|(key, at)| (key.as_str(), Some(*at)));
-            for collision in collisions(keys, |key| proposed.key(key)) {
-                let why = if collision.existing_renamed {
-                    format!("another key would also become `{}`", collision.to)
-                } else {
-                    format!("dict already has key `{}`", collision.existing)
-                };
-                clashes.dict_keys.insert((dict, collision.name), Clash { why, other: collision.at });
-            }
-        }
-        for (index, call) in file.calls.iter().enumerate() {
-            let keywords = call.keywords.iter().map(|(keyword, at)| (keyword.as_str(), Some(*at)));
-            for collision in collisions(keywords, |keyword| proposed.keyword(index, keyword)) {
-                let why = if collision.existing_renamed {
-                    format!("another keyword would also become `{}`", collision.to)
-                } else {
-                    format!("call already passes `{}`", collision.existing)
-                };
-                clashes.keywords.insert((index, collision.name), Clash { why, other: collision.at });
-            }
-        }
+        let keys = file.dicts.iter().map(Vec::as_slice);
+        clashes.dict_keys = grouped(keys, |_, key| proposed.key(key), ("key", "dict already has key"));
+        let keywords = file.calls.iter().map(|call| call.keywords.as_slice());
+        clashes.keywords = grouped(keywords, |call, k| proposed.keyword(call, k), ("keyword", "call already passes"));
         clashes
     }
 
@@ -86,7 +71,15 @@ impl Clashes {
         let attributes = declared.instance_attributes.iter().map(|(name, &at)| (name.as_str(), Some(at)));
         let mut entries: Vec<(&str, Option<usize>)> = names.iter().copied().chain(attributes).collect();
         entries.sort_by_key(|&(name, at)| (at.is_none(), at, name));
-        for collision in collisions(entries, |name| proposed.binding(name)) {
+        // Names set only through `self.x` are attributes; the rest are variables of this scope.
+        let new_name = |name: &str| {
+            if declared.instance_attributes.contains_key(name) && !declared.bindings.contains_key(name) {
+                proposed.attribute(name)
+            } else {
+                proposed.binding(scope, name)
+            }
+        };
+        for collision in collisions(entries, new_name) {
             let why = if collision.existing_renamed {
                 format!("`{}` would also become `{}` in {place}", collision.existing, collision.to)
             } else {
@@ -99,7 +92,9 @@ impl Clashes {
             if self.bindings.contains_key(&key) {
                 continue;
             }
-            let Some(to) = proposed.binding(name).filter(|to| proposed.binding(to).is_none()) else { continue };
+            let Some(to) = proposed.binding(scope, name).filter(|to| proposed.binding(scope, to).is_none()) else {
+                continue;
+            };
             if let Some(clash) = shadowed(scopes, scope, name, &to).or_else(|| captured(scopes, scope, &to)) {
                 self.bindings.insert(key, clash);
             }
@@ -154,6 +149,28 @@ fn captured(scopes: &Scopes, scope: ScopeId, to: &str) -> Option<Clash> {
         }
     }
     None
+}
+
+/// The collisions within each of many small namespaces (the keys of each dict literal, the keywords
+/// of each call), by the namespace's index; the wording names an entry and says it is already there.
+fn grouped<'a>(
+    groups: impl Iterator<Item = &'a [(String, usize)]>,
+    new_name: impl Fn(usize, &str) -> Option<String>,
+    (noun, already): (&str, &str),
+) -> HashMap<(usize, String), Clash> {
+    let mut clashes = HashMap::new();
+    for (index, entries) in groups.enumerate() {
+        let entries = entries.iter().map(|(name, at)| (name.as_str(), Some(*at)));
+        for collision in collisions(entries, |name| new_name(index, name)) {
+            let why = if collision.existing_renamed {
+                format!("another {noun} would also become `{}`", collision.to)
+            } else {
+                format!("{already} `{}`", collision.existing)
+            };
+            clashes.insert((index, collision.name), Clash { why, other: collision.at });
+        }
+    }
+    clashes
 }
 
 /// A rename in one namespace that lands on a name already there (which stays) or on the target of

@@ -49,16 +49,26 @@ struct Proposals<'a> {
     file: &'a Collected<'a>,
 }
 
-impl Proposed for Proposals<'_> {
-    fn binding(&self, name: &str) -> Option<String> {
-        if !self.rules.places.identifiers || self.evidence.foreign_name(name).is_some() {
+impl Proposals<'_> {
+    fn name(&self, name: &str) -> Option<String> {
+        if !self.rules.places.rewrites(Role::Identifier) {
             return None;
         }
         renamed(self.rules.name_verdict(name))
     }
+}
+
+impl Proposed for Proposals<'_> {
+    fn binding(&self, scope: ScopeId, name: &str) -> Option<String> {
+        self.evidence.foreign_name(name, scope).is_none().then(|| self.name(name)).flatten()
+    }
+
+    fn attribute(&self, name: &str) -> Option<String> {
+        self.evidence.kept_attribute(name).is_none().then(|| self.name(name)).flatten()
+    }
 
     fn key(&self, key: &str) -> Option<String> {
-        if !self.rules.places.strings {
+        if !self.rules.places.rewrites(Role::String) {
             return None;
         }
         let mut out = String::with_capacity(key.len());
@@ -75,10 +85,7 @@ impl Proposed for Proposals<'_> {
     }
 
     fn keyword(&self, call: usize, keyword: &str) -> Option<String> {
-        match self.evidence.callee(&self.file.calls[call]) {
-            Some(_) => None,
-            None => self.binding(keyword),
-        }
+        self.evidence.keyword_owner(&self.file.calls[call], keyword).is_none().then(|| self.name(keyword)).flatten()
     }
 }
 
@@ -121,7 +128,7 @@ impl Judge<'_> {
             (_, _) if site.role == Role::Prose && !self.cx.rules.places.prose => {
                 Outcome::Review("prose string".to_owned())
             }
-            (_, _) if !self.rewrites(site.role) => Outcome::Keep(KeepReason::NotRewritten),
+            (_, _) if !self.cx.rules.places.rewrites(site.role) => Outcome::Keep(KeepReason::NotRewritten),
             (outcome, _) => outcome,
         };
         // A kept base always ends as a Keep, which carries no new spelling.
@@ -139,18 +146,6 @@ impl Judge<'_> {
         }
     }
 
-    /// Whether the rule file's [where] rewrites this place.
-    fn rewrites(&self, role: Role) -> bool {
-        let places = self.cx.rules.places;
-        match role {
-            Role::Identifier | Role::Attribute | Role::Keyword | Role::Import => places.identifiers,
-            Role::Comment | Role::Docstring | Role::Text => places.comments,
-            Role::String => places.strings,
-            Role::Prose => places.prose,
-            Role::Path => true,
-        }
-    }
-
     fn location(&self, at: usize) -> Location {
         let (line, column) = line_column(self.text, at);
         Location { path: self.cx.path.to_path_buf(), line, column }
@@ -159,7 +154,7 @@ impl Judge<'_> {
     fn name(&self, name: &str, scope: ScopeId) -> Outcome {
         let binding = self.file.scopes.resolve(name, scope);
         // A name of theirs, or a member of a class extending theirs (it may override their member).
-        let foreign = self.evidence.foreign_name(name).or_else(|| self.evidence.their_class(binding));
+        let foreign = self.evidence.foreign_name(name, scope).or_else(|| self.evidence.their_class(binding));
         if let Some(foreign) = foreign {
             return Outcome::Keep(foreign.reason());
         }
@@ -168,12 +163,12 @@ impl Judge<'_> {
 
     fn attribute(&self, receiver: Node<'_>, name: &str, scope: ScopeId) -> Outcome {
         let foreign = self.evidence.member(receiver, name, scope);
-        if let Some(foreign) = foreign.as_ref().or_else(|| self.evidence.kept_name(name)) {
+        if let Some(foreign) = foreign.as_ref().or_else(|| self.evidence.kept_attribute(name)) {
             return Outcome::Keep(foreign.reason());
         }
         // `pkg.sessions.x` names the module whose move was refused.
         let module_root =
-            chain_root(receiver).is_some_and(|r| self.evidence.is_first_party_import(text_of(r, self.text)));
+            chain_root(receiver).is_some_and(|r| self.evidence.is_first_party_import(text_of(r, self.text), scope));
         if module_root && self.cx.project.is_blocked(name) {
             return Outcome::Conflict(Clash::blocked(name));
         }
@@ -185,8 +180,7 @@ impl Judge<'_> {
 
     fn keyword(&self, index: usize, name: &str) -> Outcome {
         let call = &self.file.calls[index];
-        let foreign = self.evidence.callee(call);
-        if let Some(foreign) = foreign.as_ref().or_else(|| self.evidence.kept_name(name)) {
+        if let Some(foreign) = self.evidence.keyword_owner(call, name) {
             return Outcome::Keep(foreign.reason());
         }
         let parameter = || {

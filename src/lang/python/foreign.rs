@@ -2,7 +2,7 @@
 //! objects those modules made, classes that inherit from them, and what follows from that for an
 //! expression (`requests.Session()`, `self._session.get`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use tree_sitter::Node;
 
@@ -43,27 +43,35 @@ impl ForeignRef {
     fn is_typing(&self) -> bool {
         TYPING_MODULES.contains(&self.module.split('.').next().unwrap_or_default())
     }
+
+    /// Whether it is itself named by the term (`ClientSession`, `sessionmaker`) or kept by the rule
+    /// file: a name holding it means their session, not ours.
+    fn is_their_term(&self, rules: &RuleSet) -> bool {
+        let (owner, name) = self.owner_and_name();
+        rules.name_verdict(name) != NameVerdict::Unrelated || rules.python_keep(owner, name).is_some()
+    }
 }
 
-/// Whether a value is held by a plain name or by an attribute (`self._session`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What holds a value: a variable (its binding: scope and name), or an attribute of any object,
+/// known by name only (`self._session`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Holder {
-    Variable,
-    Attribute,
+    Variable(ScopeId, String),
+    Attribute(String),
 }
 
 pub(super) struct Evidence<'a> {
     text: &'a str,
     scopes: &'a Scopes,
-    /// Names bound by foreign imports.
-    imports: HashMap<String, ForeignRef>,
-    /// Names bound by first-party imports.
-    first_party_imports: HashSet<String>,
-    /// Names assigned (or annotated with) a foreign object somewhere in the file.
-    values: HashMap<(Holder, String), ForeignRef>,
-    /// Of those, the names whose object is itself one of the term's other meanings
-    /// (`aiohttp.ClientSession`, `sqlalchemy.orm.sessionmaker`): every occurrence of them stays.
-    kept: HashMap<String, ForeignRef>,
+    /// Bindings made by foreign imports.
+    imports: HashMap<Holder, ForeignRef>,
+    /// Bindings made by first-party imports.
+    first_party_imports: Vec<Holder>,
+    /// Holders assigned (or annotated with) a foreign object somewhere in the file.
+    values: HashMap<Holder, ForeignRef>,
+    /// Of those, the holders whose object is itself one of the term's other meanings
+    /// (`aiohttp.ClientSession`, `sqlalchemy.orm.sessionmaker`): their occurrences stay.
+    kept: HashMap<Holder, ForeignRef>,
     /// Classes with a foreign base class, and that base.
     foreign_bases: HashMap<ScopeId, ForeignRef>,
     /// Of those, the classes whose base is itself one of the term's other meanings.
@@ -76,47 +84,61 @@ impl<'a> Evidence<'a> {
             text,
             scopes: &file.scopes,
             imports: HashMap::new(),
-            first_party_imports: HashSet::new(),
+            first_party_imports: Vec::new(),
             values: HashMap::new(),
             kept: HashMap::new(),
             foreign_bases: HashMap::new(),
             their_classes: HashMap::new(),
         };
         for import in &file.imports {
+            let holder = evidence.variable(&import.local, import.scope);
             match project.python_origin(&import.module) {
                 ModuleOrigin::Foreign(_) => {
                     let foreign = ForeignRef { module: import.module.clone(), path: import.path.clone() };
-                    evidence.imports.entry(import.local.clone()).or_insert(foreign);
+                    evidence.imports.entry(holder).or_insert(foreign);
                 }
-                ModuleOrigin::FirstParty => {
-                    evidence.first_party_imports.insert(import.local.clone());
-                }
+                ModuleOrigin::FirstParty => evidence.first_party_imports.push(holder),
             }
         }
         evidence.trace_values(&file.values);
-        evidence.kept = evidence
-            .values
-            .iter()
-            .filter(|(_, foreign)| holds_their_term(foreign, rules))
-            .map(|((_, name), foreign)| (name.clone(), foreign.clone()))
-            .collect();
-        for (class, base) in &file.class_bases {
-            if let Some(foreign) = evidence.expression(*base).filter(|f| !f.is_typing()) {
-                evidence.foreign_bases.entry(*class).or_insert(foreign);
+        // In source order, so that the first evidence for a holder gives its reason.
+        for fact in &file.values {
+            let holder = evidence.holder(fact);
+            if let Some(foreign) = evidence.values.get(&holder).filter(|f| f.is_their_term(rules)).cloned() {
+                evidence.kept.entry(holder).or_insert(foreign);
+            }
+        }
+        for &(class, base) in &file.class_bases {
+            let outside = file.scopes.get(class).parent.unwrap_or(class);
+            if let Some(foreign) = evidence.expression(base, outside).filter(|f| !f.is_typing()) {
+                evidence.foreign_bases.entry(class).or_insert(foreign);
             }
         }
         // `class TracingSession(requests.Session)` is one of their sessions too, and what it defines
         // may override what they define.
-        evidence.their_classes = evidence
-            .foreign_bases
-            .iter()
-            .filter(|(_, base)| holds_their_term(base, rules))
-            .map(|(&class, base)| (class, base.clone()))
-            .collect();
-        for (&class, base) in &evidence.their_classes {
-            evidence.kept.entry(file.scopes.get(class).name.clone()).or_insert_with(|| base.clone());
+        for &(class, _) in &file.class_bases {
+            let Some(base) = evidence.foreign_bases.get(&class).filter(|b| b.is_their_term(rules)).cloned() else {
+                continue;
+            };
+            let declared = file.scopes.get(class);
+            let holder = evidence.variable(&declared.name, declared.parent.unwrap_or(class));
+            evidence.kept.entry(holder).or_insert_with(|| base.clone());
+            evidence.their_classes.entry(class).or_insert(base);
         }
         evidence
+    }
+
+    /// The binding a use of `name` in `scope` refers to.
+    fn variable(&self, name: &str, scope: ScopeId) -> Holder {
+        Holder::Variable(self.scopes.resolve(name, scope), name.to_owned())
+    }
+
+    fn holder(&self, fact: &ValueFact<'_>) -> Holder {
+        if fact.on_attribute {
+            Holder::Attribute(fact.name.clone())
+        } else {
+            self.variable(&fact.name, fact.scope)
+        }
     }
 
     /// Propagate foreign values through assignments until nothing changes
@@ -125,14 +147,17 @@ impl<'a> Evidence<'a> {
         loop {
             let known = self.values.len();
             for fact in facts {
-                let holder = if fact.on_attribute { Holder::Attribute } else { Holder::Variable };
-                let key = (holder, fact.name.clone());
-                if self.values.contains_key(&key) {
+                let holder = self.holder(fact);
+                if self.values.contains_key(&holder) {
                     continue;
                 }
-                let source = if fact.annotation { self.annotation(fact.source) } else { self.expression(fact.source) };
+                let source = if fact.annotation {
+                    self.annotation(fact.source, fact.scope)
+                } else {
+                    self.expression(fact.source, fact.scope)
+                };
                 if let Some(foreign) = source {
-                    self.values.insert(key, foreign);
+                    self.values.insert(holder, foreign);
                 }
             }
             if self.values.len() == known {
@@ -141,14 +166,16 @@ impl<'a> Evidence<'a> {
         }
     }
 
-    /// The foreign thing a name stands for wherever it occurs in the file, if any.
-    pub fn foreign_name(&self, name: &str) -> Option<&ForeignRef> {
-        self.imports.get(name).or_else(|| self.kept.get(name))
+    /// The foreign thing that a use of `name` in `scope` stands for, if any: a foreign import, or
+    /// a variable holding one of the term's other meanings.
+    pub fn foreign_name(&self, name: &str, scope: ScopeId) -> Option<&ForeignRef> {
+        let holder = self.variable(name, scope);
+        self.imports.get(&holder).or_else(|| self.kept.get(&holder))
     }
 
-    /// The foreign object a name holds when it is the term's other meaning (see `kept`).
-    pub fn kept_name(&self, name: &str) -> Option<&ForeignRef> {
-        self.kept.get(name)
+    /// The foreign object an attribute of this name holds when it is the term's other meaning.
+    pub fn kept_attribute(&self, name: &str) -> Option<&ForeignRef> {
+        self.kept.get(&Holder::Attribute(name.to_owned()))
     }
 
     /// The base of a class that extends one of the term's other meanings (`requests.Session`).
@@ -156,45 +183,49 @@ impl<'a> Evidence<'a> {
         self.their_classes.get(&class)
     }
 
-    pub fn is_first_party_import(&self, name: &str) -> bool {
-        self.first_party_imports.contains(name)
+    pub fn is_first_party_import(&self, name: &str, scope: ScopeId) -> bool {
+        self.first_party_imports.contains(&self.variable(name, scope))
     }
 
-    /// What an expression evaluates to, when that is foreign.
-    pub fn expression(&self, node: Node<'_>) -> Option<ForeignRef> {
+    /// What an expression evaluated in `scope` yields, when that is foreign.
+    pub fn expression(&self, node: Node<'_>, scope: ScopeId) -> Option<ForeignRef> {
         let node = unwrap_expression(node);
         match node.kind() {
             "identifier" => {
-                let name = text_of(node, self.text);
-                self.imports.get(name).or_else(|| self.values.get(&(Holder::Variable, name.to_owned()))).cloned()
+                let holder = self.variable(text_of(node, self.text), scope);
+                self.imports.get(&holder).or_else(|| self.values.get(&holder)).cloned()
             }
             "attribute" => {
                 let name = text_of(node.child_by_field_name("attribute")?, self.text);
-                match node.child_by_field_name("object").and_then(|o| self.expression(o)) {
+                match node.child_by_field_name("object").and_then(|o| self.expression(o, scope)) {
                     Some(receiver) => Some(receiver.member(name)),
-                    None => self.values.get(&(Holder::Attribute, name.to_owned())).cloned(),
+                    None => self.values.get(&Holder::Attribute(name.to_owned())).cloned(),
                 }
             }
-            "call" => self.expression(node.child_by_field_name("function")?),
-            "subscript" => self.expression(node.child_by_field_name("value")?),
+            "call" => self.expression(node.child_by_field_name("function")?, scope),
+            "subscript" => self.expression(node.child_by_field_name("value")?, scope),
+            // `session or requests.Session()`, `a if c else b`: either side may be the value.
+            "boolean_operator" | "conditional_expression" => {
+                named_children(node).into_iter().find_map(|operand| self.expression(operand, scope))
+            }
             _ => None,
         }
     }
 
     /// The foreign type named in an annotation (`Optional[ClientSession]` -> `aiohttp.ClientSession`);
     /// generic containers and typing names are looked through.
-    fn annotation(&self, node: Node<'_>) -> Option<ForeignRef> {
+    fn annotation(&self, node: Node<'_>, scope: ScopeId) -> Option<ForeignRef> {
         match node.kind() {
-            "identifier" | "attribute" => self.expression(node).filter(|f| !f.is_typing()),
+            "identifier" | "attribute" => self.expression(node, scope).filter(|f| !f.is_typing()),
             // The first child is the generic itself (`Optional`, `list`, `Mapped`).
-            "generic_type" => named_children(node).into_iter().skip(1).find_map(|n| self.annotation(n)),
+            "generic_type" => named_children(node).into_iter().skip(1).find_map(|n| self.annotation(n, scope)),
             "subscript" => {
                 let mut cursor = node.walk();
                 let arguments: Vec<_> = node.children_by_field_name("subscript", &mut cursor).collect();
-                arguments.into_iter().find_map(|n| self.annotation(n))
+                arguments.into_iter().find_map(|n| self.annotation(n, scope))
             }
             "type" | "type_parameter" | "union_type" | "binary_operator" | "tuple" | "expression_list" => {
-                named_children(node).into_iter().find_map(|n| self.annotation(n))
+                named_children(node).into_iter().find_map(|n| self.annotation(n, scope))
             }
             _ => None,
         }
@@ -203,7 +234,7 @@ impl<'a> Evidence<'a> {
     /// The foreign thing `receiver.name` belongs to: a foreign receiver, or an attribute that a
     /// class inherits from a foreign base (`self.x` not set by the class itself, `super().x`).
     pub fn member(&self, receiver: Node<'_>, name: &str, scope: ScopeId) -> Option<ForeignRef> {
-        if let Some(foreign) = self.expression(receiver) {
+        if let Some(foreign) = self.expression(receiver, scope) {
             return Some(foreign.member(name));
         }
         let (class, through_super) = if is_super_call(receiver, self.text) {
@@ -227,7 +258,30 @@ impl<'a> Evidence<'a> {
             let name = text_of(callee.child_by_field_name("attribute")?, self.text);
             return self.member(receiver, name, call.scope);
         }
-        self.expression(callee)
+        self.expression(callee, call.scope)
+    }
+
+    /// What a keyword of a call belongs to when that is foreign: a foreign callee; the constructor
+    /// a class of this file inherits from a foreign base, unless the keyword is one of the class's
+    /// own fields (`class Model(BaseModel)` takes its fields as keywords); or a parameter of a
+    /// function of this file that holds their object (`def f(session: ClientSession)`).
+    pub fn keyword_owner(&self, call: &Call<'_>, keyword: &str) -> Option<ForeignRef> {
+        if let Some(foreign) = self.callee(call) {
+            return Some(foreign);
+        }
+        let callee = unwrap_expression(call.callee?);
+        if callee.kind() != "identifier" {
+            return None;
+        }
+        self.scopes.callables(text_of(callee, self.text)).find_map(|callable| {
+            let parameters = self.scopes.parameters_of(callable);
+            match self.foreign_bases.get(&callable) {
+                Some(base) if parameters == callable && !self.scopes.binds(callable, keyword) => {
+                    Some(base.member("__init__"))
+                }
+                _ => self.kept.get(&Holder::Variable(parameters, keyword.to_owned())).cloned(),
+            }
+        })
     }
 
     /// The class of the method that `scope` is (or is nested in).
@@ -241,11 +295,4 @@ impl<'a> Evidence<'a> {
             current = parent;
         }
     }
-}
-
-/// Whether a foreign object is itself named by the term (`ClientSession`, `sessionmaker`) or kept by
-/// the rule file: a name holding it means their session, not ours.
-fn holds_their_term(foreign: &ForeignRef, rules: &RuleSet) -> bool {
-    let (owner, name) = foreign.owner_and_name();
-    rules.name_verdict(name) != NameVerdict::Unrelated || rules.python_keep(owner, name).is_some()
 }

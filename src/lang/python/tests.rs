@@ -157,6 +157,7 @@ def other_session():
 #[test]
 fn attributes_inherited_from_a_foreign_base_are_kept() {
     let text = "\
+import pydantic
 import requests
 
 
@@ -167,6 +168,14 @@ class TracingSession(requests.Session):
 
     def send(self, request):
         self.session_hooks.append(self.session_label)
+
+
+class Event(pydantic.BaseModel):
+    session_id: str
+
+
+TracingSession(session_label=\"a\", session_retries=2)
+Event(session_id=\"s\", session_meta=1)
 ";
     insta::assert_snapshot!(render(text));
 }
@@ -433,6 +442,64 @@ from obsdk.helpers import *
 
 trace = 1
 print(session)
+";
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn an_sdk_client_with_http_and_our_sessions() {
+    let text = "\
+\"\"\"Session client for the obsdk SDK.\"\"\"
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+import requests
+from opentelemetry import trace
+from pydantic import BaseModel, Field
+
+from .session import Session, SessionConfig
+from . import sessions as session_store
+
+logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+
+class SessionEvent(BaseModel):
+    \"\"\"An event recorded in a session.\"\"\"
+
+    session_id: str = Field(..., alias=\"sessionId\")
+    session_name: Optional[str] = None
+
+
+@dataclass
+class SessionState:
+    session_id: str
+    sessions: Dict[str, Session] = field(default_factory=dict)
+
+
+class Client:
+    def __init__(self, api_key: str, session: Optional[requests.Session] = None):
+        self._http = session or requests.Session()
+        self.current_session: Optional[Session] = None
+
+    def start_session(self, session_name: str, **kwargs: Any) -> Session:
+        \"\"\"Start a new session and return it.\"\"\"
+        with tracer.start_as_current_span(\"start_session\"):
+            payload = {\"session_name\": session_name, \"sessionId\": None}
+            resp = self._http.post(f\"/v2/sessions\", json=payload, timeout=10)
+            session = Session(config=SessionConfig(name=session_name), **resp.json())
+            self.current_session = session
+            session_store.save(session)
+            logger.info(\"Session %s started\", session.session_id)
+            return session
+
+    def end_session(self, session_id: str) -> None:
+        span = trace.get_current_span()
+        span.set_attribute(\"session.id\", session_id)
+        self._http.delete(f\"/v2/sessions/{session_id}\")
 ";
     insta::assert_snapshot!(render(text));
 }
