@@ -200,3 +200,32 @@ fn second_apply_changes_nothing() {
     diff.expect_code(0);
     assert_eq!(diff.stdout, "", "diff after apply should be empty\n{diff}");
 }
+
+/// With `--shims`, old public names of a renamed module still import, with a DeprecationWarning,
+/// and a second run leaves the shim block alone.
+#[test]
+fn shims_keep_old_names_importable_with_a_warning() {
+    let dir = fixture_copy("python");
+    retrace(dir.path(), &["apply", "--shims", "."]).expect_code(1);
+    let once = Tree::of(dir.path());
+    retrace(dir.path(), &["apply", "--shims", "."]).expect_code(1);
+    assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply --shims");
+    assert_pytest_passes(dir.path());
+    let script = "import warnings\n\
+                  from obsdk.trace import Trace, start_trace\n\
+                  with warnings.catch_warnings(record=True) as caught:\n\
+                  \x20   warnings.simplefilter('always')\n\
+                  \x20   from obsdk.trace import Session, start_session\n\
+                  assert Session is Trace and start_session is start_trace\n\
+                  assert [w.category for w in caught] == [DeprecationWarning, DeprecationWarning], caught\n\
+                  print(caught[0].message)\n";
+    let out = std::process::Command::new(support::python())
+        .args(["-c", script])
+        .current_dir(dir.path())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert_eq!(said.trim(), "Session is deprecated; use Trace");
+}

@@ -10,6 +10,7 @@ mod conflicts;
 mod decide;
 mod foreign;
 mod scopes;
+mod shims;
 mod syntax;
 #[cfg(test)]
 mod tests;
@@ -28,5 +29,9 @@ impl Rewriter for Python {
         let tree = syntax::parse(text)?;
         let file = collect::collect(tree.root_node(), text, cx.rules);
         Ok(decide::decide(&file, text, cx))
+    }
+
+    fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {
+        shims::shims(text, plan, cx)
     }
 }
