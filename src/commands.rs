@@ -95,6 +95,9 @@ impl Digest {
     }
 }
 
+/// Old URL -> new URL of every moved Next.js route.
+type Redirects = std::collections::BTreeSet<(String, String)>;
+
 /// Totals and the per-file messages held until the end of a run.
 #[derive(Default)]
 struct Tally {
@@ -121,13 +124,14 @@ impl Tally {
     }
 }
 
-/// Walk, discover and run; `emit` sees each digest in walk order. `Err(status)` when the walk failed.
+/// Walk, discover and run; `emit` sees each digest in walk order. Returns the redirects that moved
+/// routes need, or `Err(status)` when the walk failed.
 fn run(
     opts: &Options,
     err: &mut dyn Write,
     consume: impl Fn(FileOutcome) -> Digest + Sync,
     emit: impl FnMut(Digest),
-) -> io::Result<Result<(), Status>> {
+) -> io::Result<Result<Redirects, Status>> {
     let files = match walk::files(&opts.paths, opts.threads) {
         Ok(files) => files,
         Err(e) => {
@@ -140,7 +144,7 @@ fn run(
     let settings = Settings { threads: opts.threads, shims: opts.shims };
     engine::run(&files, &opts.rules, &project, settings, consume, emit, |n| progress.set(n));
     progress.finish();
-    Ok(Ok(()))
+    Ok(Ok(project.redirects))
 }
 
 /// Print the unified diff of every change (or write it in pieces); change nothing.
@@ -169,9 +173,11 @@ pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             tally.record(written);
         },
     )?;
-    if let Err(status) = ran {
-        return Ok(status);
-    }
+    let redirects = match ran {
+        Ok(redirects) => redirects,
+        Err(status) => return Ok(status),
+    };
+    write_redirects(&redirects, err)?;
     if let Some(split) = &opts.split {
         std::fs::create_dir_all(&split.out)?;
         for (i, (group, patch)) in series.iter().enumerate() {
@@ -206,9 +212,11 @@ pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
             moved_from.extend(d.moved_from);
         },
     )?;
-    if let Err(status) = ran {
-        return Ok(status);
-    }
+    let redirects = match ran {
+        Ok(redirects) => redirects,
+        Err(status) => return Ok(status),
+    };
+    write_redirects(&redirects, err)?;
     for failure in &write_failures {
         writeln!(err, "{}: {failure}", error_label(opts.style))?;
     }
@@ -325,6 +333,14 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             Status::Clean
         }
     })
+}
+
+/// The old URLs of moved routes: each needs a redirect to keep links working.
+fn write_redirects(redirects: &Redirects, err: &mut dyn Write) -> io::Result<()> {
+    for (old, new) in redirects {
+        writeln!(err, "redirect needed: {old} -> {new}")?;
+    }
+    Ok(())
 }
 
 /// Remaining occurrences per verdict and role: where the rest of the work is.

@@ -1,6 +1,6 @@
 //! What the walked tree is: first-party Python packages and the planned file and folder moves.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::lang;
@@ -24,6 +24,9 @@ pub struct Project {
     pub path_findings: Vec<PathFinding>,
     /// tsconfig `paths` aliases: import specifiers that are first-party although not relative.
     pub ts_aliases: Vec<TsAlias>,
+    /// Public URLs that moving Next.js route folders changes (`/sessions` -> `/traces`): each
+    /// needs a redirect. Only with `[where] routes = true`.
+    pub redirects: BTreeSet<(String, String)>,
 }
 
 /// `"@/*": ["./src/*"]` in a tsconfig: specifiers starting with `prefix` resolve below `target`.
@@ -121,7 +124,21 @@ impl Project {
                         why: "its move was refused".into(),
                         other: None,
                     }),
-                    NameVerdict::Rename(to) if movable => Some(Verdict::Rename { to: format!("{to}{ext}") }),
+                    NameVerdict::Rename(to) if movable => match route_url(&names[..=i], is_file) {
+                        Some(url) if !rules.places.routes => Some(Verdict::Review {
+                            to: format!("{to}{ext}"),
+                            why: format!("Next.js route: moving it changes the public URL `{url}`; set [where] routes = true to move it"),
+                        }),
+                        Some(url) => {
+                            let new_url = match url.rfind('/') {
+                                Some(slash) => format!("{}/{to}", &url[..slash]),
+                                None => format!("/{to}"),
+                            };
+                            self.redirects.insert((url, new_url));
+                            Some(Verdict::Rename { to: format!("{to}{ext}") })
+                        }
+                        None => Some(Verdict::Rename { to: format!("{to}{ext}") }),
+                    },
                     NameVerdict::Rename(to) => Some(Verdict::Review {
                         to: format!("{to}{ext}"),
                         why: "no file retrace rewrites lives here".into(),
@@ -148,6 +165,9 @@ impl Project {
         }
         self.moves.clear();
         self.refuse_clashing_moves(proposed, all);
+        if !rules.places.routes {
+            self.redirects.clear();
+        }
     }
 
     /// A move onto an existing path, two moves onto one path, or a top-level Python module renamed
@@ -202,6 +222,32 @@ impl Project {
 struct Proposal {
     from: PathBuf,
     to: PathBuf,
+}
+
+/// The URL a Next.js route segment serves: `app/sessions` -> `/sessions` (route groups `(x)` and
+/// private `_x` folders are not URL parts), `pages/sessions.tsx` -> `/sessions`. `None` for
+/// anything that is not below an `app` or `pages` folder at the top of a root or its `src`.
+fn route_url(components: &[String], is_file: bool) -> Option<String> {
+    let start = match components {
+        [first, ..] if first == "app" || first == "pages" => 1,
+        [src, second, ..] if src == "src" && (second == "app" || second == "pages") => 2,
+        _ => return None,
+    };
+    let router = &components[start - 1];
+    if is_file && router == "app" {
+        return None; // page.tsx, layout.tsx: the folder is the segment
+    }
+    let mut url = String::new();
+    for (i, part) in components[start..].iter().enumerate() {
+        let last = start + i + 1 == components.len();
+        let part = if last && is_file { split_name(part, true).0 } else { part.as_str() };
+        if part.starts_with('(') || part.starts_with('_') {
+            continue;
+        }
+        url.push('/');
+        url.push_str(part);
+    }
+    (!url.is_empty()).then_some(url)
 }
 
 /// `session.py` -> (`session`, `.py`) for files; folders keep their whole name.
@@ -357,6 +403,38 @@ fn strip_jsonc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names(path: &str) -> Vec<String> {
+        path.split('/').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn route_urls_of_next_app_and_pages_routers() {
+        assert_eq!(route_url(&names("app/sessions"), false).as_deref(), Some("/sessions"));
+        assert_eq!(route_url(&names("src/app/(dash)/sessions"), false).as_deref(), Some("/sessions"));
+        assert_eq!(route_url(&names("pages/sessions.tsx"), true).as_deref(), Some("/sessions"));
+        assert_eq!(route_url(&names("app/sessions/page.tsx"), true), None);
+        assert_eq!(route_url(&names("src/components/sessions"), false), None);
+    }
+
+    #[test]
+    fn route_folders_are_reviewed_unless_the_rules_opt_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let page = root.join("app/sessions/[id]/page.tsx");
+        std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+        std::fs::write(&page, "export default function Page() { return null }\n").unwrap();
+        let files = vec![WalkedFile { path: page.clone(), root: 0 }];
+        let rules = RuleSet::builtin();
+        let project = Project::discover(std::slice::from_ref(&root), &files, &rules);
+        assert!(project.moves.is_empty());
+        assert!(matches!(project.path_findings[0].verdict, Verdict::Review { .. }), "{:?}", project.path_findings);
+        let mut rules = rules;
+        rules.places.routes = true;
+        let project = Project::discover(&[root.clone()], &files, &rules);
+        assert_eq!(project.moves[&page], root.join("app/traces/[id]/page.tsx"));
+        assert_eq!(project.redirects.iter().collect::<Vec<_>>(), [&("/sessions".to_owned(), "/traces".to_owned())]);
+    }
 
     #[test]
     fn tsconfig_paths_with_comments_and_trailing_commas() {

@@ -31,6 +31,7 @@
 //! comments = true              # default true (comments and docstrings)
 //! strings = true               # default true (identifier-like string literals: keys, routes, SQL)
 //! prose = false                # default false (prose strings are reported for review)
+//! routes = false               # default false (Next.js route folders are public URLs: review)
 //!
 //! [project]
 //! first_party = ["mysdk"]      # default []: packages that are always first-party
@@ -82,6 +83,9 @@ pub struct Where {
     pub strings: bool,
     /// Prose strings: reported for review, rewritten only when true.
     pub prose: bool,
+    /// Next.js route folders and `pages/` files (public URLs): moved only when true, and then
+    /// reported with the redirects they need.
+    pub routes: bool,
 }
 
 impl Where {
@@ -100,7 +104,7 @@ impl Where {
 
 impl Default for Where {
     fn default() -> Where {
-        Where { identifiers: true, comments: true, strings: true, prose: false }
+        Where { identifiers: true, comments: true, strings: true, prose: false, routes: false }
     }
 }
 
@@ -315,6 +319,7 @@ struct RawWhere {
     comments: Option<bool>,
     strings: Option<bool>,
     prose: Option<bool>,
+    routes: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -753,6 +758,7 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         places.comments = w.comments.unwrap_or(places.comments);
         places.strings = w.strings.unwrap_or(places.strings);
         places.prose = w.prose.unwrap_or(places.prose);
+        places.routes = w.routes.unwrap_or(places.routes);
         first_party.extend(layer.first_party);
     }
     let history_globs =
@@ -875,9 +881,9 @@ mod tests {
     #[test]
     fn where_defaults_and_overrides() {
         let r = RuleSet::parse("t.toml", HEAD).unwrap();
-        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: false });
+        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: false, routes: false });
         let r = RuleSet::parse("t.toml", &with_head("[where]\nprose = true\ncomments = false\n")).unwrap();
-        assert_eq!(r.places, Where { identifiers: true, comments: false, strings: true, prose: true });
+        assert_eq!(r.places, Where { identifiers: true, comments: false, strings: true, prose: true, routes: false });
         assert!(r.senses.is_empty());
         assert!(r.keep.python.is_empty());
     }
@@ -909,7 +915,7 @@ mod tests {
         assert!(r.keep.globals.contains("sessionStorage"));
         assert!(r.keep.names.contains("session_scope"));
         assert!(r.senses.contains("orm") && r.senses.contains("flask"));
-        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: true });
+        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: true, routes: false });
         assert_eq!(r.first_party, ["mysdk"]);
         assert_eq!(r.history_globs(), ["**/migrations/**", "legacy/**"]);
         assert!(r.is_history(Path::new("supabase/migrations/0001_x.sql")));

@@ -313,3 +313,22 @@ fn explain_names_the_new_spelling() {
     run.expect_code(0);
     assert!(!run.stdout.contains("posstrace"), "{run}");
 }
+
+/// Next.js route folders are public URLs: reviewed by default; moved with `[where] routes = true`,
+/// and then the redirects the old URLs need are listed.
+#[test]
+fn route_folders_move_only_when_the_rules_opt_in() {
+    let tree = support::tree_with(&[(
+        "app/sessions/[id]/page.tsx",
+        b"export default function Page() {\n  return null;\n}\n",
+    )]);
+    let default = retrace(tree.path(), &["diff", "."]);
+    default.expect_code(0);
+    assert!(!default.stdout.contains("rename from"), "{default}");
+    assert!(default.stderr.contains("review path `sessions` -> `traces`"), "{default}");
+    support::write_file(tree.path(), "rules.toml", b"extends = \"builtin\"\n\n[where]\nroutes = true\n");
+    let opted = retrace(tree.path(), &["diff", ".", "--rules", "rules.toml"]);
+    opted.expect_code(0);
+    assert!(opted.stdout.contains("rename to app/traces/[id]/page.tsx"), "{opted}");
+    assert!(opted.stderr.contains("redirect needed: /sessions -> /traces"), "{opted}");
+}

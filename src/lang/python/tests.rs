@@ -313,7 +313,7 @@ sessions.flush(obsdk.sessions.store)
 #[test]
 fn places_turned_off_keep_their_occurrences() {
     let mut rules = RuleSet::builtin();
-    rules.places = Where { identifiers: false, comments: false, strings: false, prose: true };
+    rules.places = Where { identifiers: false, comments: false, strings: false, prose: true, routes: false };
     let text = "\
 # one session
 def start_session():
@@ -501,5 +501,51 @@ class Client:
         span.set_attribute(\"session.id\", session_id)
         self._http.delete(f\"/v2/sessions/{session_id}\")
 ";
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn clickhouse_parameter_and_its_dict_key_are_renamed_together() {
+    let text = r#"rows = client.query("SELECT count() FROM events WHERE session_id = {session_id:String}", parameters={"session_id": sid})
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn postgres_query_renames_table_and_column() {
+    let text = r#"cur.execute("select * from sessions where session_id = %s", (sid,))
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn prose_string_stays_review() {
+    let text = r#"log("Could not open the session")
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn parameter_bound_by_a_dict_built_elsewhere_is_review() {
+    let text = r#"params = build_params(sid)
+ch.query("SELECT * FROM events WHERE session_id = {session_id:String}", parameters=params)
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn parameter_follows_a_positional_dict_key_that_cannot_change() {
+    let text = r#"ch.query("SELECT * FROM t WHERE a = {session_id:String}", {"session_id": sid, "trace_id": tid})
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn prose_led_by_a_statement_keyword_stays_prose() {
+    let text = r#"log("Create a session for the user")
+rows = db.fetch("""
+    SELECT id FROM sessions
+""")
+"#;
     insta::assert_snapshot!(render(text));
 }
