@@ -8,6 +8,7 @@
 mod collect;
 mod conflicts;
 mod decide;
+mod embedded;
 mod foreign;
 mod scopes;
 mod shims;

@@ -46,6 +46,9 @@ pub(super) struct Call<'t> {
     pub scope: ScopeId,
     /// Keyword names passed, with their offsets.
     pub keywords: Vec<(String, usize)>,
+    /// The dict literal (indexes [`Collected::dicts`]) passed as `parameters=`/`params=` or
+    /// positionally after the first argument: it binds an embedded query's parameters.
+    pub bound_dict: Option<usize>,
 }
 
 /// A string literal other than a docstring.
@@ -59,6 +62,14 @@ pub(super) struct Literal {
     pub exported: bool,
     /// The text between the quotes.
     pub content: Range<usize>,
+}
+
+/// A plain string literal whose content is SQL (offsets in it map 1:1 to the file).
+pub(super) struct SqlString {
+    /// The text between the quotes.
+    pub content: Range<usize>,
+    /// The call it is passed to, if any (indexes [`Collected::calls`]).
+    pub call: Option<usize>,
 }
 
 /// A name bound by an import statement.
@@ -89,6 +100,8 @@ pub(super) struct Collected<'t> {
     pub literals: Vec<Literal>,
     /// The string keys of each dict literal, with their offsets.
     pub dicts: Vec<Vec<(String, usize)>>,
+    /// String literals that hold SQL, planned with the SQL rewriter instead of word by word.
+    pub sql: Vec<SqlString>,
     pub imports: Vec<Import>,
     pub values: Vec<ValueFact<'t>>,
     /// Each class scope's base class expressions.
@@ -105,6 +118,7 @@ pub(super) fn collect<'t>(root: Node<'t>, text: &'t str, rules: &RuleSet) -> Col
             calls: Vec::new(),
             literals: Vec::new(),
             dicts: Vec::new(),
+            sql: Vec::new(),
             imports: Vec::new(),
             values: Vec::new(),
             class_bases: Vec::new(),
@@ -408,7 +422,7 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn new_call(&mut self, callee: Option<Node<'t>>, scope: ScopeId) -> usize {
-        self.out.calls.push(Call { callee, scope, keywords: Vec::new() });
+        self.out.calls.push(Call { callee, scope, keywords: Vec::new(), bound_dict: None });
         self.out.calls.len() - 1
     }
 
@@ -426,7 +440,10 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn arguments(&mut self, list: Node<'t>, scope: ScopeId, call: usize) {
-        for argument in named_children(list) {
+        for (position, argument) in named_children(list).into_iter().enumerate() {
+            if position > 0 && argument.kind() == "dictionary" {
+                self.bind_dict(call);
+            }
             match argument.kind() {
                 "keyword_argument" => self.keyword_argument(argument, scope, call),
                 _ if is_string(argument) => self.strings(argument, scope, &StringContext::argument(call, None)),
@@ -435,13 +452,23 @@ impl<'t> Walker<'t, '_> {
         }
     }
 
+    /// The next dict literal visited binds `call`'s query parameters.
+    fn bind_dict(&mut self, call: usize) {
+        self.out.calls[call].bound_dict = Some(self.out.dicts.len());
+    }
+
     fn keyword_argument(&mut self, argument: Node<'t>, scope: ScopeId, call: usize) {
         let name = argument.child_by_field_name("name");
         if let Some(name) = name {
             self.out.calls[call].keywords.push((text_of(name, self.text).to_owned(), name.start_byte()));
             self.site(name, Role::Keyword, SiteKind::Keyword { call });
         }
-        match argument.child_by_field_name("value") {
+        let value = argument.child_by_field_name("value");
+        let binds = name.is_some_and(|n| matches!(text_of(n, self.text), "parameters" | "params"));
+        if binds && value.is_some_and(|v| v.kind() == "dictionary") {
+            self.bind_dict(call);
+        }
+        match value {
             Some(value) if is_string(value) => {
                 let keyword = name.map(|n| text_of(n, self.text));
                 self.strings(value, scope, &StringContext::argument(call, keyword));

@@ -4,6 +4,7 @@ use tree_sitter::Node;
 
 use super::collect::{Collected, Literal, Site, SiteKind};
 use super::conflicts::{Clash, Clashes, Proposed};
+use super::embedded::EmbeddedSql;
 use super::foreign::{Evidence, ForeignRef};
 use super::scopes::{ScopeId, MODULE};
 use super::syntax::{callee_name, chain_root, line_column, text_of};
@@ -17,19 +18,27 @@ pub(super) fn decide(file: &Collected<'_>, text: &str, cx: &Context<'_>) -> File
     let proposals = Proposals { rules: cx.rules, evidence: &evidence, file };
     let clashes = Clashes::build(file, &proposals, cx.project);
     let judge = Judge { file, text, cx, evidence: &evidence, clashes };
+    // Strings that hold SQL are planned by the SQL rewriter; their words are not sites here.
+    let mut sql = EmbeddedSql::plan(file, text, cx);
+    let mut findings: Vec<Finding> = file
+        .sites
+        .iter()
+        .filter(|site| !sql.covers(&site.range))
+        .map(|site| {
+            let (range, word) = (site.range.clone(), &text[site.range.clone()]);
+            Finding { range, text: word.to_owned(), role: site.role, verdict: judge.verdict(site, word) }
+        })
+        .collect();
+    sql.pair_keys(&mut findings);
     let mut plan = FilePlan::default();
-    for site in &file.sites {
-        let word = &text[site.range.clone()];
-        match judge.verdict(site, word) {
-            Verdict::Rename { to } => plan.rename(site.range.clone(), word, site.role, to),
-            verdict => plan.findings.push(Finding {
-                range: site.range.clone(),
-                text: word.to_owned(),
-                role: site.role,
-                verdict,
-            }),
+    for finding in findings {
+        match finding.verdict {
+            Verdict::Rename { to } => plan.rename(finding.range, &finding.text, finding.role, to),
+            _ => plan.findings.push(finding),
         }
     }
+    plan.findings.append(&mut sql.findings);
+    plan.edits.append(&mut sql.edits);
     plan.findings.sort_by_key(|f| (f.range.start, f.range.end));
     plan.edits.sort_by_key(|e| (e.range.start, e.range.end));
     plan

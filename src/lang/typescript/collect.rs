@@ -1,12 +1,14 @@
 //! The second pass: every occurrence of a term, as the name it is (a symbol, a property and whose
 //! it is, or text decided on the spot), and every set of sibling members (for duplicate checks).
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
 use tree_sitter::Node;
 
 use super::decide::Decision;
+use super::embedded::{self, EmbeddedQuery};
 use super::origin::Owner;
 use super::scope::{Place, SymbolId};
 use super::specifier::{self, Module};
@@ -86,7 +88,8 @@ const CONTAINERS: &[&str] = &[
 ];
 
 pub(super) fn collect(an: &Analysis<'_, '_>) -> Collected {
-    let mut collector = Collector { an, out: Collected::default(), ambient: None };
+    let mut collector =
+        Collector { an, out: Collected::default(), ambient: None, queries: Vec::new(), bound_keys: HashMap::new() };
     // An explicit stack: generated code nests deeper than a worker thread's stack allows.
     let mut stack = vec![(an.root, None)];
     while let Some((node, ambient)) = stack.pop() {
@@ -104,6 +107,11 @@ struct Collector<'c, 'a, 't> {
     out: Collected,
     /// Inside `declare module "package" { ... }`: everything there is that package's.
     ambient: Option<Rc<str>>,
+    /// Literals already planned as SQL (the query of a `.query({ query, query_params })` object).
+    queries: Vec<Range<usize>>,
+    /// Keys that bind an embedded query's parameters, by the start of their name: they take the
+    /// parameter's verdict.
+    bound_keys: HashMap<usize, Decision>,
 }
 
 impl<'t> Collector<'_, '_, 't> {
@@ -117,6 +125,7 @@ impl<'t> Collector<'_, '_, 't> {
         }
         match node.kind() {
             "comment" => self.texts(|an, out| text::comment(an, node, out)),
+            "string" | "template_string" if self.embedded_sql(node) => {}
             "string" => self.string(node),
             "jsx_text" => self.texts(|an, out| text::jsx_text(an, node, out)),
             "regex_pattern" => self.texts(|an, out| text::regex(an, node, out)),
@@ -134,6 +143,11 @@ impl<'t> Collector<'_, '_, 't> {
                 return true;
             }
             kind if CONTAINERS.contains(&kind) => {
+                if kind == "object" {
+                    if let Some(query) = embedded::object_query(self.an, node) {
+                        self.embedded(query);
+                    }
+                }
                 self.container(node);
                 return true;
             }
@@ -143,11 +157,34 @@ impl<'t> Collector<'_, '_, 't> {
     }
 
     fn push(&mut self, range: Range<usize>, role: Role, what: What) {
-        let what = match &self.ambient {
-            Some(module) => What::One(Name::Fixed(Decision::Keep(KeepReason::Foreign { module: module.to_string() }))),
-            None => what,
+        let what = match (&self.ambient, self.bound_keys.get(&range.start)) {
+            (Some(module), _) => What::One(Name::Fixed(Decision::Keep(KeepReason::Foreign { module: module.to_string() }))),
+            (None, Some(parameter)) => What::One(Name::Fixed(parameter.clone())),
+            (None, None) => what,
         };
         self.out.occurrences.push(Occurrence { range, role, what });
+    }
+
+    /// Whether `node` holds SQL, planned now or with its `.query({ ... })` object.
+    fn embedded_sql(&mut self, node: Node<'t>) -> bool {
+        if self.queries.contains(&node.byte_range()) {
+            return true;
+        }
+        match embedded::literal_query(self.an, node) {
+            Some(query) => {
+                self.embedded(query);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn embedded(&mut self, query: EmbeddedQuery) {
+        for o in query.occurrences {
+            self.push(o.range, o.role, o.what);
+        }
+        self.queries.push(query.literal);
+        self.bound_keys.extend(query.keys);
     }
 
     fn texts(&mut self, find: impl FnOnce(&Analysis<'_, 't>, &mut Vec<Occurrence>)) {

@@ -8,6 +8,7 @@
 
 mod collect;
 mod decide;
+mod embedded;
 mod origin;
 mod scope;
 mod shims;

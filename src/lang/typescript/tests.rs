@@ -425,3 +425,34 @@ fn aliases_without_a_tsconfig_are_still_first_party() {
     import { useSession } from 'next-auth/react';
     ");
 }
+
+#[test]
+fn clickhouse_object_query_renames_parameter_and_query_params_key_together() {
+    let text = "\
+import { createClient } from '@clickhouse/client';
+const clickhouse = createClient();
+await clickhouse.query({
+  query: 'SELECT count() FROM events WHERE session_id = {session_id:String}',
+  query_params: { session_id: id },
+});
+";
+    insta::assert_snapshot!(render("src/stats.ts", text));
+}
+
+#[test]
+fn postgres_query_and_sql_tag_rename_tables_and_columns() {
+    let text = "\
+await pool.query(`select * from sessions where session_id = $1`, [id]);
+const q = sql`DELETE FROM sessions WHERE id = 1`;
+log('Could not open the session');
+";
+    insta::assert_snapshot!(render("src/db.ts", text));
+}
+
+#[test]
+fn parameter_without_a_visible_key_is_review() {
+    let text = "\
+await ch.query({ query: 'SELECT * FROM events WHERE session_id = {session_id:String}', query_params: params });
+";
+    insta::assert_snapshot!(render("src/db.ts", text));
+}

@@ -5,9 +5,9 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::{Literal, Site, SiteKind, Walker};
+use super::{Literal, Site, SiteKind, SqlString, Walker};
 use crate::lang::python::scopes::ScopeId;
-use crate::lang::python::syntax::{is_identifier_like, named_children};
+use crate::lang::python::syntax::{callee_name, is_identifier_like, named_children, text_of};
 use crate::plan::Role;
 use crate::rules::NameVerdict;
 
@@ -84,6 +84,10 @@ impl<'t> Walker<'t, '_> {
             (Role::Docstring, None)
         } else {
             let role = if is_identifier_like(&self.text[content.clone()]) { Role::String } else { Role::Prose };
+            if self.holds_sql(node, content.clone(), context) {
+                let call = context.literal.argument.as_ref().map(|(call, _)| *call);
+                self.out.sql.push(SqlString { content: content.clone(), call });
+            }
             self.out.literals.push(Literal { content, ..context.literal.clone() });
             (role, Some(self.out.literals.len() - 1))
         };
@@ -94,6 +98,23 @@ impl<'t> Walker<'t, '_> {
                 _ => {}
             }
         }
+    }
+
+    /// Whether a string holds SQL to plan with the SQL rewriter: passed as the query of a call
+    /// that runs SQL, or led by a statement keyword. Only plain strings (no prefix, interpolation
+    /// or escape) qualify, so that offsets in the content are offsets in the file.
+    fn holds_sql(&self, node: Node<'t>, content: Range<usize>, context: &StringContext) -> bool {
+        let plain = text_of(node, self.text).starts_with(['"', '\''])
+            && named_children(node).iter().all(|part| part.kind() != "interpolation" && part.named_child_count() == 0);
+        if !plain || content.is_empty() {
+            return false;
+        }
+        let by_callee = context.literal.argument.as_ref().is_some_and(|(call, keyword)| {
+            let query_keyword = keyword.as_deref().is_none_or(|k| matches!(k, "query" | "sql" | "statement"));
+            let callee = self.out.calls[*call].callee.and_then(|c| callee_name(c, self.text));
+            query_keyword && callee.is_some_and(runs_sql)
+        });
+        by_callee || starts_with_statement(&self.text[content])
     }
 
     /// Escapes split a string's text: `\nsession` holds the word `session`.
@@ -135,6 +156,32 @@ impl<'t> Walker<'t, '_> {
                 }
             }
         }
+    }
+}
+
+/// Callables that take a query: DB-API cursors, SQLAlchemy's `text`, ClickHouse clients.
+fn runs_sql(callee: &str) -> bool {
+    matches!(callee, "execute" | "executemany" | "query" | "command" | "text" | "sql") || callee.ends_with("_sql")
+}
+
+/// Whether the text reads as a SQL statement: a statement keyword first (after whitespace) and
+/// the word that statement needs (`select ... from`, `update ... set`, `create table`), so that
+/// prose such as "Create a session for the user" stays prose.
+fn starts_with_statement(content: &str) -> bool {
+    const OBJECTS: &[&str] =
+        &["table", "view", "index", "unique", "materialized", "or", "function", "trigger", "policy", "type", "schema"];
+    let mut words = content.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty());
+    let (Some(first), Some(second)) = (words.next(), words.next()) else { return false };
+    let is = |word: &str, keyword: &str| word.eq_ignore_ascii_case(keyword);
+    let mut rest = std::iter::once(second).chain(words);
+    match first.to_ascii_lowercase().as_str() {
+        _ if !content.trim_start().starts_with(first) => false,
+        "select" | "delete" => rest.any(|w| is(w, "from")),
+        "insert" => rest.any(|w| is(w, "into")),
+        "update" => rest.any(|w| is(w, "set")),
+        "with" => rest.any(|w| is(w, "as")),
+        "create" | "alter" | "drop" => OBJECTS.iter().any(|o| is(second, o)),
+        _ => false,
     }
 }
 

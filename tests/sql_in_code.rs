@@ -1,0 +1,68 @@
+//! SQL inside Python and TypeScript code: queries are rewritten by the SQL rewriter, and a
+//! ClickHouse `{name:Type}` parameter changes together with the key that binds its value.
+
+mod support;
+
+use support::{read_string, retrace, tree_with};
+
+const PY: &str = r#"def count(client, sid):
+    return client.query("SELECT count() FROM events WHERE session_id = {session_id:String}", parameters={"session_id": sid})
+
+
+def load(cur, sid):
+    cur.execute("select * from sessions where session_id = %s", (sid,))
+
+
+def hidden(ch, params):
+    return ch.query("SELECT 1 FROM events WHERE session_id = {session_id:String}", parameters=params)
+"#;
+
+const TS: &str = "\
+export async function count(clickhouse: any, id: string) {
+  return clickhouse.query({
+    query: 'SELECT count() FROM events WHERE session_id = {session_id:String}',
+    query_params: { session_id: id },
+  });
+}
+
+export async function load(pool: any, id: string) {
+  return pool.query(`select * from sessions where session_id = $1`, [id]);
+}
+";
+
+fn tree() -> tempfile::TempDir {
+    tree_with(&[("app/stats.py", PY.as_bytes()), ("web/stats.ts", TS.as_bytes())])
+}
+
+#[test]
+fn diff_renames_parameters_with_their_keys() {
+    let tree = tree();
+    let run = retrace(tree.path(), &["diff", "."]);
+    for line in [
+        r#"+    return client.query("SELECT count() FROM events WHERE trace_id = {trace_id:String}", parameters={"trace_id": sid})"#,
+        r#"+    cur.execute("select * from traces where trace_id = %s", (sid,))"#,
+        "+    query: 'SELECT count() FROM events WHERE trace_id = {trace_id:String}',",
+        "+    query_params: { trace_id: id },",
+        "+  return pool.query(`select * from traces where trace_id = $1`, [id]);",
+    ] {
+        assert!(run.stdout.lines().any(|l| l == line), "missing `{line}`\n{run}");
+    }
+}
+
+#[test]
+fn after_apply_only_the_unseen_binding_is_left() {
+    let tree = tree();
+    retrace(tree.path(), &["apply", "."]).expect_code(0);
+    assert!(read_string(tree.path(), "web/stats.ts").contains("query_params: { trace_id: id }"));
+    let run = retrace(tree.path(), &["check", ".", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{run}"));
+    let left: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}:{}:{} {} {}", f["path"], f["line"], f["column"], f["verdict"], f["text"]))
+        .collect();
+    // The parameter bound by a dict retrace cannot see stays; once the rest of its statement says
+    // `trace_id`, the SQL rewriter reports it as a clash within the statement.
+    assert_eq!(left, [r#""app/stats.py":10:61 "conflict" "session_id""#], "{run}");
+}
