@@ -35,6 +35,10 @@
 //!
 //! [project]
 //! first_party = ["mysdk"]      # default []: packages that are always first-party
+//!
+//! [sql]                        # SQL dialect by path; default: ClickHouse under a `clickhouse`
+//! clickhouse = ["analytics/**"] # folder, else PostgreSQL. `postgres` globs win over `clickhouse`.
+//! postgres = []
 //! ```
 //!
 //! Unknown keys are errors. Every error is reported as `origin:line:column: message` (1-based, the
@@ -154,6 +158,9 @@ pub struct RuleSet {
     /// `[keep] paths`, as written.
     history_globs: Vec<String>,
     history: GlobSet,
+    /// `[sql] clickhouse` and `[sql] postgres`: dialect overrides by path.
+    clickhouse: GlobSet,
+    postgres: GlobSet,
 }
 
 impl RuleSet {
@@ -190,14 +197,19 @@ impl RuleSet {
 
     /// Applied migrations and other history paths: never rewritten (`[keep] paths`).
     pub fn is_history(&self, path: &Path) -> bool {
-        if self.history.is_empty() {
-            return false;
+        glob_matches(&self.history, path)
+    }
+
+    /// The SQL dialect the rule file gives this path (`[sql] postgres` wins), if any.
+    pub fn sql_dialect(&self, path: &Path) -> Option<crate::lang::sql::Dialect> {
+        use crate::lang::sql::Dialect;
+        if glob_matches(&self.postgres, path) {
+            Some(Dialect::Postgres)
+        } else if glob_matches(&self.clickhouse, path) {
+            Some(Dialect::ClickHouse)
+        } else {
+            None
         }
-        if self.history.is_match(path) {
-            return true;
-        }
-        let bare = strip_dot(path);
-        self.history.is_match(bare) || self.history.is_match(Path::new(".").join(bare))
     }
 
     /// The `[keep] paths` globs in effect (defaults included).
@@ -274,6 +286,16 @@ struct RawFile {
     #[serde(rename = "where")]
     places: Option<RawWhere>,
     project: Option<RawProject>,
+    sql: Option<RawSql>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSql {
+    #[serde(default)]
+    clickhouse: Vec<Spanned<String>>,
+    #[serde(default)]
+    postgres: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -393,6 +415,9 @@ struct Layer<'a> {
     senses: Vec<Spanned<String>>,
     places: RawWhere,
     first_party: Vec<String>,
+    /// `[sql] clickhouse` / `[sql] postgres` globs.
+    clickhouse_paths: Vec<String>,
+    postgres_paths: Vec<String>,
 }
 
 impl<'a> Layer<'a> {
@@ -505,12 +530,22 @@ impl<'a> Layer<'a> {
             if let Some(list) = keep.paths {
                 let mut globs = Vec::new();
                 for e in list {
-                    build_glob(e.get_ref()).map_err(|m| src.error(&e.span(), m))?;
+                    build_glob(e.get_ref(), "[keep] paths").map_err(|m| src.error(&e.span(), m))?;
                     globs.push(e.into_inner());
                 }
                 paths = Some(globs);
             }
         }
+
+        let sql = raw.sql.unwrap_or_default();
+        let mut dialect_paths = [Vec::new(), Vec::new()];
+        for ((list, key), out) in [(sql.clickhouse, "[sql] clickhouse"), (sql.postgres, "[sql] postgres")].into_iter().zip(&mut dialect_paths) {
+            for e in list {
+                build_glob(e.get_ref(), key).map_err(|m| src.error(&e.span(), m))?;
+                out.push(e.into_inner());
+            }
+        }
+        let [clickhouse_paths, postgres_paths] = dialect_paths;
 
         let mut senses = Vec::new();
         for s in raw.sense {
@@ -551,6 +586,8 @@ impl<'a> Layer<'a> {
             senses,
             places: raw.places.unwrap_or_default(),
             first_party,
+            clickhouse_paths,
+            postgres_paths,
         })
     }
 }
@@ -633,14 +670,32 @@ fn parse_typescript_entry(entry: &str) -> Result<ForeignSymbol, String> {
     Ok(ForeignSymbol { module: package.to_owned(), name: name.to_owned(), argument: None })
 }
 
-fn build_glob(pattern: &str) -> Result<globset::Glob, String> {
+fn build_glob(pattern: &str, key: &str) -> Result<globset::Glob, String> {
     if pattern.is_empty() {
-        return Err("[keep] paths: expected a glob (like \"**/migrations/**\"), found an empty string".to_owned());
+        return Err(format!("{key}: expected a glob (like \"**/migrations/**\"), found an empty string"));
     }
     GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()
-        .map_err(|e| format!("[keep] paths: expected a valid glob (like \"**/migrations/**\"): {}", e.kind()))
+        .map_err(|e| format!("{key}: expected a valid glob (like \"**/migrations/**\"): {}", e.kind()))
+}
+
+/// Compile globs that were validated while their layer was read.
+fn glob_set(globs: &[String], key: &str, last: Source<'_>) -> Result<GlobSet, RuleError> {
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        builder.add(build_glob(g, key).map_err(|m| last.error(&(0..0), m))?);
+    }
+    builder.build().map_err(|e| last.error(&(0..0), format!("{key}: {e}")))
+}
+
+/// A glob match on the path as given, without a leading `./`, and with one.
+fn glob_matches(set: &GlobSet, path: &Path) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    let bare = strip_dot(path);
+    set.is_match(path) || set.is_match(bare) || set.is_match(Path::new(".").join(bare))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -745,7 +800,10 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
     let mut places = Where::default();
     let mut first_party = Vec::new();
     let mut history_globs: Option<Vec<String>> = None;
+    let (mut clickhouse_paths, mut postgres_paths) = (Vec::new(), Vec::new());
     for layer in layers {
+        clickhouse_paths.extend(layer.clickhouse_paths);
+        postgres_paths.extend(layer.postgres_paths);
         keep.python.extend(layer.python);
         keep.typescript.extend(layer.typescript);
         keep.globals.extend(layer.globals);
@@ -763,12 +821,9 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
     }
     let history_globs =
         history_globs.unwrap_or_else(|| DEFAULT_HISTORY_PATHS.iter().map(|s| (*s).to_owned()).collect());
-    let mut builder = GlobSetBuilder::new();
-    for g in &history_globs {
-        // Every glob was validated while its layer was read.
-        builder.add(build_glob(g).map_err(|m| last.error(&(0..0), m))?);
-    }
-    let history = builder.build().map_err(|e| last.error(&(0..0), format!("[keep] paths: {e}")))?;
+    let history = glob_set(&history_globs, "[keep] paths", last)?;
+    let clickhouse = glob_set(&clickhouse_paths, "[sql] clickhouse", last)?;
+    let postgres = glob_set(&postgres_paths, "[sql] postgres", last)?;
 
     Ok(RuleSet {
         origin: origin.to_owned(),
@@ -780,6 +835,8 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         first_party,
         history_globs,
         history,
+        clickhouse,
+        postgres,
     })
 }
 
@@ -926,6 +983,21 @@ mod tests {
         // A file that extends the built-in rules needs no term of its own.
         let r = RuleSet::parse("p.toml", "extends = \"builtin\"\n").unwrap();
         assert_eq!(r.terms.len(), 1);
+    }
+
+    #[test]
+    fn sql_dialect_by_glob() {
+        use crate::lang::sql::Dialect;
+        let r = RuleSet::parse(
+            "t.toml",
+            &with_head("[sql]\nclickhouse = [\"analytics/**\"]\npostgres = [\"analytics/pg/**\"]\n"),
+        )
+        .unwrap();
+        assert_eq!(r.sql_dialect(Path::new("analytics/q.sql")), Some(Dialect::ClickHouse));
+        assert_eq!(r.sql_dialect(Path::new("./analytics/pg/q.sql")), Some(Dialect::Postgres));
+        assert_eq!(r.sql_dialect(Path::new("db/q.sql")), None);
+        assert_err(&with_head("[sql]\nclickhouse = [\"a/{b\"]\n"), "5:15", "[sql] clickhouse: expected a valid glob");
+        assert_err(&with_head("[sql]\nmysql = []\n"), "5:1", "unknown field `mysql`");
     }
 
     #[test]

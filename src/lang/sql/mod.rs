@@ -109,7 +109,8 @@ impl Rewriter for Sql {
 
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
         let origin = Origin { path: cx.path, lines: LineIndex::new(text) };
-        plan_text(text, Dialect::from_path(cx.path), cx, Some(origin))
+        let dialect = cx.rules.sql_dialect(cx.path).unwrap_or_else(|| Dialect::from_path(cx.path));
+        plan_text(text, dialect, cx, Some(origin))
     }
 }
 
