@@ -435,3 +435,47 @@ impl Progress {
         self.bar.finish_and_clear();
     }
 }
+
+/// `retrace migrate`: the forward migration (and its rollback) for the schema's renamed objects.
+/// Without `out`, the forward SQL goes to `out_stream`; statements it could not read and
+/// conflicts go to `err`.
+pub fn migrate(
+    schema: &std::path::Path,
+    rules: &RuleSet,
+    options: &crate::migrate::Options,
+    out: Option<&std::path::Path>,
+    out_stream: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let migration = match crate::migrate::plan_migration(schema, rules, options) {
+        Ok(m) => m,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Status::Error);
+        }
+    };
+    for skipped in &migration.skipped {
+        writeln!(err, "{skipped}")?;
+    }
+    for conflict in &migration.conflicts {
+        writeln!(err, "{conflict}")?;
+    }
+    match out {
+        None => out_stream.write_all(migration.forward.as_bytes())?,
+        Some(dir) => {
+            let stamp = crate::migrate::utc_timestamp(std::time::SystemTime::now());
+            match crate::migrate::write_migration(&migration, dir, &stamp) {
+                Ok(paths) => {
+                    for path in paths {
+                        writeln!(out_stream, "{}", path.display())?;
+                    }
+                }
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    return Ok(Status::Error);
+                }
+            }
+        }
+    }
+    Ok(Status::Clean)
+}

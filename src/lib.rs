@@ -9,6 +9,7 @@ pub mod diff;
 pub mod edit;
 pub mod engine;
 pub mod lang;
+pub mod migrate;
 pub mod plan;
 pub mod project;
 pub mod report;

@@ -37,6 +37,26 @@ enum Command {
     Apply(RunArgs),
     /// List every retired term that remains; exit 1 if any.
     Check(RunArgs),
+    /// Write the forward database migration (and its rollback) for the renamed tables and columns,
+    /// learnt by replaying the schema's migration files in order.
+    Migrate {
+        /// Folder of migration files (e.g. supabase/migrations, or a clickhouse schema folder).
+        #[arg(long, value_name = "DIR")]
+        schema: PathBuf,
+        /// rename: one transaction of ALTER ... RENAME plus compatibility views; copy: a parallel
+        /// run with dual writes, a resumable batched backfill, verification and a cut-over.
+        #[arg(long, default_value = "rename", value_parser = ["rename", "copy"])]
+        strategy: String,
+        /// Write <timestamp>_sessions_to_traces.sql and its .rollback.sql here (default: print
+        /// the forward migration).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// ClickHouse: add `new ALIAS old` columns instead of renaming, so old writers keep working.
+        #[arg(long)]
+        clickhouse_alias_columns: bool,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
     /// Show how one identifier would be renamed, and by which rule.
     Explain {
         /// The identifier, e.g. `session_id` or `ISessionAndStats`.
@@ -128,6 +148,14 @@ fn run(cli: Cli) -> Result<Status, String> {
     let (mut out, mut err) = (io::stdout().lock(), io::stderr().lock());
     let io_error = |e: io::Error| e.to_string();
     match cli.command {
+        Command::Migrate { schema, strategy, out: out_dir, clickhouse_alias_columns, rules } => {
+            let options = retrace::migrate::Options {
+                strategy: strategy.parse()?,
+                clickhouse_alias_columns,
+            };
+            commands::migrate(&schema, &load_rules(&rules)?, &options, out_dir.as_deref(), &mut out, &mut err)
+                .map_err(io_error)
+        }
         Command::Explain { ident, rules } => {
             commands::explain(&load_rules(&rules)?, &ident, &mut out).map_err(io_error)
         }

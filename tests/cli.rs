@@ -332,3 +332,27 @@ fn route_folders_move_only_when_the_rules_opt_in() {
     assert!(opted.stdout.contains("rename to app/traces/[id]/page.tsx"), "{opted}");
     assert!(opted.stderr.contains("redirect needed: /sessions -> /traces"), "{opted}");
 }
+
+/// `migrate` prints the forward migration, or writes it and its rollback with --out; a missing
+/// schema folder is an input error.
+#[test]
+fn migrate_prints_or_writes_the_forward_migration_and_rollback() {
+    let schema = support::repo_root().join("fixtures/migrate/supabase/migrations");
+    let schema = schema.to_str().unwrap();
+    let out = support::tempdir();
+    let printed = retrace(out.path(), &["migrate", "--schema", schema]);
+    printed.expect_code(0);
+    assert!(printed.stdout.contains("alter table public.sessions rename to traces;"), "{printed}");
+    assert!(printed.stderr.contains(": skipped: "), "skipped statements are listed with their place\n{printed}");
+    let written = retrace(out.path(), &["migrate", "--schema", schema, "--strategy", "copy", "--out", "m"]);
+    written.expect_code(0);
+    let files: Vec<&str> = written.stdout.lines().collect();
+    assert_eq!(files.len(), 2, "{written}");
+    assert!(files[0].ends_with("_sessions_to_traces.sql") && files[1].ends_with("_sessions_to_traces.rollback.sql"), "{files:?}");
+    for file in files {
+        assert!(out.path().join(file).is_file(), "{file} not written");
+    }
+    let missing = retrace(out.path(), &["migrate", "--schema", "no/such/dir"]);
+    missing.expect_code(2);
+    assert!(missing.stderr.contains("no/such/dir"), "{missing}");
+}

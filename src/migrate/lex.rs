@@ -16,7 +16,10 @@ pub(super) enum Kind {
     /// A single-quoted literal, prefixed or not (`'a'`, `E'a\n'`).
     String,
     /// `$tag$ ... $tag$`; `body` is the text between the fences.
-    DollarString { body_start: usize, body_end: usize },
+    DollarString {
+        body_start: usize,
+        body_end: usize,
+    },
     Number,
     Comment,
     /// Any other character (`(`, `,`, `.`, `;`, operators), one at a time.
@@ -244,6 +247,11 @@ impl Iterator for Lexer<'_> {
         let kind = self.next_kind();
         Some(Token { kind, range: start..self.at })
     }
+}
+
+/// Whether SQL text names any of `names` (as a name: strings and comments do not count).
+pub(super) fn mentions_any(source: &str, names: &[String], dialect: Dialect) -> bool {
+    code_tokens(source, dialect).iter().filter_map(|t| t.name(source, dialect)).any(|n| names.contains(&n))
 }
 
 /// The index of the token that closes the parenthesis opened at `open`, or the last token.

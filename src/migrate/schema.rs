@@ -36,19 +36,92 @@ pub(super) fn ident(name: &str) -> String {
     let bare = name.bytes().next().is_some_and(|c| c.is_ascii_lowercase() || c == b'_')
         && name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
         && !RESERVED.contains(&name);
-    if bare { name.to_owned() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+    if bare {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
 }
 
 /// PostgreSQL's reserved key words (those that cannot name a column or table unquoted).
 const RESERVED: &[&str] = &[
-    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
-    "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
-    "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
-    "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
-    "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
-    "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
-    "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user",
-    "using", "variadic", "when", "where", "window", "with",
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
 ];
 
 /// The new name of an object, once the rename plan has decided it.
@@ -184,11 +257,17 @@ pub(super) struct Constraint {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum ConstraintKind {
-    PrimaryKey { columns: Vec<String> },
-    Unique { columns: Vec<String> },
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
     ForeignKey(ForeignKey),
     /// The expression as SQL text.
-    Check { expression: String },
+    Check {
+        expression: String,
+    },
 }
 
 impl ConstraintKind {
@@ -214,6 +293,21 @@ pub(super) struct ForeignKey {
     /// `cascade`, `set null`, ... as written (lowercase); none means `no action`.
     pub on_delete: Option<String>,
     pub on_update: Option<String>,
+}
+
+impl ForeignKey {
+    /// `foreign key (columns) references target (target_columns) on delete ...`, with this key's
+    /// actions and the names given (a key moved to a mirror, or onto new columns).
+    pub fn sql(&self, columns: &[String], target: &QualifiedName, target_columns: &[String]) -> String {
+        let list = |names: &[String]| names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(", ");
+        let mut sql = format!("foreign key ({}) references {target} ({})", list(columns), list(target_columns));
+        for (clause, action) in [("on delete", &self.on_delete), ("on update", &self.on_update)] {
+            if let Some(action) = action {
+                sql.push_str(&format!(" {clause} {action}"));
+            }
+        }
+        sql
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -256,8 +350,6 @@ pub(super) struct ViewColumn {
 #[derive(Debug, Clone)]
 pub(super) struct Function {
     pub name: QualifiedName,
-    /// `procedure` or `function`.
-    pub keyword: &'static str,
     /// The argument types that identify it (`uuid, integer`), for `alter function f(...)`.
     pub signature: String,
     /// Parameter and output column names: the body means them, never a renamed column.

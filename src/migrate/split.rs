@@ -18,14 +18,16 @@ impl Statement {
         &file[self.range.clone()]
     }
 
-    /// The statement's first words, for messages: `create policy "x" on public.sessions`.
+    /// The statement's first line, for messages: `create policy "x" on public.sessions`.
     pub fn head(&self, file: &str) -> String {
-        let words: Vec<&str> = self.text(file).split_whitespace().take(6).collect();
-        let mut head = words.join(" ");
+        let line = self.text(file).lines().next().unwrap_or_default();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let head = words.join(" ");
         if head.chars().count() > 80 {
-            head = head.chars().take(77).collect::<String>() + "...";
+            head.chars().take(77).collect::<String>() + "..."
+        } else {
+            head
         }
-        head
     }
 }
 
@@ -101,9 +103,11 @@ mod tests {
     }
 
     #[test]
-    fn head_is_short_and_single_line() {
-        let file = "create   policy\n  \"owners\" on public.sessions for select using (true)";
+    fn head_is_the_first_line_squeezed_and_short() {
+        let file = "create   policy \"owners\" on public.sessions\n  for select using (true)";
         let s = &statements(file, Dialect::Postgres)[0];
-        assert_eq!(s.head(file), "create policy \"owners\" on public.sessions for");
+        assert_eq!(s.head(file), "create policy \"owners\" on public.sessions");
+        let long = format!("select {}", "x, ".repeat(40));
+        assert_eq!(statements(&long, Dialect::Postgres)[0].head(&long).chars().count(), 80);
     }
 }
