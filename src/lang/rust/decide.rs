@@ -33,7 +33,10 @@ pub(super) fn decide(collected: &Collected, src: &Source<'_>, cx: &Context<'_>) 
         };
         match verdict {
             Verdict::Rename { to } => plan.rename(site.range.clone(), word, site.role, to),
-            verdict => plan.findings.push(Finding { range: site.range.clone(), text: word.to_owned(), role: site.role, verdict }),
+            verdict => {
+                let (range, text, role) = (site.range.clone(), word.to_owned(), site.role);
+                plan.findings.push(Finding { range, text, role, verdict });
+            }
         }
     }
     plan
@@ -166,7 +169,8 @@ impl Judge<'_> {
         let raw = self.src.text[..site.range.start].ends_with("r#");
         match to.as_str() {
             keyword if NEVER_RAW.contains(&keyword) => {
-                Verdict::Conflict { to, why: "it would be a keyword that cannot be a raw identifier".to_owned(), other: None }
+                let why = "it would be a keyword that cannot be a raw identifier".to_owned();
+                Verdict::Conflict { to, why, other: None }
             }
             keyword if KEYWORDS.contains(&keyword) && !raw => Verdict::Rename { to: format!("r#{to}") },
             _ => Verdict::Rename { to },

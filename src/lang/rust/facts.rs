@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Component;
 
 use syn::visit::{self, Visit};
-use syn::{Expr, GenericArgument, Path, PathArguments, ReturnType, Type, TypeParamBound, UseTree};
+use syn::{Expr, GenericArgument, Ident, Path, PathArguments, ReturnType, Type, TypeParamBound, UseTree};
 
 use crate::lang::Context;
 
@@ -24,6 +24,15 @@ pub(super) enum Origin {
     Foreign(String),
     /// Declared nowhere in the file while the file glob-imports this crate: it may be theirs.
     Unsure(String),
+}
+
+/// One step of a `use` tree.
+pub(super) enum UseStep<'t> {
+    /// A segment, leaf or alias as written (`a`, `b`, `c` in `use a::b as c;`).
+    Segment(&'t Ident, Origin),
+    /// A name the tree binds (`b`, an alias, or `b` for `a::b::{self}`).
+    Binds(&'t Ident, Origin),
+    Glob(Origin),
 }
 
 /// What is bound around the code being walked: generic parameters bounded by a foreign trait
@@ -57,7 +66,8 @@ impl InScope {
 const STANDARD: &[&str] = &["std", "core", "alloc"];
 
 /// Containers and smart pointers: a value of `Arc<reqwest::Client>` is used as the client.
-const WRAPPERS: &[&str] = &["Box", "Rc", "Arc", "Option", "Vec", "Cell", "RefCell", "Mutex", "RwLock", "HashMap", "BTreeMap"];
+const WRAPPERS: &[&str] =
+    &["Box", "Rc", "Arc", "Option", "Vec", "Cell", "RefCell", "Mutex", "RwLock", "HashMap", "BTreeMap"];
 
 pub(super) struct Facts<'a> {
     cx: &'a Context<'a>,
@@ -92,7 +102,15 @@ impl<'a> Facts<'a> {
             project_modules: OnceCell::new(),
         };
         for (tree, leading_colon) in seen.uses {
-            facts.import(tree, None, leading_colon);
+            for step in facts.use_steps(tree, leading_colon) {
+                match step {
+                    UseStep::Binds(name, origin) => {
+                        facts.imports.insert(name.to_string(), origin);
+                    }
+                    UseStep::Glob(Origin::Foreign(krate) | Origin::Unsure(krate)) => facts.foreign_globs.push(krate),
+                    UseStep::Segment(..) | UseStep::Glob(Origin::FirstParty) => {}
+                }
+            }
         }
         for (name, krate) in seen.extern_crates {
             let origin = facts.crate_root(&krate);
@@ -120,32 +138,56 @@ impl<'a> Facts<'a> {
         facts
     }
 
-    fn import(&mut self, tree: &UseTree, origin: Option<&Origin>, leading_colon: bool) {
+    /// What a `use` tree says, in order: its segments as written and the names it binds, each
+    /// with its origin (that of the tree's first segment).
+    pub fn use_steps<'t>(&self, tree: &'t UseTree, leading_colon: bool) -> Vec<UseStep<'t>> {
+        let mut steps = Vec::new();
+        self.use_steps_into(tree, None, None, leading_colon, &mut steps);
+        steps
+    }
+
+    /// `parent` is the segment before a group (`b` in `a::b::{self}`, which binds `b`).
+    fn use_steps_into<'t>(
+        &self,
+        tree: &'t UseTree,
+        origin: Option<&Origin>,
+        parent: Option<&'t Ident>,
+        leading_colon: bool,
+        steps: &mut Vec<UseStep<'t>>,
+    ) {
+        let origin_of =
+            |ident: &Ident| origin.cloned().unwrap_or_else(|| self.use_root(&ident.to_string(), leading_colon));
         match tree {
             UseTree::Path(p) => {
-                let root = origin.cloned().unwrap_or_else(|| self.use_root(&p.ident.to_string(), leading_colon));
-                self.import(&p.tree, Some(&root), false);
+                let origin = origin_of(&p.ident);
+                steps.push(UseStep::Segment(&p.ident, origin.clone()));
+                self.use_steps_into(&p.tree, Some(&origin), Some(&p.ident), false, steps);
             }
-            UseTree::Name(n) if n.ident != "self" => {
-                let origin = origin.cloned().unwrap_or_else(|| self.use_root(&n.ident.to_string(), leading_colon));
-                self.imports.insert(n.ident.to_string(), origin);
-            }
-            UseTree::Rename(r) => {
-                let origin = origin.cloned().unwrap_or_else(|| self.use_root(&r.ident.to_string(), leading_colon));
-                self.imports.insert(r.rename.to_string(), origin);
-            }
-            UseTree::Glob(_) => {
-                if let Some(Origin::Foreign(krate) | Origin::Unsure(krate)) = origin {
-                    self.foreign_globs.push(krate.clone());
+            UseTree::Name(n) if n.ident == "self" => {
+                if let Some(parent) = parent {
+                    steps.push(UseStep::Binds(parent, origin_of(parent)));
                 }
             }
-            UseTree::Group(g) => g.items.iter().for_each(|t| self.import(t, origin, leading_colon)),
-            UseTree::Name(_) => {}
+            UseTree::Name(n) => {
+                let origin = origin_of(&n.ident);
+                steps.push(UseStep::Segment(&n.ident, origin.clone()));
+                steps.push(UseStep::Binds(&n.ident, origin));
+            }
+            UseTree::Rename(r) => {
+                let origin = origin_of(&r.ident);
+                steps.push(UseStep::Segment(&r.ident, origin.clone()));
+                steps.push(UseStep::Segment(&r.rename, origin.clone()));
+                steps.push(UseStep::Binds(&r.rename, origin));
+            }
+            UseTree::Glob(_) => steps.push(UseStep::Glob(origin.cloned().unwrap_or(Origin::FirstParty))),
+            UseTree::Group(g) => {
+                g.items.iter().for_each(|t| self.use_steps_into(t, origin, parent, leading_colon, steps));
+            }
         }
     }
 
     /// The origin of a `use` tree's first segment.
-    pub fn use_root(&self, name: &str, leading_colon: bool) -> Origin {
+    fn use_root(&self, name: &str, leading_colon: bool) -> Origin {
         if leading_colon {
             self.crate_root(name)
         } else {
@@ -237,8 +279,7 @@ impl<'a> Facts<'a> {
         } else if let Some(krate) = scope.generics.get(&name) {
             // `V::Value` with `V: serde::de::Visitor`.
             Origin::Foreign(krate.clone())
-        } else if let (true, Some(krate)) = (name == "Self", path.segments.get(1).and_then(|s| self.trait_item(&s.ident))) {
-            // `Self::Value` in (or beside) `impl Visitor for T { type Value = ..; }`.
+        } else if let Some(krate) = self.foreign_self_item(path) {
             Origin::Foreign(krate)
         } else {
             self.root(&name)
@@ -301,8 +342,14 @@ impl<'a> Facts<'a> {
         }
     }
 
-    fn trait_item(&self, ident: &syn::Ident) -> Option<String> {
-        self.foreign_trait_items.get(&ident.to_string()).cloned()
+    /// `Self::Value` in (or beside) `impl Visitor for T { type Value = ..; }`: the trait's crate.
+    fn foreign_self_item(&self, path: &Path) -> Option<String> {
+        match (path.segments.first(), path.segments.get(1)) {
+            (Some(first), Some(item)) if first.ident == "Self" => {
+                self.foreign_trait_items.get(&item.ident.to_string()).cloned()
+            }
+            _ => None,
+        }
     }
 
     /// The crate a member of this name belongs to: a field or method the file declares with a

@@ -203,6 +203,31 @@ struct Value;
 }
 
 #[test]
+fn macro_rules_transcribers_are_walked_as_code_when_they_parse() {
+    let text = r#"use serde::de;
+
+macro_rules! deserialize_value {
+    ($method:ident, $($value:ident),*) => {
+        fn $method<V>(self, visitor: V) -> Result<V::Value, Error>
+        where
+            V: de::Visitor<'de>,
+        {
+            let value = Value::new($($value),*);
+            visitor.visit_value(value)
+        }
+    };
+    ($value:expr) => {
+        $crate::Value::from($value) + value_count!()
+    };
+}
+
+struct Value;
+"#;
+    let rules = RuleSet::parse("t.toml", "[[term]]\nfrom = \"value\"\nto = \"datum\"\n").unwrap();
+    insta::assert_snapshot!(render_plan(text, &plan_with(text, &rules, &project()).unwrap()));
+}
+
+#[test]
 fn an_import_wins_over_an_item_of_an_inner_block() {
     let text = "use reqwest::Session;\nfn a() -> Session { todo!() }\nfn b() { struct Session; }\n";
     insta::assert_snapshot!(render(text));

@@ -4,7 +4,8 @@
 
 use std::ops::Range;
 
-use proc_macro2::{Ident, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Group, Ident, Spacing, Span, TokenStream, TokenTree};
+use syn::visit::Visit;
 
 use super::collect::{Collector, Position, SiteKind};
 use super::facts::{holder, Origin};
@@ -41,6 +42,35 @@ impl Collector<'_> {
                 TokenTree::Punct(p) if matches!(p.as_char(), '.' | ':' | '?') => {}
                 TokenTree::Punct(_) => reading = Reading::default(),
             }
+        }
+    }
+
+    /// A `macro_rules!` body. A transcriber that parses as items or statements once its `$`s are
+    /// dropped is walked as code (its generics, bindings and paths resolve as elsewhere); matchers
+    /// and other transcribers are read as tokens.
+    pub(super) fn macro_rules(&mut self, body: &TokenStream) {
+        let tokens: Vec<TokenTree> = body.clone().into_iter().collect();
+        for (i, token) in tokens.iter().enumerate() {
+            let TokenTree::Group(group) = token else { continue };
+            let transcriber = i >= 2 && is_punct(&tokens[i - 2], '=') && is_punct(&tokens[i - 1], '>');
+            if !(transcriber && self.walked_as_code(group.stream())) {
+                self.tokens(&group.stream());
+            }
+        }
+    }
+
+    fn walked_as_code(&mut self, transcriber: TokenStream) -> bool {
+        let code = without_metavariables(transcriber);
+        if let Ok(file) = syn::parse2::<syn::File>(code.clone()) {
+            self.visit_file(&file);
+            return true;
+        }
+        match syn::parse::Parser::parse2(syn::Block::parse_within, code) {
+            Ok(statements) => {
+                statements.iter().for_each(|s| self.visit_stmt(s));
+                true
+            }
+            Err(_) => false,
         }
     }
 
@@ -110,6 +140,41 @@ impl Collector<'_> {
     }
 }
 
+/// A transcriber as plain Rust: `$x` -> `x`, `$crate` -> `crate`, `$( .. ),*` -> `..` once.
+/// Every token keeps its span.
+fn without_metavariables(stream: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut tokens = stream.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        match token {
+            TokenTree::Punct(dollar) if dollar.as_char() == '$' => match tokens.next() {
+                Some(TokenTree::Group(repeated)) => {
+                    out.extend(without_metavariables(repeated.stream()));
+                    // An optional separator, then `*`, `+` or `?`.
+                    let is_repetition = |t: &TokenTree| ['*', '+', '?'].iter().any(|&op| is_punct(t, op));
+                    if tokens.next_if(is_repetition).is_none() {
+                        tokens.next();
+                        tokens.next_if(is_repetition);
+                    }
+                }
+                Some(name) => out.push(name),
+                None => out.push(TokenTree::Punct(dollar)),
+            },
+            TokenTree::Group(group) => {
+                let mut plain = Group::new(group.delimiter(), without_metavariables(group.stream()));
+                plain.set_span(group.span());
+                out.push(TokenTree::Group(plain));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn is_punct(token: &TokenTree, c: char) -> bool {
+    matches!(token, TokenTree::Punct(p) if p.as_char() == c)
+}
+
 /// Letters, digits and `_ . / { } : -` only: a key, a route, a dotted name; else prose.
 fn is_identifier_like(content: &str) -> bool {
     content.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '{' | '}' | ':' | '-'))
@@ -138,10 +203,9 @@ fn continues_path(token: &TokenTree) -> bool {
 
 /// `tokens` end with the `.` of a field or method access (not `..`).
 fn is_member_dot(tokens: &[TokenTree]) -> bool {
-    let is_dot = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == '.');
     match tokens {
-        [.., before, last] => is_dot(last) && !is_dot(before),
-        [last] => is_dot(last),
+        [.., before, last] => is_punct(last, '.') && !is_punct(before, '.'),
+        [last] => is_punct(last, '.'),
         [] => false,
     }
 }

@@ -9,15 +9,25 @@ use syn::visit::{self, Visit};
 use syn::{Expr, ExprLit, Lit};
 
 use super::collect::{starts_upper, Collector, Namespace, Position, ScopeId, ScopeKind, SiteKind};
-use super::facts::{extern_abi, Origin};
+use super::facts::{extern_abi, Origin, UseStep};
 use crate::plan::Role;
 use crate::rules::NameVerdict;
 
 impl Collector<'_> {
-    /// A function whose return value is foreign keeps its name, like a field holding their value.
+    /// Declare a type, variant or trait here, then walk its body in a scope of its own.
+    fn declare_scope(&mut self, ident: &Ident, namespace: Namespace, kind: ScopeKind, walk: impl FnOnce(&mut Self)) {
+        self.declare(ident, namespace, Position::Path);
+        let scope = self.open(kind, ident.to_string());
+        self.within(scope, walk);
+    }
+
+    /// A function named like a member the file ties to another crate (it returns their value, or
+    /// implements their trait's item) keeps its name.
     fn declare_function(&mut self, ident: &Ident) {
         match self.facts.member(&ident.to_string()) {
-            Some(krate) if self.foreign_items.is_none() => self.declare_as(ident, Namespace::Value, SiteKind::Foreign(krate)),
+            Some(krate) if self.foreign_items.is_none() => {
+                self.declare_as(ident, Namespace::Value, SiteKind::Foreign(krate));
+            }
             _ => self.declare(ident, Namespace::Value, Position::Path),
         }
     }
@@ -97,9 +107,10 @@ impl Collector<'_> {
             .collect()
     }
 
+    /// One scope for all the inherent impls of a type, so their items clash with each other.
     fn impl_scope(&mut self, self_ty: &syn::Type) -> ScopeId {
         let name = match self_ty {
-            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+            syn::Type::Path(p) => last_segment(&p.path),
             _ => String::new(),
         };
         if let Some(&id) = self.impl_scopes.get(&name) {
@@ -110,30 +121,13 @@ impl Collector<'_> {
         id
     }
 
-    fn use_tree(&mut self, tree: &syn::UseTree, origin: Option<&Origin>, leading_colon: bool) {
-        use syn::UseTree;
-        let origin_of = |this: &Self, ident: &Ident| {
-            origin.cloned().unwrap_or_else(|| this.facts.use_root(&ident.to_string(), leading_colon))
-        };
-        match tree {
-            UseTree::Path(p) => {
-                let origin = origin_of(self, &p.ident);
-                self.import(&p.ident, &origin);
-                self.use_tree(&p.tree, Some(&origin), false);
+    fn use_tree(&mut self, tree: &syn::UseTree, leading_colon: bool) {
+        for step in self.facts.use_steps(tree, leading_colon) {
+            match step {
+                UseStep::Segment(ident, origin) => self.import(ident, &origin),
+                UseStep::Binds(ident, origin) => self.imported(ident, &origin),
+                UseStep::Glob(_) => {}
             }
-            UseTree::Name(n) => {
-                let origin = origin_of(self, &n.ident);
-                self.import(&n.ident, &origin);
-                self.imported(&n.ident, &origin);
-            }
-            UseTree::Rename(r) => {
-                let origin = origin_of(self, &r.ident);
-                self.import(&r.ident, &origin);
-                self.import(&r.rename, &origin);
-                self.imported(&r.rename, &origin);
-            }
-            UseTree::Glob(_) => {}
-            UseTree::Group(g) => g.items.iter().for_each(|t| self.use_tree(t, origin, leading_colon)),
         }
     }
 
@@ -144,12 +138,14 @@ impl Collector<'_> {
 
     /// A name a `use` binds in the current scope, in either namespace.
     fn imported(&mut self, ident: &Ident, origin: &Origin) {
-        if ident != "self" {
-            for namespace in [Namespace::Type, Namespace::Value] {
-                self.decl(self.scope, namespace, ident, *origin == Origin::FirstParty);
-            }
+        for namespace in [Namespace::Type, Namespace::Value] {
+            self.decl(self.scope, namespace, ident, *origin == Origin::FirstParty);
         }
     }
+}
+
+fn last_segment(path: &syn::Path) -> String {
+    path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
 }
 
 impl<'ast> Visit<'ast> for Collector<'_> {
@@ -195,27 +191,19 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
-        self.declare(&item.ident, Namespace::Type, Position::Path);
-        let scope = self.open(ScopeKind::Struct, item.ident.to_string());
-        self.within(scope, |v| visit::visit_item_struct(v, item));
+        self.declare_scope(&item.ident, Namespace::Type, ScopeKind::Struct, |v| visit::visit_item_struct(v, item));
     }
 
     fn visit_item_union(&mut self, item: &'ast syn::ItemUnion) {
-        self.declare(&item.ident, Namespace::Type, Position::Path);
-        let scope = self.open(ScopeKind::Struct, item.ident.to_string());
-        self.within(scope, |v| visit::visit_item_union(v, item));
+        self.declare_scope(&item.ident, Namespace::Type, ScopeKind::Struct, |v| visit::visit_item_union(v, item));
     }
 
     fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
-        self.declare(&item.ident, Namespace::Type, Position::Path);
-        let scope = self.open(ScopeKind::Enum, item.ident.to_string());
-        self.within(scope, |v| visit::visit_item_enum(v, item));
+        self.declare_scope(&item.ident, Namespace::Type, ScopeKind::Enum, |v| visit::visit_item_enum(v, item));
     }
 
     fn visit_variant(&mut self, variant: &'ast syn::Variant) {
-        self.declare(&variant.ident, Namespace::Value, Position::Path);
-        let scope = self.open(ScopeKind::Variant, variant.ident.to_string());
-        self.within(scope, |v| visit::visit_variant(v, variant));
+        self.declare_scope(&variant.ident, Namespace::Value, ScopeKind::Variant, |v| visit::visit_variant(v, variant));
     }
 
     fn visit_field(&mut self, field: &'ast syn::Field) {
@@ -230,9 +218,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
-        self.declare(&item.ident, Namespace::Type, Position::Path);
-        let scope = self.open(ScopeKind::Trait, item.ident.to_string());
-        self.within(scope, |v| v.with_generics(&item.generics, |v| visit::visit_item_trait(v, item)));
+        self.declare_scope(&item.ident, Namespace::Type, ScopeKind::Trait, |v| {
+            v.with_generics(&item.generics, |v| visit::visit_item_trait(v, item))
+        });
     }
 
     fn visit_item_trait_alias(&mut self, item: &'ast syn::ItemTraitAlias) {
@@ -259,7 +247,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if let Some(ident) = &item.ident {
             self.declare(ident, Namespace::Macro, Position::Path);
         }
-        visit::visit_item_macro(self, item);
+        if item.mac.path.is_ident("macro_rules") {
+            item.attrs.iter().for_each(|a| self.visit_attribute(a));
+            self.macro_rules(&item.mac.tokens);
+        } else {
+            visit::visit_item_macro(self, item);
+        }
     }
 
     fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
@@ -303,7 +296,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         });
         let scope = match &item.trait_ {
             None => self.impl_scope(&item.self_ty),
-            Some((_, path, _)) => self.open(ScopeKind::Impl, path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()),
+            Some((_, path, _)) => self.open(ScopeKind::Impl, last_segment(path)),
         };
         let outer = mem::replace(&mut self.foreign_items, foreign_trait);
         self.within(scope, |v| v.with_generics(&item.generics, |v| visit::visit_item_impl(v, item)));
@@ -343,7 +336,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         item.attrs.iter().for_each(|a| self.visit_attribute(a));
         self.visit_visibility(&item.vis);
-        self.use_tree(&item.tree, None, item.leading_colon.is_some());
+        self.use_tree(&item.tree, item.leading_colon.is_some());
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
