@@ -22,6 +22,50 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// The tree of a tree-sitter parse, or the place of its first ERROR or MISSING node: such a file
+/// is left untouched rather than rewritten from a guess.
+pub(crate) fn tree_or_error(tree: Option<tree_sitter::Tree>, text: &str) -> Result<tree_sitter::Tree, ParseError> {
+    let tree =
+        tree.ok_or_else(|| ParseError { line: 1, column: 1, message: "the parser gave up on this file".to_owned() })?;
+    match first_error(tree.root_node()) {
+        Some(bad) => Err(syntax_error(bad, text)),
+        None => Ok(tree),
+    }
+}
+
+/// The first ERROR or MISSING node in source order.
+fn first_error(node: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
+    if node.is_error() || node.is_missing() {
+        return Some(node);
+    }
+    if !node.has_error() {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).find_map(first_error);
+    found
+}
+
+fn syntax_error(bad: tree_sitter::Node<'_>, text: &str) -> ParseError {
+    let (line, column) = line_column(text, bad.start_byte());
+    let message = if bad.is_missing() {
+        format!("invalid syntax: missing `{}`", bad.kind())
+    } else {
+        let snippet: String = text[bad.byte_range()].lines().next().unwrap_or("").chars().take(40).collect();
+        format!("invalid syntax near `{}`", snippet.trim())
+    };
+    ParseError { line, column, message }
+}
+
+/// 1-based line and column (in chars) of a byte offset; a byte order mark is not a column anyone sees.
+pub(crate) fn line_column(text: &str, byte: usize) -> (usize, usize) {
+    let before = &text[..byte];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let prefix = before[line_start..].strip_prefix('\u{feff}').unwrap_or(&before[line_start..]);
+    (line, prefix.chars().count() + 1)
+}
+
 /// What a rewriter may consult besides the file itself.
 pub struct Context<'a> {
     pub rules: &'a RuleSet,

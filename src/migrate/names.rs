@@ -8,26 +8,9 @@ use std::collections::HashMap;
 use super::rewrite::Vocabulary;
 use super::schema::{QualifiedName, Renamable, Schema};
 use super::Conflict;
+use crate::lang::sql::POSTGRES_PLATFORM_SCHEMAS as PLATFORM_SCHEMAS;
 use crate::plan::Location;
 use crate::rules::{NameVerdict, RuleSet};
-
-/// Schemas that belong to the platform (Supabase) or the engine: their objects are not ours.
-const PLATFORM_SCHEMAS: &[&str] = &[
-    "pg_catalog",
-    "information_schema",
-    "auth",
-    "storage",
-    "realtime",
-    "extensions",
-    "vault",
-    "graphql",
-    "graphql_public",
-    "supabase_functions",
-    "supabase_migrations",
-    "net",
-    "cron",
-    "pgsodium",
-];
 
 /// What the plan decided besides the renames themselves.
 #[derive(Debug, Default)]

@@ -19,50 +19,10 @@ fn new_parser() -> Parser {
 
 /// The syntax tree of `text`, or the place of its first syntax error.
 pub(super) fn parse(text: &str) -> Result<Tree, ParseError> {
-    let tree = PARSER.with(|parser| parser.borrow_mut().parse(text, None)).ok_or_else(|| ParseError {
-        line: 1,
-        column: 1,
-        message: "the parser gave up on this file".to_owned(),
-    })?;
-    match first_error(tree.root_node()) {
-        Some(bad) => Err(syntax_error(bad, text)),
-        None => Ok(tree),
-    }
+    crate::lang::tree_or_error(PARSER.with(|parser| parser.borrow_mut().parse(text, None)), text)
 }
 
-/// The first ERROR or MISSING node in source order.
-fn first_error(node: Node<'_>) -> Option<Node<'_>> {
-    if node.is_error() || node.is_missing() {
-        return Some(node);
-    }
-    if !node.has_error() {
-        return None;
-    }
-    let mut cursor = node.walk();
-    let found = node.children(&mut cursor).find_map(first_error);
-    found
-}
-
-fn syntax_error(bad: Node<'_>, text: &str) -> ParseError {
-    let (line, column) = line_column(text, bad.start_byte());
-    let message = if bad.is_missing() {
-        format!("invalid syntax: missing `{}`", bad.kind())
-    } else {
-        let snippet: String = text[bad.byte_range()].lines().next().unwrap_or("").chars().take(40).collect();
-        format!("invalid syntax near `{}`", snippet.trim())
-    };
-    ParseError { line, column, message }
-}
-
-/// 1-based line and column (in chars) of a byte offset.
-pub(super) fn line_column(text: &str, byte: usize) -> (usize, usize) {
-    let before = &text[..byte];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    // A byte order mark is not a column anyone sees.
-    let prefix = before[line_start..].strip_prefix('\u{feff}').unwrap_or(&before[line_start..]);
-    (line, prefix.chars().count() + 1)
-}
+pub(super) use crate::lang::line_column;
 
 pub(super) fn text_of<'t>(node: Node<'_>, text: &'t str) -> &'t str {
     &text[node.byte_range()]

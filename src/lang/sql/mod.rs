@@ -29,6 +29,24 @@ use schema::Clashes;
 
 pub struct Sql;
 
+/// PostgreSQL schemas that belong to the engine or the platform (Supabase): their objects are not ours.
+pub const POSTGRES_PLATFORM_SCHEMAS: &[&str] = &[
+    "pg_catalog",
+    "information_schema",
+    "auth",
+    "storage",
+    "realtime",
+    "extensions",
+    "vault",
+    "graphql",
+    "graphql_public",
+    "supabase_functions",
+    "supabase_migrations",
+    "net",
+    "cron",
+    "pgsodium",
+];
+
 /// Which SQL the text is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -80,22 +98,7 @@ impl Dialect {
     /// (Supabase Auth keeps its login sessions in `auth.sessions`).
     fn is_foreign_schema(self, schema: &str) -> bool {
         let schemas: &[&str] = match self {
-            Dialect::Postgres => &[
-                "pg_catalog",
-                "information_schema",
-                "auth",
-                "storage",
-                "realtime",
-                "extensions",
-                "vault",
-                "graphql",
-                "graphql_public",
-                "supabase_functions",
-                "supabase_migrations",
-                "net",
-                "cron",
-                "pgsodium",
-            ],
+            Dialect::Postgres => POSTGRES_PLATFORM_SCHEMAS,
             Dialect::ClickHouse => &["system", "information_schema"],
         };
         schemas.contains(&schema)
@@ -166,4 +169,25 @@ fn plan_text(text: &str, dialect: Dialect, cx: &Context<'_>, origin: Option<Orig
     let mut planner = Planner { text, dialect, rules: cx.rules, clashes: &clashes, origin, plan: FilePlan::default() };
     planner.walk(&lexemes);
     Ok(planner.plan)
+}
+
+/// Whether the text reads as a SQL statement: a statement keyword first (after whitespace) and
+/// the word that statement needs (`select ... from`, `update ... set`, `create table`), so that
+/// prose such as "Create a session for the user" stays prose.
+pub fn starts_with_statement(content: &str) -> bool {
+    const OBJECTS: &[&str] =
+        &["table", "view", "index", "unique", "materialized", "or", "function", "trigger", "policy", "type", "schema"];
+    let mut words = content.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty());
+    let (Some(first), Some(second)) = (words.next(), words.next()) else { return false };
+    let is = |word: &str, keyword: &str| word.eq_ignore_ascii_case(keyword);
+    let mut rest = std::iter::once(second).chain(words);
+    match first.to_ascii_lowercase().as_str() {
+        _ if !content.trim_start().starts_with(first) => false,
+        "select" | "delete" => rest.any(|w| is(w, "from")),
+        "insert" => rest.any(|w| is(w, "into")),
+        "update" => rest.any(|w| is(w, "set")),
+        "with" => rest.any(|w| is(w, "as")),
+        "create" | "alter" | "drop" => OBJECTS.iter().any(|o| is(second, o)),
+        _ => false,
+    }
 }

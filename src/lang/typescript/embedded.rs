@@ -36,7 +36,7 @@ pub(super) fn literal_query(an: &Analysis<'_, '_>, node: Node<'_>) -> Option<Emb
         }),
         _ => None,
     };
-    if call.is_none() && !starts_with_statement(&an.text[content.clone()]) {
+    if call.is_none() && !crate::lang::sql::starts_with_statement(&an.text[content.clone()]) {
         return None;
     }
     plan(an, node, content, call, None)
@@ -164,23 +164,3 @@ fn key_name(an: &Analysis<'_, '_>, key: Node<'_>) -> Option<(String, Range<usize
     Some((an.text[range.clone()].to_owned(), range))
 }
 
-/// Whether the text reads as a SQL statement: a statement keyword first (after whitespace) and
-/// the word that statement needs (`select ... from`, `update ... set`, `create table`), so that
-/// prose such as "Create a session for the user" stays prose.
-fn starts_with_statement(content: &str) -> bool {
-    const OBJECTS: &[&str] =
-        &["table", "view", "index", "unique", "materialized", "or", "function", "trigger", "policy", "type", "schema"];
-    let mut words = content.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty());
-    let (Some(first), Some(second)) = (words.next(), words.next()) else { return false };
-    let is = |word: &str, keyword: &str| word.eq_ignore_ascii_case(keyword);
-    let mut rest = std::iter::once(second).chain(words);
-    match first.to_ascii_lowercase().as_str() {
-        _ if !content.trim_start().starts_with(first) => false,
-        "select" | "delete" => rest.any(|w| is(w, "from")),
-        "insert" => rest.any(|w| is(w, "into")),
-        "update" => rest.any(|w| is(w, "set")),
-        "with" => rest.any(|w| is(w, "as")),
-        "create" | "alter" | "drop" => OBJECTS.iter().any(|o| is(second, o)),
-        _ => false,
-    }
-}

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use crate::engine::LineIndex;
 use crate::lang::ParseError;
 
 /// Which of the two grammars reads a file.
@@ -53,36 +52,7 @@ pub(super) fn parse(text: &str, grammar: Grammar) -> Result<Tree, ParseError> {
         Grammar::TypeScript => TYPESCRIPT.with(parse_with),
         Grammar::Tsx => TSX.with(parse_with),
     };
-    let tree =
-        tree.ok_or_else(|| ParseError { line: 1, column: 1, message: "the parser gave up on this file".to_owned() })?;
-    match first_error(tree.root_node()) {
-        Some(bad) => Err(syntax_error(bad, text)),
-        None => Ok(tree),
-    }
-}
-
-/// The first ERROR or MISSING node in source order.
-fn first_error(node: Node<'_>) -> Option<Node<'_>> {
-    if node.is_error() || node.is_missing() {
-        return Some(node);
-    }
-    if !node.has_error() {
-        return None;
-    }
-    let mut cursor = node.walk();
-    let found = node.children(&mut cursor).find_map(first_error);
-    found
-}
-
-fn syntax_error(bad: Node<'_>, text: &str) -> ParseError {
-    let (line, column) = LineIndex::new(text).line_column(text, bad.start_byte());
-    let message = if bad.is_missing() {
-        format!("invalid syntax: missing `{}`", bad.kind())
-    } else {
-        let snippet: String = text[bad.byte_range()].lines().next().unwrap_or("").chars().take(40).collect();
-        format!("invalid syntax near `{}`", snippet.trim())
-    };
-    ParseError { line, column, message }
+    crate::lang::tree_or_error(tree, text)
 }
 
 /// The source text of a node.

@@ -114,7 +114,7 @@ impl<'t> Walker<'t, '_> {
             let callee = self.out.calls[*call].callee.and_then(|c| callee_name(c, self.text));
             query_keyword && callee.is_some_and(runs_sql)
         });
-        by_callee || starts_with_statement(&self.text[content])
+        by_callee || crate::lang::sql::starts_with_statement(&self.text[content])
     }
 
     /// Escapes split a string's text: `\nsession` holds the word `session`.
@@ -162,27 +162,6 @@ impl<'t> Walker<'t, '_> {
 /// Callables that take a query: DB-API cursors, SQLAlchemy's `text`, ClickHouse clients.
 fn runs_sql(callee: &str) -> bool {
     matches!(callee, "execute" | "executemany" | "query" | "command" | "text" | "sql") || callee.ends_with("_sql")
-}
-
-/// Whether the text reads as a SQL statement: a statement keyword first (after whitespace) and
-/// the word that statement needs (`select ... from`, `update ... set`, `create table`), so that
-/// prose such as "Create a session for the user" stays prose.
-fn starts_with_statement(content: &str) -> bool {
-    const OBJECTS: &[&str] =
-        &["table", "view", "index", "unique", "materialized", "or", "function", "trigger", "policy", "type", "schema"];
-    let mut words = content.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty());
-    let (Some(first), Some(second)) = (words.next(), words.next()) else { return false };
-    let is = |word: &str, keyword: &str| word.eq_ignore_ascii_case(keyword);
-    let mut rest = std::iter::once(second).chain(words);
-    match first.to_ascii_lowercase().as_str() {
-        _ if !content.trim_start().starts_with(first) => false,
-        "select" | "delete" => rest.any(|w| is(w, "from")),
-        "insert" => rest.any(|w| is(w, "into")),
-        "update" => rest.any(|w| is(w, "set")),
-        "with" => rest.any(|w| is(w, "as")),
-        "create" | "alter" | "drop" => OBJECTS.iter().any(|o| is(second, o)),
-        _ => false,
-    }
 }
 
 pub(super) fn is_string(node: Node<'_>) -> bool {
