@@ -3,9 +3,10 @@
 //! One lex, one parse, two passes. [`source`] lexes the file with proc-macro2 (spans with line and
 //! char column, mapped to byte ranges here) and finds the comments between its tokens; syn parses
 //! the tokens. [`facts`] reads where names come from (`use` trees, declared items, foreign-typed
-//! fields); [`collect`] walks the tree and the macro token streams ([`tokens`]) into sites and
-//! declarations; [`decide`] gives each site its verdict from the rules, the project's file moves
-//! and the clashes between names of one scope.
+//! fields, foreign trait impls). [`visit`] walks syn's tree and [`tokens`] the macro token streams
+//! (a `macro_rules!` transcriber that parses once its `$`s are dropped is walked as code) into the
+//! sites and declarations of [`collect`]; [`decide`] gives each site its verdict from the rules,
+//! the project's file moves and the clashes between names of one scope.
 
 mod collect;
 mod decide;

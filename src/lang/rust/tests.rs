@@ -136,7 +136,10 @@ impl reqwest::Middleware for Uploader {
 
 #[test]
 fn workspace_crates_and_project_modules_are_first_party() {
-    let text = "use mycrate::session::Session;\nuse session_store::SessionStore;\nfn f() -> Session { mycrate::session::new() }\n";
+    let text = "use mycrate::session::Session;
+use session_store::SessionStore;
+fn f() -> Session { mycrate::session::new() }
+";
     let rules = RuleSet::parse("t.toml", "extends = \"builtin\"\n[project]\nfirst_party = [\"mycrate\"]\n").unwrap();
     let moves = BTreeMap::from([(PathBuf::from("src/session_store.rs"), PathBuf::from("src/trace_store.rs"))]);
     let project = Project { moves, ..Project::default() };
@@ -269,9 +272,18 @@ struct Session;
 
 #[test]
 fn comments_and_doc_comments() {
-    let text = "//! Crate docs: sessions.\n/// A session.\n/** Block session doc. */\n//// Not a doc: session.\n/* outer /* nested session */ session */\nfn f() { let s = \"// not a session comment\"; let c = '\\''; let r = r#\"a \"session\" b\"#; } // trailing session\n#![allow(unused)] // no\n";
-    let text = text.replace("#![allow(unused)] // no\n", "");
-    insta::assert_snapshot!(render(&text));
+    let text = r##"//! Crate docs: sessions.
+/// A session.
+/** Block session doc. */
+//// Not a doc: session.
+/* outer /* nested session */ session */
+fn f() {
+    let s = "// not a session comment";
+    let c = '\'';
+    let r = r#"a "session" b"#;
+} // trailing session
+"##;
+    insta::assert_snapshot!(render(text));
 }
 
 #[test]
@@ -313,14 +325,32 @@ fn trace(x: u64) -> u64 { x }
 
 #[test]
 fn two_names_onto_one() {
-    let rules = RuleSet::parse("t.toml", "extends = \"builtin\"\n[[rename]]\nfrom = \"SessionKind\"\nto = \"TraceKind\"\n[[rename]]\nfrom = \"SessionType\"\nto = \"TraceKind\"\n").unwrap();
+    let rules = r#"extends = "builtin"
+[[rename]]
+from = "SessionKind"
+to = "TraceKind"
+[[rename]]
+from = "SessionType"
+to = "TraceKind"
+"#;
+    let rules = RuleSet::parse("t.toml", rules).unwrap();
     let text = "enum SessionKind {}\nenum SessionType {}\n";
     insta::assert_snapshot!(render_plan(text, &plan_with(text, &rules, &project()).unwrap()));
 }
 
 #[test]
 fn module_declarations_follow_their_files() {
-    let text = "mod session;\nmod sessions;\n#[path = \"x.rs\"]\nmod session_store;\nmod session_blocked;\nmod inline_session {}\npub use session::Session;\nuse sessions::All;\nuse crate::session_blocked::Thing;\nfn f() { session_blocked::g(); }\n";
+    let text = r#"mod session;
+mod sessions;
+#[path = "x.rs"]
+mod session_store;
+mod session_blocked;
+mod inline_session {}
+pub use session::Session;
+use sessions::All;
+use crate::session_blocked::Thing;
+fn f() { session_blocked::g(); }
+"#;
     let mut project = project();
     project.moves.insert(PathBuf::from("src/sessions/mod.rs"), PathBuf::from("src/traces/mod.rs"));
     project.blocked_names.insert("session_blocked".to_owned());
@@ -365,7 +395,13 @@ fn keep_lists_and_senses() {
 
 #[test]
 fn extern_blocks_keep_their_symbols() {
-    let text = "extern \"C\" {\n    fn session_open(session_id: u32) -> i32;\n    static SESSION_COUNT: u32;\n}\nextern crate session_sys;\nfn f() { unsafe { session_open(1) }; session_sys::init(); }\n";
+    let text = r#"extern "C" {
+    fn session_open(session_id: u32) -> i32;
+    static SESSION_COUNT: u32;
+}
+extern crate session_sys;
+fn f() { unsafe { session_open(1) }; session_sys::init(); }
+"#;
     insta::assert_snapshot!(render(text));
 }
 
@@ -393,7 +429,8 @@ fn parse_errors_give_line_and_column() {
 fn byte_ranges_survive_crlf_and_non_ascii() {
     let text = "// é session ☃\r\nfn f() {\r\n    let ñ = \"日本 session\"; let session_id = ñ; /* ü session */\r\n}\r\n";
     let rendered = render(text);
-    assert!(rendered.ends_with("// é trace ☃\r\nfn f() {\r\n    let ñ = \"日本 session\"; let trace_id = ñ; /* ü trace */\r\n}\r\n"), "{rendered}");
+    let rewritten = "// é trace ☃\r\nfn f() {\r\n    let ñ = \"日本 session\"; let trace_id = ñ; /* ü trace */\r\n}\r\n";
+    assert!(rendered.ends_with(rewritten), "{rendered}");
     insta::assert_snapshot!(rendered);
 }
 
@@ -442,7 +479,8 @@ fn byte_order_mark_and_crlf_through_the_engine() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lib.rs");
     std::fs::write(&path, "\u{feff}// é session\r\nfn session() {}\r\n").unwrap();
-    let outcome = crate::engine::plan_file(&path, &RuleSet::builtin(), &Project::default(), crate::engine::Settings { threads: 1, shims: false }).unwrap();
+    let settings = crate::engine::Settings { threads: 1, shims: false };
+    let outcome = crate::engine::plan_file(&path, &RuleSet::builtin(), &Project::default(), settings).unwrap();
     assert_eq!(outcome.error, None);
     assert_eq!(outcome.updated, "\u{feff}// é trace\r\nfn trace() {}\r\n");
     let places: Vec<_> = outcome.findings.iter().map(|f| (f.location.line, f.location.column)).collect();

@@ -1,6 +1,7 @@
 //! What syn leaves as raw tokens (macro arguments and bodies, attribute arguments) and string
 //! literals: identifiers are read as paths (`a::b`), members (`x.y`) or plain names; strings give
-//! their words, and inside a macro `{name}` in a format string is the identifier `name`.
+//! their words, and inside a macro `{name}` in a format string is the identifier `name`. A
+//! `macro_rules!` transcriber that parses as Rust once its `$`s are dropped is walked as code.
 
 use std::ops::Range;
 
