@@ -195,9 +195,8 @@ pub fn colorize(patch: &str) -> String {
             Some(body) => (body, "\n"),
             None => (line, ""),
         };
-        let style = if body.starts_with("diff --git") || body.starts_with("--- ") || body.starts_with("+++ ") {
-            "1"
-        } else if body.starts_with("rename ") || body.starts_with("similarity ") {
+        let header = ["diff --git", "--- ", "+++ ", "rename ", "similarity "];
+        let style = if header.iter().any(|h| body.starts_with(h)) {
             "1"
         } else if body.starts_with("@@") {
             "36"

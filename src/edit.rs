@@ -27,7 +27,7 @@ pub struct Overlap {
 
 /// Sort, drop exact duplicates, and reject overlaps or ranges outside `len` / off char boundaries.
 pub fn normalize(text: &str, mut edits: Vec<Edit>) -> Result<Vec<Edit>, Overlap> {
-    edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup();
     for e in &edits {
         let valid = e.range.start <= e.range.end

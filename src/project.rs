@@ -24,6 +24,9 @@ pub struct Project {
     pub path_findings: Vec<PathFinding>,
     /// tsconfig `paths` aliases: import specifiers that are first-party although not relative.
     pub ts_aliases: Vec<TsAlias>,
+    /// Crates of the walked tree (`[package]` / `[lib]` names of its Cargo.toml files, `-` as
+    /// `_`), except those under history paths: paths rooted in them are first-party.
+    pub rust_crates: HashSet<String>,
     /// Public URLs that moving Next.js route folders changes (`/sessions` -> `/traces`): each
     /// needs a redirect. Only with `[where] routes = true`.
     pub redirects: BTreeSet<(String, String)>,
@@ -67,6 +70,11 @@ impl Project {
         };
         project.python_packages.extend(rules.first_party.iter().cloned());
         project.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
+        project.rust_crates = files
+            .iter()
+            .filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path))
+            .flat_map(|f| crate_names(&f.path))
+            .collect();
         // A refused move blocks that name everywhere, which can refuse others: repeat until stable.
         loop {
             let before = project.blocked_names.len();
@@ -322,6 +330,17 @@ fn shadowed_stdlib_module(p: &Proposal, all: &HashSet<&Path>, stdlib: &HashSet<&
     stdlib.contains(name).then(|| name.to_owned())
 }
 
+/// The `[package]` and `[lib]` names of one Cargo.toml, as paths spell them (`-` becomes `_`).
+fn crate_names(manifest: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(manifest) else { return Vec::new() };
+    let Ok(doc) = toml::from_str::<toml::Table>(&text) else { return Vec::new() };
+    ["package", "lib"]
+        .iter()
+        .filter_map(|section| doc.get(*section)?.get("name")?.as_str())
+        .map(|name| name.replace('-', "_"))
+        .collect()
+}
+
 /// The `compilerOptions.paths` aliases of one tsconfig.json (comments and trailing commas allowed).
 fn ts_aliases(tsconfig: &Path) -> Vec<TsAlias> {
     let Ok(text) = std::fs::read_to_string(tsconfig) else { return Vec::new() };
@@ -431,9 +450,17 @@ mod tests {
         assert!(matches!(project.path_findings[0].verdict, Verdict::Review { .. }), "{:?}", project.path_findings);
         let mut rules = rules;
         rules.places.routes = true;
-        let project = Project::discover(&[root.clone()], &files, &rules);
+        let project = Project::discover(std::slice::from_ref(&root), &files, &rules);
         assert_eq!(project.moves[&page], root.join("app/traces/[id]/page.tsx"));
         assert_eq!(project.redirects.iter().collect::<Vec<_>>(), [&("/sessions".to_owned(), "/traces".to_owned())]);
+    }
+
+    #[test]
+    fn crate_names_of_a_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("Cargo.toml");
+        std::fs::write(&manifest, "[package]\nname = \"obs-sdk\"\n\n[lib]\nname = \"obs\"\n").unwrap();
+        assert_eq!(crate_names(&manifest), ["obs_sdk", "obs"]);
     }
 
     #[test]

@@ -248,7 +248,9 @@ impl<'a> Facts<'a> {
     }
 
     fn is_first_party_crate(&self, name: &str) -> bool {
-        self.cx.rules.first_party.iter().any(|c| c == name) || self.project_modules().contains(name)
+        self.cx.rules.first_party.iter().any(|c| c == name)
+            || self.cx.project.rust_crates.contains(name)
+            || self.project_modules().contains(name)
     }
 
     /// The old names of the Rust files and folders the project moves (`session` for
