@@ -8,8 +8,8 @@
 mod support;
 
 use support::{
-    assert_pytest_passes, assert_trees_equal, fixture_copy, git_apply, occurrences, parse_location, read_string,
-    retrace, Tree,
+    assert_pytest_passes, assert_trees_equal, fixture_copy, occurrences, parse_location, read_string,
+    retrace, FixtureRun, Tree,
 };
 use tempfile::TempDir;
 
@@ -17,20 +17,14 @@ const FIXTURE: &str = "python";
 /// The file holding the deliberate conflict: `def link(session_id, trace_id)` and its keyword caller.
 const CONFLICT_FILE: &str = "obsdk/links.py";
 
-/// `retrace diff .` on a fresh copy: (copy, stdout). The run must complete with exit 0.
+const RUN: FixtureRun = FixtureRun { name: FIXTURE, args: &["."], apply_exit: 1 };
+
 fn diff_of_fresh_copy() -> (TempDir, String) {
-    let dir = fixture_copy(FIXTURE);
-    let run = retrace(dir.path(), &["diff", "."]);
-    run.expect_code(0);
-    assert!(!run.stdout.is_empty(), "the diff of the fixture is empty\n{run}");
-    (dir, run.stdout)
+    RUN.diff_of_fresh_copy()
 }
 
-/// A fresh copy after `retrace apply .`, which must exit 1 (the deliberate conflict).
 fn applied_copy() -> TempDir {
-    let dir = fixture_copy(FIXTURE);
-    retrace(dir.path(), &["apply", "."]).expect_code(1);
-    dir
+    RUN.applied_copy()
 }
 
 #[test]
@@ -55,21 +49,12 @@ fn diff_changes_nothing_on_disk() {
 
 #[test]
 fn diff_is_accepted_by_git_apply_and_patch() {
-    let (dir, diff) = diff_of_fresh_copy();
-    git_apply(dir.path(), &diff, false);
-    support::patch_dry_run(dir.path(), &diff);
+    RUN.assert_diff_is_a_patch();
 }
 
 #[test]
 fn apply_writes_exactly_what_the_diff_shows() {
-    let (input, diff) = diff_of_fresh_copy();
-    let patched = git_apply(input.path(), &diff, true);
-    let applied = applied_copy();
-    assert_trees_equal(
-        &Tree::of(applied.path()),
-        &Tree::of(patched.path()),
-        "`retrace apply` vs `git apply` of `retrace diff`",
-    );
+    RUN.assert_apply_matches_diff();
 }
 
 #[test]

@@ -13,7 +13,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{assert_trees_equal, fixture_copy, git_apply, read_string, retrace, tempdir, Run, Tree};
+use support::{assert_trees_equal, fixture_copy, FixtureRun, read_string, retrace, tempdir, Run, Tree};
 use tempfile::TempDir;
 
 const FIXTURE: &str = "rust";
@@ -25,21 +25,14 @@ fn retrace_with_rules(dir: &Path, command: &str) -> Run {
     retrace(dir, &[command, "--rules", RULES, "."])
 }
 
-/// `retrace diff` on a fresh copy: (copy, stdout). The run must complete with exit 0.
+const RUN: FixtureRun = FixtureRun { name: FIXTURE, args: &["--rules", RULES, "."], apply_exit: 1 };
+
 fn diff_of_fresh_copy() -> (TempDir, String) {
-    let dir = fixture_copy(FIXTURE);
-    let run = retrace_with_rules(dir.path(), "diff");
-    run.expect_code(0);
-    assert!(!run.stdout.is_empty(), "the diff of the fixture is empty\n{run}");
-    let stdout = run.stdout.clone();
-    (dir, stdout)
+    RUN.diff_of_fresh_copy()
 }
 
-/// A fresh copy after `retrace apply`, which must exit 1 (the deliberate conflict).
 fn applied_copy() -> TempDir {
-    let dir = fixture_copy(FIXTURE);
-    retrace_with_rules(dir.path(), "apply").expect_code(1);
-    dir
+    RUN.applied_copy()
 }
 
 /// `cargo test --offline` in `dir`, building into a target folder outside the tree.
@@ -74,18 +67,12 @@ fn diff_snapshot() {
 
 #[test]
 fn diff_is_accepted_by_git_apply_and_patch() {
-    let (dir, diff) = diff_of_fresh_copy();
-    git_apply(dir.path(), &diff, false);
-    support::patch_dry_run(dir.path(), &diff);
+    RUN.assert_diff_is_a_patch();
 }
 
 #[test]
 fn apply_writes_exactly_what_the_diff_shows() {
-    let (input, diff) = diff_of_fresh_copy();
-    let patched = git_apply(input.path(), &diff, true);
-    let applied = applied_copy();
-    let what = "`retrace apply` vs `git apply` of `retrace diff`";
-    assert_trees_equal(&Tree::of(applied.path()), &Tree::of(patched.path()), what);
+    RUN.assert_apply_matches_diff();
 }
 
 #[test]

@@ -13,7 +13,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{assert_trees_equal, fixture_copy, git_apply, occurrences, parse_location, read_string, retrace, Tree};
+use support::{assert_trees_equal, fixture_copy, FixtureRun, occurrences, parse_location, read_string, retrace, Tree};
 use tempfile::TempDir;
 
 const FIXTURE: &str = "typescript";
@@ -42,20 +42,14 @@ fn assert_type_checks(dir: &Path) {
     );
 }
 
-/// `retrace diff .` on a fresh copy: (copy, stdout). The run must complete with exit 0.
+const RUN: FixtureRun = FixtureRun { name: FIXTURE, args: &["."], apply_exit: 1 };
+
 fn diff_of_fresh_copy() -> (TempDir, String) {
-    let dir = fixture_copy(FIXTURE);
-    let run = retrace(dir.path(), &["diff", "."]);
-    run.expect_code(0);
-    assert!(!run.stdout.is_empty(), "the diff of the fixture is empty\n{run}");
-    (dir, run.stdout)
+    RUN.diff_of_fresh_copy()
 }
 
-/// A fresh copy after `retrace apply .`, which must exit 1 (the deliberate conflict).
 fn applied_copy() -> TempDir {
-    let dir = fixture_copy(FIXTURE);
-    retrace(dir.path(), &["apply", "."]).expect_code(1);
-    dir
+    RUN.applied_copy()
 }
 
 #[test]
@@ -71,21 +65,12 @@ fn diff_snapshot() {
 
 #[test]
 fn diff_is_accepted_by_git_apply_and_patch() {
-    let (dir, diff) = diff_of_fresh_copy();
-    git_apply(dir.path(), &diff, false);
-    support::patch_dry_run(dir.path(), &diff);
+    RUN.assert_diff_is_a_patch();
 }
 
 #[test]
 fn apply_writes_exactly_what_the_diff_shows() {
-    let (input, diff) = diff_of_fresh_copy();
-    let patched = git_apply(input.path(), &diff, true);
-    let applied = applied_copy();
-    assert_trees_equal(
-        &Tree::of(applied.path()),
-        &Tree::of(patched.path()),
-        "`retrace apply` vs `git apply` of `retrace diff`",
-    );
+    RUN.assert_apply_matches_diff();
 }
 
 #[test]

@@ -366,3 +366,55 @@ pub fn parse_location(line: &str) -> Option<(String, usize, usize, String)> {
     let rest = parts.next()?.trim_start().to_owned();
     Some((path, line_no, col, rest))
 }
+
+/// A fixture as its end-to-end test runs it: the arguments after the command (a rule file, the
+/// path) and the exit code `apply` must give (1 when the fixture holds a deliberate conflict).
+pub struct FixtureRun {
+    pub name: &'static str,
+    pub args: &'static [&'static str],
+    pub apply_exit: i32,
+}
+
+impl FixtureRun {
+    /// `retrace COMMAND ARGS...` in `dir`.
+    pub fn retrace(&self, dir: &Path, command: &str) -> Run {
+        let args: Vec<&str> = std::iter::once(command).chain(self.args.iter().copied()).collect();
+        retrace(dir, &args)
+    }
+
+    /// `retrace diff` on a fresh copy: (copy, stdout). The run must complete with exit 0.
+    #[track_caller]
+    pub fn diff_of_fresh_copy(&self) -> (TempDir, String) {
+        let dir = fixture_copy(self.name);
+        let run = self.retrace(dir.path(), "diff");
+        run.expect_code(0);
+        assert!(!run.stdout.is_empty(), "the diff of the fixture is empty\n{run}");
+        let stdout = run.stdout.clone();
+        (dir, stdout)
+    }
+
+    /// A fresh copy after `retrace apply`, which must exit with `apply_exit`.
+    #[track_caller]
+    pub fn applied_copy(&self) -> TempDir {
+        let dir = fixture_copy(self.name);
+        self.retrace(dir.path(), "apply").expect_code(self.apply_exit);
+        dir
+    }
+
+    /// The diff is a real patch: `git apply --check` and `patch -p1 --dry-run` take it.
+    #[track_caller]
+    pub fn assert_diff_is_a_patch(&self) {
+        let (dir, diff) = self.diff_of_fresh_copy();
+        git_apply(dir.path(), &diff, false);
+        patch_dry_run(dir.path(), &diff);
+    }
+
+    /// `retrace apply` writes exactly the tree that `git apply` of `retrace diff` gives.
+    #[track_caller]
+    pub fn assert_apply_matches_diff(&self) {
+        let (input, diff) = self.diff_of_fresh_copy();
+        let patched = git_apply(input.path(), &diff, true);
+        let applied = self.applied_copy();
+        assert_trees_equal(&Tree::of(applied.path()), &Tree::of(patched.path()), "`retrace apply` vs `git apply` of `retrace diff`");
+    }
+}
