@@ -13,17 +13,13 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{assert_trees_equal, fixture_copy, FixtureRun, read_string, retrace, tempdir, Run, Tree};
+use support::{assert_trees_equal, fixture_copy, FixtureRun, read_string, retrace, tempdir, Tree};
 use tempfile::TempDir;
 
 const FIXTURE: &str = "rust";
 const RULES: &str = "retrace.toml";
 /// The deliberate conflict: both parameters of `SessionStore::link` would be `trace_id`.
 const CONFLICT_FILE: &str = "telemetry/src/store.rs";
-
-fn retrace_with_rules(dir: &Path, command: &str) -> Run {
-    retrace(dir, &[command, "--rules", RULES, "."])
-}
 
 const RUN: FixtureRun = FixtureRun { name: FIXTURE, args: &["--rules", RULES, "."], apply_exit: 1 };
 
@@ -144,7 +140,7 @@ fn apply_keeps_the_names_of_the_foreign_crate() {
 #[test]
 fn check_after_apply_lists_only_the_deliberate_conflict() {
     let dir = applied_copy();
-    let run = retrace_with_rules(dir.path(), "check");
+    let run = RUN.retrace(dir.path(), "check");
     run.expect_code(1);
     // Each finding is one `path:line:col: ...` line, followed by its source line indented.
     let findings: Vec<&str> = run.stdout.lines().filter(|l| !l.starts_with(char::is_whitespace)).collect();
@@ -161,9 +157,9 @@ fn check_after_apply_lists_only_the_deliberate_conflict() {
 fn second_apply_changes_nothing() {
     let dir = applied_copy();
     let once = Tree::of(dir.path());
-    retrace_with_rules(dir.path(), "apply").expect_code(1);
+    RUN.retrace(dir.path(), "apply").expect_code(1);
     assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply");
-    let diff = retrace_with_rules(dir.path(), "diff");
+    let diff = RUN.retrace(dir.path(), "diff");
     diff.expect_code(0);
     assert_eq!(diff.stdout, "", "diff after apply should be empty\n{diff}");
 }
