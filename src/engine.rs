@@ -235,9 +235,8 @@ impl FileOutcome {
 
 fn path_findings(path: &Path, project: &Project) -> Vec<LocatedFinding> {
     project
-        .path_findings
+        .path_findings_of(path)
         .iter()
-        .filter(|f| f.file == path)
         .map(|f| LocatedFinding {
             location: Location { path: f.path.clone(), line: 1, column: 1 },
             finding: Finding { range: 0..0, text: f.name.clone(), role: Role::Path, verdict: f.verdict.clone() },

@@ -22,6 +22,8 @@ pub struct Project {
     pub blocked_names: HashSet<String>,
     /// One finding per path component that holds a term: moved, kept or refused.
     pub path_findings: Vec<PathFinding>,
+    /// Where each walked file's path findings sit in `path_findings` (they are contiguous).
+    findings_by_file: HashMap<PathBuf, std::ops::Range<usize>>,
     /// tsconfig `paths` aliases: import specifiers that are first-party although not relative.
     pub ts_aliases: Vec<TsAlias>,
     /// Crates of the walked tree (`[package]` / `[lib]` names of its Cargo.toml files, `-` as
@@ -70,6 +72,7 @@ impl Project {
         };
         project.python_packages.extend(rules.first_party.iter().cloned());
         project.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
+        project.index_path_findings();
         project.rust_crates = files
             .iter()
             .filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path))
@@ -96,6 +99,18 @@ impl Project {
             ModuleOrigin::FirstParty
         } else {
             ModuleOrigin::Foreign(top.to_owned())
+        }
+    }
+
+    /// The path findings a walked file's report carries.
+    pub fn path_findings_of(&self, file: &Path) -> &[PathFinding] {
+        self.findings_by_file.get(file).map_or(&[], |r| &self.path_findings[r.clone()])
+    }
+
+    fn index_path_findings(&mut self) {
+        self.findings_by_file.clear();
+        for (i, f) in self.path_findings.iter().enumerate() {
+            self.findings_by_file.entry(f.file.clone()).and_modify(|r| r.end = i + 1).or_insert(i..i + 1);
         }
     }
 
