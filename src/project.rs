@@ -23,7 +23,7 @@ pub struct Project {
     /// One finding per path component that holds a term: moved, kept or refused.
     pub path_findings: Vec<PathFinding>,
     /// Where each walked file's path findings sit in `path_findings` (they are contiguous).
-    findings_by_file: HashMap<PathBuf, std::ops::Range<usize>>,
+    pub findings_by_file: HashMap<PathBuf, std::ops::Range<usize>>,
     /// tsconfig `paths` aliases: import specifiers that are first-party although not relative.
     pub ts_aliases: Vec<TsAlias>,
     /// Crates of the walked tree (`[package]` / `[lib]` names of its Cargo.toml files, `-` as
