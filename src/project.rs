@@ -72,7 +72,6 @@ impl Project {
         };
         project.python_packages.extend(rules.first_party.iter().cloned());
         project.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
-        project.index_path_findings();
         project.rust_crates = files
             .iter()
             .filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path))
@@ -86,6 +85,7 @@ impl Project {
                 break;
             }
         }
+        project.index_path_findings();
         project
     }
 
