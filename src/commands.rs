@@ -242,7 +242,11 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         }
     };
     let mut tally = Tally::default();
+    // Only the JSON and SARIF documents need every finding at the end; other formats stream.
+    let keep_all = matches!(opts.format, Format::Json | Format::Sarif);
     let mut reported: Vec<(LocatedFinding, String)> = Vec::new();
+    let mut remaining = 0;
+    let mut breakdown = Breakdown::new();
     let mut recorded = Baseline { version: 1, entries: Vec::new() };
     let mut unused = Vec::new();
     let ran = run(
@@ -269,15 +273,26 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                     tally.summary.baselined += 1;
                     continue;
                 }
-                if opts.format == Format::Human {
-                    let written = writeln!(out, "{}", report::finding_line(&f, opts.style));
-                    tally.record(written);
-                    if let Some(source) = report::source_line(&f, opts.style) {
-                        let written = writeln!(out, "{source}");
+                remaining += 1;
+                *breakdown.entry((f.finding.verdict.name(), f.finding.role.as_str())).or_default() += 1;
+                match opts.format {
+                    Format::Human => {
+                        let written = writeln!(out, "{}", report::finding_line(&f, opts.style));
+                        tally.record(written);
+                        if let Some(source) = report::source_line(&f, opts.style) {
+                            let written = writeln!(out, "{source}");
+                            tally.record(written);
+                        }
+                    }
+                    Format::Github => {
+                        let written = writeln!(out, "{}", report::github_line(&f));
                         tally.record(written);
                     }
+                    Format::Json | Format::Sarif => {}
                 }
-                reported.push((f, fingerprint));
+                if keep_all {
+                    reported.push((f, fingerprint));
+                }
             }
             if opts.check.report_unused_suppressions {
                 unused.extend(d.unused_suppressions);
@@ -298,9 +313,6 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             }
         }
         Format::Github => {
-            for (f, _) in &reported {
-                writeln!(out, "{}", report::github_line(f))?;
-            }
             for at in &unused {
                 writeln!(out, "::error file={},line={},col={}::unused retrace suppression", at.path.display(), at.line, at.column)?;
             }
@@ -320,9 +332,11 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             writeln!(out)?;
         }
     }
-    let remaining = reported.len() + unused.len();
+    let remaining = remaining + unused.len();
     if opts.format == Format::Human {
-        write_breakdown(&reported, err)?;
+        for ((verdict, role), n) in breakdown {
+            writeln!(err, "{n:>6} {verdict} {role}")?;
+        }
     }
     finish(tally, opts, err, |s| {
         if s.errors > 0 {
@@ -344,16 +358,7 @@ fn write_redirects(redirects: &Redirects, err: &mut dyn Write) -> io::Result<()>
 }
 
 /// Remaining occurrences per verdict and role: where the rest of the work is.
-fn write_breakdown(reported: &[(LocatedFinding, String)], err: &mut dyn Write) -> io::Result<()> {
-    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = std::collections::BTreeMap::new();
-    for (f, _) in reported {
-        *counts.entry((f.finding.verdict.name(), f.finding.role.as_str())).or_default() += 1;
-    }
-    for ((verdict, role), n) in counts {
-        writeln!(err, "{n:>6} {verdict} {role}")?;
-    }
-    Ok(())
-}
+type Breakdown = BTreeMap<(&'static str, &'static str), usize>;
 
 /// How one identifier would be renamed, and by which rule.
 pub fn explain(rules: &RuleSet, ident: &str, out: &mut dyn Write) -> io::Result<Status> {

@@ -334,11 +334,22 @@ impl Writer {
             while !stop_flag.load(Ordering::SeqCst) {
                 n += 1;
                 let id = format!("30000000-0000-4000-8000-{n:012}");
-                db.try_run(&format!(
-                    "insert into public.sessions (id, project_id) values ('{id}', '{WRITER_PROJECT}');
-                     insert into public.session_events (session_id, event_type) values ('{id}', 'llm'), ('{id}', 'tool');"
-                ))
-                .map_err(|e| format!("write {n} through the old names failed: {e}"))?;
+                let write = format!(
+                    "begin;
+                     insert into public.sessions (id, project_id) values ('{id}', '{WRITER_PROJECT}');
+                     insert into public.session_events (session_id, event_type) values ('{id}', 'llm'), ('{id}', 'tool');
+                     commit;"
+                );
+                // PostgreSQL may pick the writer as a deadlock victim while the migration takes its
+                // locks; its transaction is then rolled back whole, and a client retries it.
+                let mut attempt = db.try_run(&write);
+                for _ in 0..5 {
+                    match &attempt {
+                        Err(e) if e.contains("deadlock detected") => attempt = db.try_run(&write),
+                        _ => break,
+                    }
+                }
+                attempt.map_err(|e| format!("write {n} through the old names failed: {e}"))?;
                 counter.store(n, Ordering::SeqCst);
             }
             Ok(())
