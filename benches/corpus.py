@@ -51,7 +51,7 @@ QUALIFIERS = [
     "summary", "detail", "export", "batch", "snapshot", "filter", "view", "row", "page", "draft",
     "preview", "history", "status", "config", "cache", "index", "group", "link", "note", "label",
 ]
-IRREGULAR = {"index": "indices", "status": "statuses", "history": "histories", "data point": "data points"}
+IRREGULAR = {"index": "indices", "status": "statuses", "history": "histories", "stats": "stats"}
 
 
 def plural(word: str) -> str:
@@ -1267,6 +1267,12 @@ def samples(out: str, seed: int, size: int = 32_000) -> None:
         f.write("".join(lines))
 
 
+def set_term_share(share: float) -> None:
+    global TERM_FILE_SHARE, TERM_DIR_SHARE
+    TERM_DIR_SHARE = 0.03 * share / 0.24
+    TERM_FILE_SHARE = share
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", help="output folder (replaced if it exists)")
@@ -1274,6 +1280,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--verify", type=int, metavar="N", default=None,
                     help="after writing, parse about N files (0 = all) and fail on any invalid one")
+    ap.add_argument("--term-share", type=float, default=0.24, metavar="F",
+                    help="share of files that mention the term outside sessions/ folders (default "
+                         "0.24; 0 = a tree where the term is gone, as in CI after the rename)")
     ap.add_argument("--no-git", action="store_true", help="do not `git init` the corpus")
     ap.add_argument("--samples", action="store_true",
                     help="write the micro-benchmark inputs (one file per language) into OUT instead")
@@ -1281,6 +1290,7 @@ def main() -> int:
     if args.samples:
         samples(args.out, args.seed)
         return 0
+    set_term_share(args.term_share)
     if os.path.exists(args.out):
         shutil.rmtree(args.out)
     os.makedirs(args.out)

@@ -5,7 +5,8 @@
 //! Inputs are the checked-in samples in benches/data/ (regenerate with
 //! `python3 benches/corpus.py benches/data --samples --seed 7`): one term-mentioning file of about
 //! 32 KB per language, made from the same templates as the benchmark corpus, the identifiers of the
-//! code samples, and comment-heavy prose.
+//! code samples, and comment-heavy prose. `parse_only` times tree-sitter alone on the same samples,
+//! to show what planning costs beyond the parse.
 
 use std::path::Path;
 
@@ -93,4 +94,18 @@ fn plan(bencher: Bencher, language: &str) {
         panic!("benches/data sample for {language} does not parse: {e}");
     }
     bencher.counter(BytesCount::of_str(text)).bench_local(|| black_box(rewriter.plan(black_box(text), &cx)));
+}
+
+/// tree-sitter's parse alone, for scale: what `plan` costs beyond reading the syntax.
+#[divan::bench(args = ["python", "typescript", "tsx"])]
+fn parse_only(bencher: Bencher, language: &str) {
+    let grammar: tree_sitter::Language = match language {
+        "python" => tree_sitter_python::LANGUAGE.into(),
+        "typescript" => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        _ => tree_sitter_typescript::LANGUAGE_TSX.into(),
+    };
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&grammar).expect("grammar matches the tree-sitter ABI");
+    let text = sample(language);
+    bencher.counter(BytesCount::of_str(text)).bench_local(|| black_box(parser.parse(black_box(text), None)));
 }
