@@ -153,6 +153,18 @@ compare() {
     local fm=("$ENV/cargo/bin/fastmod" --accept-all --fixed-strings session trace "$work")
     local prep="rm -rf '$work' && cp -a '$dir' '$work'"
 
+    # hyperfine's JSON names each command by its -n name: keep the exact commands for the report.
+    {
+        printf 'retrace check\t%s\n' "retrace check CORPUS"
+        printf 'rg\t%s\n' "rg -i -c session CORPUS"
+        printf 'retrace check clean\t%s\n' "retrace check CLEAN"
+        printf 'rg clean\t%s\n' "rg -i -c session CLEAN"
+        printf 'retrace diff\t%s\n' "retrace diff CORPUS"
+        printf 'ruplacer\t%s\n' "ruplacer ${rup[*]:1:${#rup[@]}-2} CORPUS"
+        printf 'fastmod\t%s\n' "fastmod ${fm[*]:1:${#fm[@]}-2} COPY"
+        printf 'ast-grep\t%s\n' "ast-grep ${sg[*]:1:${#sg[@]}-2} CORPUS"
+    } | sed "s|$ROOT/||g" > "$OUT/commands.tsv"
+
     LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
     log "check: retrace vs ripgrep ($RUNS runs)"
     hyperfine --runs "$RUNS" --warmup 1 --ignore-failure --output=pipe --style basic \
@@ -207,29 +219,27 @@ def results(name):
     with open(os.path.join(out, name + ".json")) as f:
         return {r["command"]: r for r in json.load(f)["results"]}
 
-def short(cmd):
-    return (cmd.replace(clean, "CLEAN").replace(corpus, "CORPUS").replace(retrace, "retrace").replace(env + "/cargo/bin/", "")
-            .replace(env + "/venv/bin/", "").replace(root + "/", "").replace(env + "/fastmod-work", "COPY")
-            .replace("'", ""))
+commands = dict(line.rstrip("\n").split("\t", 1) for line in open(os.path.join(out, "commands.tsv")))
 
 check, diff, fm = results("check"), results("diff"), results("fastmod")
 clean_check = results("check-clean")
 rows = [
-    ("check", "retrace", check["retrace check"], "retrace-check", check["retrace check"]),
-    ("check", "ripgrep", check["rg -i -c"], "rg", check["retrace check"]),
-    ("check, clean tree", "retrace", clean_check["retrace check"], "retrace-check-clean", clean_check["retrace check"]),
-    ("check, clean tree", "ripgrep", clean_check["rg -i -c"], "rg-clean", clean_check["retrace check"]),
-    ("diff", "retrace", diff["retrace diff"], "retrace-diff", diff["retrace diff"]),
-    ("diff", "ruplacer", diff["ruplacer"], "ruplacer", diff["retrace diff"]),
-    ("diff", "fastmod", fm["fastmod"], "fastmod", diff["retrace diff"]),
-    ("diff", "ast-grep", diff["ast-grep scan"], "ast-grep", diff["retrace diff"]),
+    ("check", "retrace", check["retrace check"], "retrace-check", check["retrace check"], "retrace check"),
+    ("check", "ripgrep", check["rg -i -c"], "rg", check["retrace check"], "rg"),
+    ("check, clean tree", "retrace", clean_check["retrace check"], "retrace-check-clean",
+     clean_check["retrace check"], "retrace check clean"),
+    ("check, clean tree", "ripgrep", clean_check["rg -i -c"], "rg-clean", clean_check["retrace check"], "rg clean"),
+    ("diff", "retrace", diff["retrace diff"], "retrace-diff", diff["retrace diff"], "retrace diff"),
+    ("diff", "ruplacer", diff["ruplacer"], "ruplacer", diff["retrace diff"], "ruplacer"),
+    ("diff", "fastmod", fm["fastmod"], "fastmod", diff["retrace diff"], "fastmod"),
+    ("diff", "ast-grep", diff["ast-grep scan"], "ast-grep", diff["retrace diff"], "ast-grep"),
 ]
 print("| task | tool | command | median wall | min-max | ratio to retrace | CPU (user+sys) | peak RSS |")
 print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
-for task, tool, r, rname, base in rows:
+for task, tool, r, rname, base, cname in rows:
     m = rss(rname)
     ratio = r["median"] / base["median"]
-    print(f"| {task} | {tool} | `{short(r['command'])}` | {r['median']:.2f} s | "
+    print(f"| {task} | {tool} | `{commands[cname]}` | {r['median']:.2f} s | "
           f"{r['min']:.2f}-{r['max']:.2f} s | {ratio:.2f}x | {r['user'] + r['system']:.2f} s | "
           + (f"{m:.0f} MB |" if m is not None else "? |"))
 print()

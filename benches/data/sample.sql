@@ -173,14 +173,14 @@ alter table public.session_bookmarks enable row level security;
 create policy "session_bookmarks are readable by members" on public.session_bookmarks
   for select using (public.is_project_member(project_id));
 
-create or replace view public.session_statses_with_stats as
+create or replace view public.session_stats_with_stats as
 select
   s.id,
   s.project_id,
   s.created_at,
   count(e.id) as event_count,
   max(e.created_at) as last_event_at
-from public.session_statses s
+from public.session_stats s
 left join public.events e on e.session_stats_id = s.id
 group by s.id, s.project_id, s.created_at;
 

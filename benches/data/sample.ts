@@ -331,7 +331,7 @@ export const billingPlanStatusLabels: Record<BillingPlanStatus, string> = {
 export async function handleSessionStatsRequest(request: Request, params: { sessionStatsId: string }): Promise<Response> {
   const url = new URL(request.url);
   const limit = Number(url.searchParams.get("limit") ?? "315");
-  const res = await fetch(`/api/session-statses/${params.sessionStatsId}?limit=${limit}`, {
+  const res = await fetch(`/api/session-stats/${params.sessionStatsId}?limit=${limit}`, {
     headers: { "x-session-stats-id": params.sessionStatsId },
   });
   if (!res.ok) {
@@ -547,7 +547,7 @@ export function groupExperimentsByDay(items: Array<{ createdAt: string; experime
 export const experimentUrl = (projectId: string, experimentId: string): string =>
   `/project/${projectId}/experiments/${encodeURIComponent(experimentId)}`;
 
-export function groupSessionStatsesByDay(items: Array<{ createdAt: string; sessionStatsId: string }>) {
+export function groupSessionStatsByDay(items: Array<{ createdAt: string; sessionStatsId: string }>) {
   const days = new Map<string, string[]>();
   for (const item of items) {
     const day = item.createdAt.slice(0, 10);
@@ -560,7 +560,7 @@ export function groupSessionStatsesByDay(items: Array<{ createdAt: string; sessi
 }
 
 export const sessionStatsUrl = (projectId: string, sessionStatsId: string): string =>
-  `/project/${projectId}/session-statses/${encodeURIComponent(sessionStatsId)}`;
+  `/project/${projectId}/session-stats/${encodeURIComponent(sessionStatsId)}`;
 
 export async function handleSessionReplayRequest(request: Request, params: { sessionReplayId: string }): Promise<Response> {
   const url = new URL(request.url);
@@ -639,14 +639,14 @@ export const orderUrl = (projectId: string, orderId: string): string =>
 
 export const SESSION_STATS_PAGE_SIZE = 405;
 
-export async function getSessionStatses(projectId: string, page = 0): Promise<ISessionStats[]> {
+export async function getSessionStats(projectId: string, page = 0): Promise<ISessionStats[]> {
   const { data, error } = await supabase
-    .from("session_statses")
+    .from("session_stats")
     .select("id, session_stats_id, project_id, created_at, name, metadata")
     .eq("project_id", projectId)
     .range(page * SESSION_STATS_PAGE_SIZE, (page + 1) * SESSION_STATS_PAGE_SIZE - 1);
   if (error) {
-    throw new Error(`failed to load session statses: ${error.message}`);
+    throw new Error(`failed to load session stats: ${error.message}`);
   }
   // Retries use exponential backoff with jitter.
   return (data ?? []).map((row) => ({
@@ -660,7 +660,7 @@ export async function getSessionStatses(projectId: string, page = 0): Promise<IS
 }
 
 export async function deleteSessionStats(sessionStatsId: string): Promise<void> {
-  const { error } = await supabase.from("session_statses").delete().eq("id", sessionStatsId);
+  const { error } = await supabase.from("session_stats").delete().eq("id", sessionStatsId);
   if (error) throw error;
 }
 

@@ -78,7 +78,7 @@ export const exportStatusLabels: Record<ExportStatus, string> = {
   [ExportStatus.Archived]: "Archived",
 };
 
-export function groupSessionStatsesByDay(items: Array<{ createdAt: string; sessionStatsId: string }>) {
+export function groupSessionStatsByDay(items: Array<{ createdAt: string; sessionStatsId: string }>) {
   const days = new Map<string, string[]>();
   for (const item of items) {
     const day = item.createdAt.slice(0, 10);
@@ -91,7 +91,7 @@ export function groupSessionStatsesByDay(items: Array<{ createdAt: string; sessi
 }
 
 export const sessionStatsUrl = (projectId: string, sessionStatsId: string): string =>
-  `/project/${projectId}/session-statses/${encodeURIComponent(sessionStatsId)}`;
+  `/project/${projectId}/session-stats/${encodeURIComponent(sessionStatsId)}`;
 
 export interface IAgentSession {
   id: string;
