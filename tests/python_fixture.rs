@@ -177,13 +177,7 @@ fn check_after_apply_lists_only_the_deliberate_conflict() {
 
 #[test]
 fn second_apply_changes_nothing() {
-    let dir = applied_copy();
-    let once = Tree::of(dir.path());
-    retrace(dir.path(), &["apply", "."]).expect_code(1);
-    assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply");
-    let diff = retrace(dir.path(), &["diff", "."]);
-    diff.expect_code(0);
-    assert_eq!(diff.stdout, "", "diff after apply should be empty\n{diff}");
+    RUN.assert_second_apply_changes_nothing();
 }
 
 /// With `--shims`, old public names of a renamed module still import, with a DeprecationWarning,

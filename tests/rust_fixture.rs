@@ -13,7 +13,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{assert_trees_equal, fixture_copy, FixtureRun, read_string, retrace, tempdir, Tree};
+use support::{fixture_copy, FixtureRun, read_string, retrace, tempdir, Tree};
 use tempfile::TempDir;
 
 const FIXTURE: &str = "rust";
@@ -155,13 +155,7 @@ fn check_after_apply_lists_only_the_deliberate_conflict() {
 
 #[test]
 fn second_apply_changes_nothing() {
-    let dir = applied_copy();
-    let once = Tree::of(dir.path());
-    RUN.retrace(dir.path(), "apply").expect_code(1);
-    assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply");
-    let diff = RUN.retrace(dir.path(), "diff");
-    diff.expect_code(0);
-    assert_eq!(diff.stdout, "", "diff after apply should be empty\n{diff}");
+    RUN.assert_second_apply_changes_nothing();
 }
 
 /// Why the fixture has a rule file: without it the vendored crate is first-party code like any

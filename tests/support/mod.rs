@@ -409,6 +409,18 @@ impl FixtureRun {
         patch_dry_run(dir.path(), &diff);
     }
 
+    /// A second `apply` changes nothing, and `diff` after apply is empty.
+    #[track_caller]
+    pub fn assert_second_apply_changes_nothing(&self) {
+        let dir = self.applied_copy();
+        let once = Tree::of(dir.path());
+        self.retrace(dir.path(), "apply").expect_code(self.apply_exit);
+        assert_trees_equal(&once, &Tree::of(dir.path()), "tree after the first vs the second apply");
+        let diff = self.retrace(dir.path(), "diff");
+        diff.expect_code(0);
+        assert_eq!(diff.stdout, "", "diff after apply should be empty\n{diff}");
+    }
+
     /// `retrace apply` writes exactly the tree that `git apply` of `retrace diff` gives.
     #[track_caller]
     pub fn assert_apply_matches_diff(&self) {
