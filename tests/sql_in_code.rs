@@ -66,3 +66,49 @@ fn after_apply_only_the_unseen_binding_is_left() {
     // `trace_id`, the SQL rewriter reports it as a clash within the statement.
     assert_eq!(left, [r#""app/stats.py":10:61 "conflict" "session_id""#], "{run}");
 }
+
+/// A query held in a module constant and run by two functions: the `{session_id:String}`
+/// parameter and both `params=` keys change together, so the rewritten module still runs on the
+/// ClickHouse engine (chdb, in-process). A rename of the keys alone would fail with
+/// `UNKNOWN_QUERY_PARAMETER`.
+const PY_CONSTANT: &str = r#"import chdb
+
+COUNT_BY_SESSION = """
+SELECT count() FROM (SELECT 'abc' AS session_id) WHERE session_id = {session_id:String}
+"""
+
+
+def count(sid):
+    return chdb.query(COUNT_BY_SESSION, "CSV", params={"session_id": sid}).data().strip()
+
+
+def count_twice(sid):
+    return chdb.query(COUNT_BY_SESSION, "CSV", params={"session_id": sid, "unused": 1}).data().strip()
+
+
+assert count("abc") == "1", count("abc")
+assert count_twice("abc") == "1"
+print("ok")
+"#;
+
+#[test]
+fn query_constant_runs_on_clickhouse_after_apply() {
+    let tree = tree_with(&[("app/counts.py", PY_CONSTANT.as_bytes())]);
+    let run_module = || {
+        let out = std::process::Command::new(support::python())
+            .arg("app/counts.py")
+            .current_dir(tree.path())
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .expect("run python");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    };
+    let (before, output) = run_module();
+    assert!(before, "the module fails before the rewrite:\n{output}");
+    retrace(tree.path(), &["apply", "."]).expect_code(0);
+    let rewritten = read_string(tree.path(), "app/counts.py");
+    assert!(rewritten.contains("WHERE trace_id = {trace_id:String}"), "{rewritten}");
+    assert_eq!(rewritten.matches(r#"params={"trace_id": sid"#).count(), 2, "{rewritten}");
+    let (after, output) = run_module();
+    assert!(after, "the rewritten module fails on ClickHouse:\n{output}\n{rewritten}");
+}

@@ -14,6 +14,8 @@ use crate::rules::{NameVerdict, RuleSet};
 mod imports;
 mod strings;
 
+pub(super) use strings::runs_sql;
+
 /// One occurrence of a term.
 pub(super) struct Site<'t> {
     pub range: Range<usize>,
@@ -49,6 +51,8 @@ pub(super) struct Call<'t> {
     /// The dict literal (indexes [`Collected::dicts`]) passed as `parameters=`/`params=` or
     /// positionally after the first argument: it binds an embedded query's parameters.
     pub bound_dict: Option<usize>,
+    /// The first positional argument: the query of a call that runs SQL.
+    pub first_argument: Option<Node<'t>>,
 }
 
 /// A string literal other than a docstring.
@@ -422,7 +426,7 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn new_call(&mut self, callee: Option<Node<'t>>, scope: ScopeId) -> usize {
-        self.out.calls.push(Call { callee, scope, keywords: Vec::new(), bound_dict: None });
+        self.out.calls.push(Call { callee, scope, keywords: Vec::new(), bound_dict: None, first_argument: None });
         self.out.calls.len() - 1
     }
 
@@ -441,6 +445,9 @@ impl<'t> Walker<'t, '_> {
 
     fn arguments(&mut self, list: Node<'t>, scope: ScopeId, call: usize) {
         for (position, argument) in named_children(list).into_iter().enumerate() {
+            if position == 0 && argument.kind() != "keyword_argument" {
+                self.out.calls[call].first_argument = Some(argument);
+            }
             if position > 0 && argument.kind() == "dictionary" {
                 self.bind_dict(call);
             }

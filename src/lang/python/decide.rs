@@ -29,7 +29,7 @@ pub(super) fn decide(file: &Collected<'_>, text: &str, cx: &Context<'_>) -> File
             Finding { range, text: word.to_owned(), role: site.role, verdict: judge.verdict(site, word) }
         })
         .collect();
-    sql.pair_keys(&mut findings);
+    sql.pair_keys(file, &mut findings);
     let mut plan = FilePlan::default();
     for finding in findings {
         match finding.verdict {

@@ -1,11 +1,13 @@
 //! SQL inside Python strings: planned by the SQL rewriter, and each ClickHouse `{name:Type}`
-//! parameter decided together with the dict key that binds it (`parameters={"session_id": ...}`),
-//! so that the query and the code passing its values never disagree.
+//! parameter decided together with the dict keys that bind it (`parameters={"session_id": ...}`),
+//! so that the query and the code passing its values never disagree. A query held in a constant
+//! (`QUERY = "SELECT ..."`) binds the dicts of every call in the file that passes `QUERY`; the keys
+//! of a query retrace cannot see (imported, built at run time) are reviewed, never renamed alone.
 
 use std::ops::Range;
 
-use super::collect::{Collected, SqlString};
-use super::syntax::text_of;
+use super::collect::{runs_sql, Collected, SqlString};
+use super::syntax::{callee_name, text_of};
 use crate::edit::Edit;
 use crate::lang::sql::{plan_embedded, query_parameters, Dialect};
 use crate::lang::Context;
@@ -17,13 +19,29 @@ pub(super) struct EmbeddedSql {
     covered: Vec<Range<usize>>,
     pub findings: Vec<Finding>,
     pub edits: Vec<Edit>,
-    /// Each parameter name's range and the dict key literal content that binds it, if one is seen.
-    bindings: Vec<(Range<usize>, Option<Range<usize>>)>,
+    bindings: Vec<Binding>,
+    /// The dicts of calls that run SQL retrace cannot see: their keys bind unseen parameters.
+    unseen_dicts: Vec<usize>,
+}
+
+/// A query parameter and the dict keys that bind it.
+struct Binding {
+    parameter: Range<usize>,
+    keys: Vec<Range<usize>>,
+    /// Every call that runs the query binds it with a key retrace sees.
+    complete: bool,
 }
 
 impl EmbeddedSql {
     pub(super) fn plan(file: &Collected<'_>, text: &str, cx: &Context<'_>) -> EmbeddedSql {
-        let mut out = EmbeddedSql { covered: Vec::new(), findings: Vec::new(), edits: Vec::new(), bindings: Vec::new() };
+        let mut out = EmbeddedSql {
+            covered: Vec::new(),
+            findings: Vec::new(),
+            edits: Vec::new(),
+            bindings: Vec::new(),
+            unseen_dicts: Vec::new(),
+        };
+        let mut seen_calls = Vec::new();
         for string in &file.sql {
             let content = &text[string.content.clone()];
             let dialect = dialect(file, string, text);
@@ -33,11 +51,21 @@ impl EmbeddedSql {
             out.covered.push(string.content.clone());
             out.findings.extend(plan.findings.into_iter().map(|f| Finding { range: shift(&f.range), ..f }));
             out.edits.extend(plan.edits.into_iter().map(|e| Edit { range: shift(&e.range), ..e }));
+            let calls = calls_running(file, string, text);
             for parameter in query_parameters(content, dialect) {
-                let key = string.call.and_then(|call| binding_key(file, call, &parameter.name, text));
-                out.bindings.push((shift(&parameter.range), key));
+                let keys: Vec<_> = calls.iter().filter_map(|&call| binding_key(file, call, &parameter.name, text)).collect();
+                let complete = !calls.is_empty() && keys.len() == calls.len();
+                out.bindings.push(Binding { parameter: shift(&parameter.range), keys, complete });
             }
+            seen_calls.extend(calls);
         }
+        out.unseen_dicts = file
+            .calls
+            .iter()
+            .enumerate()
+            .filter(|(at, call)| !seen_calls.contains(at) && runs_unseen_sql(call, text))
+            .filter_map(|(_, call)| call.bound_dict)
+            .collect();
         out
     }
 
@@ -48,27 +76,41 @@ impl EmbeddedSql {
 
     /// Give each bound parameter and its dict key one verdict. `code` holds the file's other
     /// findings (the keys among them); a parameter whose rename the key cannot follow is demoted.
-    pub(super) fn pair_keys(&mut self, code: &mut [Finding]) {
-        for (parameter, key) in std::mem::take(&mut self.bindings) {
-            let Some(at) = self.findings.iter().position(|f| f.range == parameter) else { continue };
-            let renamed = matches!(self.findings[at].verdict, Verdict::Rename { .. });
-            let keys: Vec<&mut Finding> = match &key {
-                Some(key) => code.iter_mut().filter(|f| key.start <= f.range.start && f.range.end <= key.end).collect(),
-                None => Vec::new(),
-            };
-            if keys.is_empty() {
-                if renamed {
-                    self.demote(at, "bound by a key retrace cannot see");
-                }
-                continue;
-            }
+    pub(super) fn pair_keys(&mut self, file: &Collected<'_>, code: &mut [Finding]) {
+        self.review_unseen_keys(file, code);
+        for binding in std::mem::take(&mut self.bindings) {
+            let Some(at) = self.findings.iter().position(|f| f.range == binding.parameter) else { continue };
+            let within = |f: &Finding| binding.keys.iter().any(|k| k.start <= f.range.start && f.range.end <= k.end);
+            let mut keys: Vec<&mut Finding> = code.iter_mut().filter(|f| within(f)).collect();
             let refused = keys.iter().find(|k| !matches!(k.verdict, Verdict::Rename { .. })).map(|k| k.verdict.clone());
-            match refused {
-                // The key cannot change: neither does the parameter.
-                Some(verdict) if renamed => self.refuse(at, verdict),
-                // The parameter stays: so does the key.
-                _ if !renamed => keys.into_iter().for_each(|k| k.verdict = self.findings[at].verdict.clone()),
-                _ => {}
+            if matches!(self.findings[at].verdict, Verdict::Rename { .. }) {
+                match refused {
+                    _ if !binding.complete || keys.is_empty() => self.demote(at, "bound by a key retrace cannot see"),
+                    // A key cannot change: neither does the parameter.
+                    Some(verdict) => self.refuse(at, verdict),
+                    None => continue,
+                }
+            }
+            // The parameter stays: so does every key that binds it.
+            for key in keys.iter_mut().filter(|k| matches!(k.verdict, Verdict::Rename { .. })) {
+                key.verdict = self.findings[at].verdict.clone();
+            }
+        }
+    }
+
+    /// A key of a dict passed with a query retrace cannot see would change without its parameter.
+    fn review_unseen_keys(&self, file: &Collected<'_>, code: &mut [Finding]) {
+        let keys: Vec<&Range<usize>> = file
+            .literals
+            .iter()
+            .filter(|l| l.dict.is_some_and(|dict| self.unseen_dicts.contains(&dict)))
+            .map(|l| &l.content)
+            .collect();
+        let bound = |f: &Finding| keys.iter().any(|k| k.start <= f.range.start && f.range.end <= k.end);
+        for finding in code.iter_mut().filter(|f| bound(f)) {
+            if let Verdict::Rename { to } = &finding.verdict {
+                let why = "binds a parameter of a query retrace cannot see".to_owned();
+                finding.verdict = Verdict::Review { to: to.clone(), why };
             }
         }
     }
@@ -106,4 +148,28 @@ fn dialect(file: &Collected<'_>, string: &SqlString, text: &str) -> Dialect {
 fn binding_key(file: &Collected<'_>, call: usize, name: &str, text: &str) -> Option<Range<usize>> {
     let dict = file.calls[call].bound_dict?;
     file.literals.iter().find(|l| l.dict == Some(dict) && &text[l.content.clone()] == name).map(|l| l.content.clone())
+}
+
+/// The calls that run `string`: the call it is passed to, or every call in the file whose first
+/// argument is the name the string is assigned to.
+fn calls_running(file: &Collected<'_>, string: &SqlString, text: &str) -> Vec<usize> {
+    if let Some(call) = string.call {
+        return vec![call];
+    }
+    let holder = file.values.iter().find(|v| {
+        let source = v.source.byte_range();
+        let holds_string = matches!(v.source.kind(), "string" | "concatenated_string" | "parenthesized_expression");
+        holds_string
+            && !v.annotation && !v.on_attribute && source.start < string.content.start && string.content.end < source.end
+    });
+    let Some(holder) = holder else { return Vec::new() };
+    let passes_holder = |call: &super::collect::Call<'_>| {
+        call.first_argument.is_some_and(|a| a.kind() == "identifier" && text_of(a, text) == holder.name)
+    };
+    file.calls.iter().enumerate().filter(|(_, call)| passes_holder(call)).map(|(at, _)| at).collect()
+}
+
+/// A call that runs SQL (`execute`, `query`, ...) with a query that is not a literal of this file.
+fn runs_unseen_sql(call: &super::collect::Call<'_>, text: &str) -> bool {
+    call.bound_dict.is_some() && call.callee.and_then(|c| callee_name(c, text)).is_some_and(runs_sql)
 }

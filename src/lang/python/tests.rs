@@ -512,6 +512,44 @@ fn clickhouse_parameter_and_its_dict_key_are_renamed_together() {
 }
 
 #[test]
+fn parameter_of_a_query_constant_and_the_keys_of_every_call_passing_it_are_renamed_together() {
+    let text = r#"QUERY = """
+SELECT count() FROM events WHERE session_id = {session_id:String}
+"""
+
+def count(client, sid):
+    return client.query(QUERY, parameters={"session_id": sid})
+
+def count_again(client, sid):
+    return client.query(QUERY, {"session_id": sid})
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn query_constant_passed_with_a_dict_built_elsewhere_keeps_its_parameter() {
+    let text = r#"QUERY = "SELECT count() FROM events WHERE session_id = {session_id:String}"
+
+def count(client, sid):
+    return client.query(QUERY, parameters={"session_id": sid})
+
+def count_again(client, params):
+    return client.query(QUERY, parameters=params)
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
+fn keys_bound_to_a_query_from_another_module_are_review() {
+    let text = r#"from .queries import COUNT_BY_SESSION
+
+def count(client, sid):
+    return client.query(COUNT_BY_SESSION, parameters={"session_id": sid})
+"#;
+    insta::assert_snapshot!(render(text));
+}
+
+#[test]
 fn postgres_query_renames_table_and_column() {
     let text = r#"cur.execute("select * from sessions where session_id = %s", (sid,))
 "#;

@@ -90,6 +90,9 @@ const CONTAINERS: &[&str] = &[
 pub(super) fn collect(an: &Analysis<'_, '_>) -> Collected {
     let mut collector =
         Collector { an, out: Collected::default(), ambient: None, queries: Vec::new(), bound_keys: HashMap::new() };
+    for query in embedded::named_queries(an) {
+        collector.embedded(query);
+    }
     // An explicit stack: generated code nests deeper than a worker thread's stack allows.
     let mut stack = vec![(an.root, None)];
     while let Some((node, ambient)) = stack.pop() {
@@ -183,7 +186,7 @@ impl<'t> Collector<'_, '_, 't> {
         for o in query.occurrences {
             self.push(o.range, o.role, o.what);
         }
-        self.queries.push(query.literal);
+        self.queries.extend(query.literal);
         self.bound_keys.extend(query.keys);
     }
 

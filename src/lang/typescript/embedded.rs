@@ -1,7 +1,10 @@
 //! SQL inside TypeScript: strings and templates handed to `.query(` / `.execute(`, `sql` tagged
 //! templates, ClickHouse's `.query({ query, query_params })`, and strings led by a statement
 //! keyword are planned by the SQL rewriter. Each `{name:Type}` parameter is decided together with
-//! the `query_params` key that binds it, so the query and its values never disagree.
+//! the `query_params` key that binds it, so the query and its values never disagree. A query held
+//! in a constant (`const COUNT = \`SELECT ...\``) and passed by name (`query: COUNT`) is planned
+//! with the keys of every object that passes it; keys passed with a query retrace cannot see
+//! (imported, built at run time) are reviewed, never renamed alone.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -14,11 +17,12 @@ use super::syntax::{named_children, string_content, text_of};
 use super::Analysis;
 use crate::lang::sql::{plan_embedded, query_parameters, Dialect};
 use crate::plan::{Finding, Verdict};
+use crate::rules::NameVerdict;
 
 /// A literal planned as SQL, and the verdicts its `query_params` keys must take.
 pub(super) struct EmbeddedQuery {
-    /// The string or template node that holds the query.
-    pub literal: Range<usize>,
+    /// The string or template node that holds the query (none when the query is not in the file).
+    pub literal: Option<Range<usize>>,
     pub occurrences: Vec<Occurrence>,
     /// Start of each binding key's name, with the verdict of the parameter it binds.
     pub keys: HashMap<usize, Decision>,
@@ -39,7 +43,7 @@ pub(super) fn literal_query(an: &Analysis<'_, '_>, node: Node<'_>) -> Option<Emb
     if call.is_none() && !crate::lang::sql::starts_with_statement(&an.text[content.clone()]) {
         return None;
     }
-    plan(an, node, content, call, None)
+    plan(an, node, content, call, &[])
 }
 
 /// `.query({ query: '...', query_params: { session_id: ... } })`, given the object.
@@ -51,47 +55,113 @@ pub(super) fn object_query(an: &Analysis<'_, '_>, object: Node<'_>) -> Option<Em
     }
     let query = pair_value(an, object, "query")?;
     let content = plain_content(query)?;
-    let params = pair_value(an, object, "query_params").filter(|p| p.kind() == "object");
-    plan(an, query, content, Some(call), Some(params.map_or_else(Vec::new, |p| keys(an, p))))
+    plan(an, query, content, Some(call), &[bound_keys(an, object)])
 }
 
-/// Plan `content` (the text of `node`) as SQL and settle its parameters against `bound` (the
-/// keys of the object that binds them; `None` when the call passes none).
+/// Queries passed by name (`.query({ query: COUNT, query_params: {...} })`): each constant that
+/// holds one is planned once, with the keys of every object that passes it, before the walk
+/// reaches either. Keys passed with a name that is not such a constant are reviewed.
+pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
+    if !an.text.contains("query_params") {
+        return Vec::new();
+    }
+    let mut constants: HashMap<&str, Node<'_>> = HashMap::new();
+    let mut uses: HashMap<&str, (Node<'_>, Vec<Vec<(String, Range<usize>)>>)> = HashMap::new();
+    let mut cursor = an.root.walk();
+    loop {
+        let node = cursor.node();
+        match node.kind() {
+            "variable_declarator" => {
+                let name = node.child_by_field_name("name").filter(|n| n.kind() == "identifier");
+                let value = node.child_by_field_name("value").filter(|v| plain_content(*v).is_some());
+                if let (Some(name), Some(value)) = (name, value) {
+                    constants.insert(text_of(name, an.text), value);
+                }
+            }
+            "object" => {
+                let call = an.scopes.parent(node).filter(|a| a.kind() == "arguments").and_then(|a| an.scopes.parent(a));
+                let query = pair_value(an, node, "query").filter(|q| q.kind() == "identifier");
+                if let (Some(call), Some(query)) = (call.filter(|c| callee_name(an, *c) == Some("query")), query) {
+                    uses.entry(text_of(query, an.text)).or_insert((call, Vec::new())).1.push(bound_keys(an, node));
+                }
+            }
+            _ => {}
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                let mut queries: Vec<_> = uses.into_iter().collect();
+                queries.sort_by_key(|(_, (call, _))| call.start_byte());
+                return queries
+                    .into_iter()
+                    .filter_map(|(name, (call, bound))| match constants.get(name) {
+                        Some(&literal) => plan(an, literal, plain_content(literal)?, Some(call), &bound),
+                        None => Some(unseen_query(an, &bound)),
+                    })
+                    .collect();
+            }
+        }
+    }
+}
+
+/// The keys of the `query_params` object passed beside `query` (none when it is not a literal).
+fn bound_keys(an: &Analysis<'_, '_>, object: Node<'_>) -> Vec<(String, Range<usize>)> {
+    pair_value(an, object, "query_params").filter(|p| p.kind() == "object").map_or_else(Vec::new, |p| keys(an, p))
+}
+
+/// Keys that bind the parameters of a query retrace cannot see: a rename would split them.
+fn unseen_query(an: &Analysis<'_, '_>, bound: &[Vec<(String, Range<usize>)>]) -> EmbeddedQuery {
+    let keys = bound
+        .iter()
+        .flatten()
+        .filter_map(|(name, range)| match an.cx.rules.name_verdict(name) {
+            NameVerdict::Rename(to) => {
+                let why = "binds a parameter of a query retrace cannot see".to_owned();
+                Some((range.start, Decision::Review { to, why }))
+            }
+            NameVerdict::Keep(_) | NameVerdict::Unrelated => None,
+        })
+        .collect();
+    EmbeddedQuery { literal: None, occurrences: Vec::new(), keys }
+}
+
+/// Plan `content` (the text of `node`) as SQL and settle its parameters against `uses` (the keys
+/// of each object that passes the query; none for a query no object binds). A parameter renames
+/// only when every use binds it with a key, and then all those keys rename with it.
 fn plan(
     an: &Analysis<'_, '_>,
     node: Node<'_>,
     content: Range<usize>,
     call: Option<Node<'_>>,
-    bound: Option<Vec<(String, Range<usize>)>>,
+    uses: &[Vec<(String, Range<usize>)>],
 ) -> Option<EmbeddedQuery> {
     let sql = &an.text[content.clone()];
     let dialect = dialect(an, call, sql);
     let plan = plan_embedded(sql, dialect, an.cx)?;
     let shift = |r: &Range<usize>| content.start + r.start..content.start + r.end;
     let mut findings: Vec<Finding> = plan.findings.into_iter().map(|f| Finding { range: shift(&f.range), ..f }).collect();
-    let bound = bound.unwrap_or_default();
     let mut keys = HashMap::new();
     for parameter in query_parameters(sql, dialect) {
         let range = shift(&parameter.range);
         let Some(finding) = findings.iter_mut().find(|f| f.range == range) else { continue };
-        let key = bound.iter().find(|(name, _)| *name == parameter.name);
-        match (&finding.verdict, key) {
-            (Verdict::Rename { to }, None) => {
+        let bound: Vec<_> = uses.iter().filter_map(|keys| keys.iter().find(|(name, _)| *name == parameter.name)).collect();
+        if let Verdict::Rename { to } = &finding.verdict {
+            if uses.is_empty() || bound.len() < uses.len() {
                 let why = "bound by a key retrace cannot see".to_owned();
                 finding.verdict = Verdict::Review { to: to.clone(), why };
-            }
-            (Verdict::Rename { to }, Some(_)) if bound.iter().any(|(name, _)| name == to) => {
+            } else if uses.iter().flatten().any(|(name, _)| name == to) {
                 let why = format!("`{to}` is already a key of query_params");
                 finding.verdict = Verdict::Conflict { to: to.clone(), why, other: None };
             }
-            _ => {}
         }
-        if let Some((_, key)) = key {
+        for (_, key) in bound {
             keys.insert(key.start, decision(&finding.verdict));
         }
     }
     let occurrences = findings.into_iter().map(|f| Occurrence::fixed(f.range, f.role, decision(&f.verdict))).collect();
-    Some(EmbeddedQuery { literal: node.byte_range(), occurrences, keys })
+    Some(EmbeddedQuery { literal: Some(node.byte_range()), occurrences, keys })
 }
 
 fn decision(verdict: &Verdict) -> Decision {

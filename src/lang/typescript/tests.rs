@@ -440,6 +440,41 @@ await clickhouse.query({
 }
 
 #[test]
+fn query_constant_and_the_keys_of_every_object_passing_it_are_renamed_together() {
+    let text = "\
+export async function count(ch: Client, id: string) {
+  return ch.query({ query: COUNT_EVENTS, query_params: { session_id: id } });
+}
+const COUNT_EVENTS = `
+  SELECT count() FROM events WHERE session_id = {session_id:String}
+`;
+export async function again(ch: Client, id: string) {
+  return ch.query({ query: COUNT_EVENTS, query_params: { 'session_id': id } });
+}
+";
+    insta::assert_snapshot!(render("src/stats.ts", text));
+}
+
+#[test]
+fn query_constant_passed_once_without_its_key_keeps_every_key() {
+    let text = "\
+const COUNT_EVENTS = 'SELECT count() FROM events WHERE session_id = {session_id:String}';
+export const count = (ch: Client, id: string) => ch.query({ query: COUNT_EVENTS, query_params: { session_id: id } });
+export const again = (ch: Client, params: object) => ch.query({ query: COUNT_EVENTS, query_params: params });
+";
+    insta::assert_snapshot!(render("src/stats.ts", text));
+}
+
+#[test]
+fn keys_bound_to_an_imported_query_are_review() {
+    let text = "\
+import { COUNT_EVENTS } from './queries';
+export const count = (ch: Client, id: string) => ch.query({ query: COUNT_EVENTS, query_params: { session_id: id } });
+";
+    insta::assert_snapshot!(render("src/stats.ts", text));
+}
+
+#[test]
 fn postgres_query_and_sql_tag_rename_tables_and_columns() {
     let text = "\
 await pool.query(`select * from sessions where session_id = $1`, [id]);

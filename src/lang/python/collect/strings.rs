@@ -160,7 +160,7 @@ impl<'t> Walker<'t, '_> {
 }
 
 /// Callables that take a query: DB-API cursors, SQLAlchemy's `text`, ClickHouse clients.
-fn runs_sql(callee: &str) -> bool {
+pub(in crate::lang::python) fn runs_sql(callee: &str) -> bool {
     matches!(callee, "execute" | "executemany" | "query" | "command" | "text" | "sql") || callee.ends_with("_sql")
 }
 
