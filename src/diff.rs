@@ -2,7 +2,8 @@
 //! (file moves as `rename from` / `rename to`).
 
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::edit::Edit;
 use crate::engine::FileOutcome;
@@ -183,8 +184,17 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// Paths in patches always use `/`.
+/// The path as a patch names it: relative, with `/` separators. An absolute path is made relative
+/// to the current directory when it lies under it (so `git apply` there takes the patch), else
+/// to the filesystem root (never `a//abs`, which `git apply` rejects).
 fn slash(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    let relative = match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(inside) if path.is_absolute() => inside,
+        _ => path.strip_prefix("/").unwrap_or(path),
+    };
+    relative.to_string_lossy().replace('\\', "/")
 }
 
 /// ANSI colours for a terminal: headers bold, hunk ranges cyan, removals red, additions green.

@@ -130,6 +130,18 @@ fn non_source_binary_file_is_ignored() {
 }
 
 #[test]
+fn absolute_paths_give_a_patch_relative_to_the_current_directory() {
+    let dir = tree_with(&[("pkg/session_store.py", b"session_id = 1\n")]);
+    let root = dir.path().canonicalize().unwrap();
+    let absolute = root.join("pkg");
+    let diff = retrace(&root, &["diff", absolute.to_str().unwrap()]);
+    diff.expect_code(0);
+    assert!(diff.stdout.starts_with("diff --git a/pkg/session_store.py b/pkg/trace_store.py\n"), "{diff}");
+    let patched = git_apply(&root, &diff.stdout, true);
+    assert_eq!(read_string(patched.path(), "pkg/trace_store.py"), "trace_id = 1\n");
+}
+
+#[test]
 fn crlf_and_bom_are_kept() {
     let crlf = b"# the session\r\nsession_id = 1\r\nprint(session_id)\r\n";
     let bom = "\u{feff}# the session\nsession_id = 1\n".as_bytes();
@@ -171,7 +183,7 @@ fn diff_paths_are_relative_and_moves_are_git_renames() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     let mut at = 0;
     for expected in [
-        "diff --git a/pkg/session.py b/pkg/trace.py",
+        "diff --git a/pkg/session_store.py b/pkg/trace_store.py",
         "rename from pkg/session.py",
         "rename to pkg/trace.py",
         "--- a/pkg/session.py",
@@ -185,7 +197,7 @@ fn diff_paths_are_relative_and_moves_are_git_renames() {
     assert!(run.stdout.contains("diff --git a/pkg/__init__.py b/pkg/__init__.py\n"), "{run}");
     assert!(!run.stdout.contains("./"), "paths keep a leading ./\n{run}");
     let patched = git_apply(dir.path(), &run.stdout, true);
-    assert_eq!(read_string(patched.path(), "pkg/trace.py"), "class Trace:\n    pass\n");
+    assert_eq!(read_string(patched.path(), "pkg/trace_store.py"), "class Trace:\n    pass\n");
     assert_eq!(read_string(dir.path(), "pkg/session.py"), "class Session:\n    pass\n", "diff changed a file");
 }
 
