@@ -126,11 +126,11 @@ impl Tally {
 
 /// Walk, discover and run; `emit` sees each digest in walk order. Returns the redirects that moved
 /// routes need, or `Err(status)` when the walk failed.
-fn run(
+fn run<T: Send>(
     opts: &Options,
     err: &mut dyn Write,
-    consume: impl Fn(FileOutcome) -> Digest + Sync,
-    emit: impl FnMut(Digest),
+    consume: impl Fn(FileOutcome) -> T + Sync,
+    emit: impl FnMut(T),
 ) -> io::Result<Result<Redirects, Status>> {
     let files = match walk::files(&opts.paths, opts.threads) {
         Ok(files) => files,
@@ -347,6 +347,61 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             Status::Clean
         }
     })
+}
+
+/// How `survey` prints its census.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyFormat {
+    Human,
+    Json,
+    Tsv,
+}
+
+/// What only `survey` uses.
+#[derive(Debug, Clone)]
+pub struct SurveyOptions {
+    pub format: SurveyFormat,
+    /// Start a project rule file here from what the survey proposes to keep.
+    pub write_rules: Option<PathBuf>,
+}
+
+/// The census before the change: every name with a term, its evidence and proposed verdict.
+/// Changes nothing (except `--write-rules`) and exits 0 unless the input is bad.
+pub fn survey(opts: &Options, survey: &SurveyOptions, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
+    let mut census = crate::survey::Survey::default();
+    if let Err(status) = run(opts, err, crate::survey::digest, |d| census.add(d))? {
+        return Ok(status);
+    }
+    let errors = std::mem::take(&mut census.errors);
+    let rows = census.rows();
+    let totals = crate::survey::Totals::of(&rows, errors.len());
+    match survey.format {
+        SurveyFormat::Human => out.write_all(crate::survey::human(&rows, opts.style).as_bytes())?,
+        SurveyFormat::Tsv => out.write_all(crate::survey::tsv(&rows).as_bytes())?,
+        SurveyFormat::Json => {
+            let doc = crate::survey::JsonSurvey {
+                version: 1,
+                names: &rows,
+                errors: errors.iter().map(JsonError::new).collect(),
+                summary: totals,
+            };
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    if let Some(path) = &survey.write_rules {
+        let surveyed = opts.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
+        std::fs::write(path, crate::survey::rule_file(&rows, &surveyed))
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))?;
+        writeln!(err, "wrote {}", path.display())?;
+    }
+    for e in &errors {
+        writeln!(err, "{}", report::error_line(e, opts.style))?;
+    }
+    if survey.format == SurveyFormat::Human {
+        writeln!(err, "{totals}")?;
+    }
+    Ok(if errors.is_empty() { Status::Clean } else { Status::Error })
 }
 
 /// The old URLs of moved routes: each needs a redirect to keep links working.

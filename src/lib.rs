@@ -16,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod split;
 pub mod suppress;
+pub mod survey;
 pub mod walk;
 pub mod words;
 pub mod write;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use retrace::commands::{self, CheckOptions, Format, Options, SplitOptions, Status};
+use retrace::commands::{self, CheckOptions, Format, Options, SplitOptions, Status, SurveyFormat, SurveyOptions};
 use retrace::split::SplitBy;
 use retrace::report::Style;
 use retrace::rules::RuleSet;
@@ -37,6 +37,9 @@ enum Command {
     Apply(RunArgs),
     /// List every retired term that remains; exit 1 if any.
     Check(RunArgs),
+    /// The census before the change: every name holding a term, with its count, languages,
+    /// roles, places, evidence and proposed verdict; can start a project rule file.
+    Survey(SurveyArgs),
     /// Write the forward database migration (and its rollback) for the renamed tables and columns,
     /// learnt by replaying the schema's migration files in order.
     Migrate {
@@ -66,14 +69,14 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Default)]
 struct RulesArg {
     /// Rule file (TOML); default: the built-in rules/session-to-trace.toml.
     #[arg(long, value_name = "FILE", global = true)]
     rules: Option<PathBuf>,
 }
 
-#[derive(Args)]
+#[derive(Args, Default)]
 struct RunArgs {
     /// Files or folders to process (several repositories at once are fine).
     #[arg(default_value = ".")]
@@ -110,6 +113,36 @@ struct RunArgs {
     out: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct SurveyArgs {
+    /// Files or folders to survey (several repositories at once are fine).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RulesArg,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// human: a table sorted by count; json: one document (schema in the README); tsv: one line
+    /// per name.
+    #[arg(long, value_enum, default_value_t = SurveyFormatArg::Human)]
+    format: SurveyFormatArg,
+    /// Start a project rule file (extends the built-in rules) keeping the names the survey
+    /// proposes to keep; names to decide are written commented out.
+    #[arg(long, value_name = "FILE")]
+    write_rules: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SurveyFormatArg {
+    Human,
+    Json,
+    Tsv,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum SplitArg {
     Language,
@@ -117,15 +150,17 @@ enum SplitArg {
     Dir,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Default, ValueEnum)]
 enum Color {
+    #[default]
     Auto,
     Always,
     Never,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, Default, ValueEnum)]
 enum FormatArg {
+    #[default]
     Human,
     Json,
     Sarif,
@@ -162,6 +197,24 @@ fn run(cli: Cli) -> Result<Status, String> {
         Command::Diff(args) => commands::diff(&options(args, io::stdout().is_terminal())?, &mut out, &mut err).map_err(io_error),
         Command::Apply(args) => commands::apply(&options(args, io::stderr().is_terminal())?, &mut err).map_err(io_error),
         Command::Check(args) => commands::check(&options(args, io::stdout().is_terminal())?, &mut out, &mut err).map_err(io_error),
+        Command::Survey(args) => {
+            let survey = SurveyOptions {
+                format: match args.format {
+                    SurveyFormatArg::Human => SurveyFormat::Human,
+                    SurveyFormatArg::Json => SurveyFormat::Json,
+                    SurveyFormatArg::Tsv => SurveyFormat::Tsv,
+                },
+                write_rules: args.write_rules,
+            };
+            let run = RunArgs {
+                paths: args.paths,
+                rules: args.rules,
+                threads: args.threads,
+                color: args.color,
+                ..RunArgs::default()
+            };
+            commands::survey(&options(run, io::stdout().is_terminal())?, &survey, &mut out, &mut err).map_err(io_error)
+        }
     }
 }
 

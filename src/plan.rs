@@ -76,6 +76,21 @@ pub enum KeepReason {
     Off,
 }
 
+impl KeepReason {
+    /// The reason's kind as JSON spells it (`foreign`, `keep-list`, `sense`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KeepReason::Foreign { .. } => "foreign",
+            KeepReason::KeepList { .. } => "keep-list",
+            KeepReason::Global { .. } => "global",
+            KeepReason::Sense { .. } => "sense",
+            KeepReason::History => "history",
+            KeepReason::NotRewritten => "not-rewritten",
+            KeepReason::Off => "off",
+        }
+    }
+}
+
 impl fmt::Display for KeepReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
