@@ -5,7 +5,8 @@
 //!   each load into a fresh database with ON_ERROR_STOP; `get_trace_stats` returns what
 //!   `get_session_stats` returned; the trigger that names its column in a string literal still
 //!   guards the renamed column; the applied migration is byte-identical after apply.
-//! - ClickHouse (chdb, in-process): every statement of both trees runs, with the same results.
+//! - ClickHouse (chdb, in-process): every statement of both trees runs, with the same results; the
+//!   API module that runs queries held in constants with bound parameters prints the same rows.
 //! - The diff is snapshot-tested and `git apply --check`s; `check` after apply lists exactly the
 //!   deliberate reviews and conflicts; a second apply changes nothing.
 
@@ -232,6 +233,24 @@ fn clickhouse_runs_every_statement_before_and_after_with_the_same_results() {
     assert!(queries[0].lines().count() == 2 && queries[0].contains("\"a1\""), "spans of s-1: {}", queries[0]);
 }
 
+/// The API module that runs the ClickHouse queries from Python (constants with bound parameters)
+/// prints the same rows before and after the rewrite: every `{name:Type}` kept its key.
+#[test]
+fn api_code_runs_its_clickhouse_queries_before_and_after() {
+    let python = chdb_python();
+    let run_api = |tree: &Path| {
+        let mut cmd = Command::new(&python);
+        cmd.arg("app/events_api.py").current_dir(tree).env("PYTHONDONTWRITEBYTECODE", "1");
+        let r = run(cmd, format!("python app/events_api.py   (in {})", tree.display()));
+        assert_eq!(r.code, 0, "the API's queries fail on ClickHouse\n{r}");
+        r.stdout
+    };
+    let before = run_api(&fixture_dir(FIXTURE));
+    assert!(before.contains(r#"["a1", "plan"]"#) && before.contains(r#"["start", 1]"#), "{before}");
+    let applied = applied_copy();
+    assert_eq!(run_api(applied.path()), before);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Diff, apply, check
 
@@ -247,6 +266,7 @@ fn diff_snapshot_applies_with_git() {
 /// What `check` still reports after apply: (path, line, verdict, text).
 const DELIBERATE: &[(&str, usize, &str, &str)] = &[
     // Keys into stored ClickHouse data (the SDK wrote `session.id`): reviewed, not renamed.
+    ("app/events_api.py", 24, "review", "session"),
     ("clickhouse/queries/spans_by_trace.sql", 6, "review", "session"),
     ("clickhouse/seed.sql", 9, "review", "session"),
     ("clickhouse/seed.sql", 10, "review", "session"),
