@@ -12,6 +12,7 @@ use crate::lang::{self, Context};
 use crate::plan::{Finding, Location, Role, Verdict};
 use crate::project::Project;
 use crate::rules::{NameVerdict, RuleSet};
+use crate::scoped;
 use crate::suppress;
 use crate::walk::WalkedFile;
 
@@ -158,7 +159,8 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project, settings: Sett
     let body = text.strip_prefix(BOM).unwrap_or(&text);
     let shift = text.len() - body.len();
     let cx = Context { rules, project, path };
-    let plan = match rewriter.plan(body, &cx) {
+    let planned = rewriter.plan(body, &cx).map(|plan| scoped::apply(plan, rules, path, rewriter.language()));
+    let plan = match planned {
         Ok(plan) if rules.is_history(path) => plan.into_history(),
         Ok(mut plan) if settings.shims => {
             let shims = rewriter.shims(body, &plan, &cx);

@@ -26,6 +26,10 @@
 //! [[sense]]                    # any number; qualifier words that give the term another meaning
 //! words = ["orm", "db", "http", "auth", "login", "cookie", "checkout"]   # single words, any case
 //!
+//! [[keep.scoped]]              # names kept only in some places (see the `scope` module)
+//! names = ["session*"]         # exact names or globs
+//! paths = ["sdk/instrumentation/agno/**"]   # and/or languages = [...], roles = [...]
+//!
 //! [where]                      # which places change; keys given override the defaults
 //! identifiers = true           # default true
 //! comments = true              # default true (comments and docstrings)
@@ -40,6 +44,9 @@
 //! clickhouse = ["analytics/**"] # folder, else PostgreSQL. `postgres` globs win over `clickhouse`.
 //! postgres = []
 //! ```
+//!
+//! `[[rename]]` and `[[sense]]` tables also take `paths`, `languages` and `roles`: with any of
+//! them they hold only there ([`RuleSet::scoped`], applied by `crate::scoped`).
 //!
 //! Unknown keys are errors. Every error is reported as `origin:line:column: message` (1-based, the
 //! column counts characters) and points at the offending key, value or list entry.
@@ -60,6 +67,10 @@ use toml::Spanned;
 
 use crate::plan::{KeepReason, Role};
 use crate::words::{split, Renamer, Term};
+
+mod scope;
+
+pub use scope::{Action as ScopedAction, Scope, ScopedRule};
 
 /// The built-in rule file, compiled into the binary.
 pub const BUILTIN: &str = include_str!("../rules/session-to-trace.toml");
@@ -161,6 +172,8 @@ pub struct RuleSet {
     /// `[sql] clickhouse` and `[sql] postgres`: dialect overrides by path.
     clickhouse: GlobSet,
     postgres: GlobSet,
+    /// Keep, rename and sense rules limited to paths, languages or roles, in file order.
+    pub scoped: Vec<ScopedRule>,
 }
 
 impl RuleSet {
@@ -312,6 +325,9 @@ struct RawTerm {
 struct RawRename {
     from: Spanned<String>,
     to: Spanned<String>,
+    paths: Option<Vec<Spanned<String>>>,
+    languages: Option<Vec<Spanned<String>>>,
+    roles: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -326,12 +342,17 @@ struct RawKeep {
     #[serde(default)]
     names: Vec<Spanned<String>>,
     paths: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    scoped: Vec<scope::RawScopedKeep>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSense {
     words: Vec<Spanned<String>>,
+    paths: Option<Vec<Spanned<String>>>,
+    languages: Option<Vec<Spanned<String>>>,
+    roles: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy)]
@@ -400,6 +421,8 @@ struct RenameEntry {
     to: String,
     from_span: Range<usize>,
     to_span: Range<usize>,
+    /// Where a scoped override holds; `None` everywhere.
+    scope: Option<Scope>,
 }
 
 struct Layer<'a> {
@@ -412,7 +435,10 @@ struct Layer<'a> {
     globals: Vec<String>,
     names: Vec<String>,
     paths: Option<Vec<String>>,
-    senses: Vec<Spanned<String>>,
+    /// Sense words, each with the scope of its `[[sense]]` table (`None`: everywhere).
+    senses: Vec<(Spanned<String>, Option<Scope>)>,
+    /// `[[keep.scoped]]` tables.
+    scoped_keeps: Vec<ScopedRule>,
     places: RawWhere,
     first_party: Vec<String>,
     /// `[sql] clickhouse` / `[sql] postgres` globs.
@@ -495,11 +521,14 @@ impl<'a> Layer<'a> {
                     ),
                 ));
             }
+            let raw_scope = scope::RawScope { paths: r.paths, languages: r.languages, roles: r.roles };
+            let scope = (!raw_scope.is_empty()).then(|| scope::scope(&src, raw_scope, "[[rename]]")).transpose()?;
             renames.push(RenameEntry {
                 from: r.from.get_ref().clone(),
                 to: r.to.get_ref().clone(),
                 from_span: r.from.span(),
                 to_span: r.to.span(),
+                scope,
             });
         }
 
@@ -508,7 +537,11 @@ impl<'a> Layer<'a> {
         let mut globals = Vec::new();
         let mut names = Vec::new();
         let mut paths = None;
+        let mut scoped_keeps = Vec::new();
         if let Some(keep) = raw.keep {
+            for k in keep.scoped {
+                scoped_keeps.push(scope::scoped_keep(&src, k)?);
+            }
             for e in &keep.python {
                 python.push(parse_python_entry(e.get_ref()).map_err(|m| src.error(&e.span(), m))?);
             }
@@ -549,6 +582,8 @@ impl<'a> Layer<'a> {
 
         let mut senses = Vec::new();
         for s in raw.sense {
+            let raw_scope = scope::RawScope { paths: s.paths, languages: s.languages, roles: s.roles };
+            let scope = (!raw_scope.is_empty()).then(|| scope::scope(&src, raw_scope, "[[sense]]")).transpose()?;
             for w in s.words {
                 let word = w.get_ref();
                 let whole_word = matches!(split(word).as_slice(), [r] if *r == (0..word.len()));
@@ -559,7 +594,7 @@ impl<'a> Layer<'a> {
                     ));
                 }
                 let span = w.span();
-                senses.push(Spanned::new(span, word.to_lowercase()));
+                senses.push((Spanned::new(span, word.to_lowercase()), scope.clone()));
             }
         }
 
@@ -584,6 +619,7 @@ impl<'a> Layer<'a> {
             names,
             paths,
             senses,
+            scoped_keeps,
             places: raw.places.unwrap_or_default(),
             first_party,
             clickhouse_paths,
@@ -755,7 +791,7 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
     let mut overrides: Vec<(String, String)> = Vec::new();
     let mut override_at: HashMap<&str, (Source<'_>, &Range<usize>)> = HashMap::new();
     for layer in &layers {
-        for r in &layer.renames {
+        for r in layer.renames.iter().filter(|r| r.scope.is_none()) {
             if let Some((prev_src, span)) = override_at.get(r.from.as_str()) {
                 return Err(layer.source.error(
                     &r.from_span,
@@ -783,8 +819,9 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
 
     // Senses: a sense word that is a term form would keep every occurrence.
     let mut senses = HashSet::new();
+    let mut scoped = Vec::new();
     for layer in &layers {
-        for s in &layer.senses {
+        for (s, scope) in &layer.senses {
             let w = s.get_ref();
             if terms.iter().any(|t| &t.from == w || &t.from_plural == w) {
                 return Err(layer.source.error(
@@ -792,7 +829,21 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
                     format!("[[sense]] words: {w:?} is a retired term; expected a qualifier word (like \"orm\")"),
                 ));
             }
-            senses.insert(w.clone());
+            match scope {
+                None => {
+                    senses.insert(w.clone());
+                }
+                Some(scope) => {
+                    scoped.push(ScopedRule { scope: scope.clone(), action: ScopedAction::Sense(vec![w.clone()]) });
+                }
+            }
+        }
+        scoped.extend(layer.scoped_keeps.iter().cloned());
+        for r in &layer.renames {
+            if let Some(scope) = &r.scope {
+                let action = ScopedAction::Rename { from: r.from.clone(), to: r.to.clone() };
+                scoped.push(ScopedRule { scope: scope.clone(), action });
+            }
         }
     }
 
@@ -837,6 +888,7 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         history,
         clickhouse,
         postgres,
+        scoped,
     })
 }
 

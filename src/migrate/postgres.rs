@@ -45,6 +45,7 @@ pub(super) fn rename_steps(
             "One transaction: every statement below takes its table's ACCESS EXCLUSIVE lock until commit; \
              writers wait, then write through the compatibility views.",
         )
+        .phase(renames.locks())
         .phases(rename_phases)
         .phase(rewrite)
         .phase(compatibility_notes(views, &unaliased));

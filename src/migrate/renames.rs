@@ -3,7 +3,7 @@
 //! queries, policy expressions), and compatibility views under the old names.
 
 use super::rewrite::Vocabulary;
-use super::schema::{ident, QualifiedName, Renamable, Schema, Table, ViewColumn};
+use super::schema::{ident, ConstraintKind, QualifiedName, Renamable, Schema, Table, ViewColumn};
 use super::script::{forward_and_undo, Change, Phase};
 use super::Skipped;
 
@@ -93,6 +93,42 @@ impl Renames<'_> {
             ("Rename functions", functions),
             ("Rename triggers and policies", per_table),
         ]
+    }
+
+    /// Every table the renames alter, locked by one statement before anything else, parents before
+    /// the tables whose foreign keys reference them: the order in which a writer that inserts a
+    /// parent row and then its children takes its locks, so the migration waits behind such a
+    /// writer instead of deadlocking with it halfway through. `lock_timeout` bounds how long the
+    /// migration, and every query that queues behind its locks, can wait.
+    pub fn locks(&self) -> Phase {
+        let schema = self.schema;
+        let mut altered: Vec<&Table> = schema
+            .tables
+            .iter()
+            .filter(|t| {
+                t.rename.is_some()
+                    || t.columns.iter().any(|c| c.rename.is_some())
+                    || t.constraints.iter().any(|c| c.rename.is_some())
+                    || schema.triggers.iter().any(|tr| tr.rename.is_some() && tr.table == t.name)
+                    || schema.policies.iter().any(|p| p.rename.is_some() && p.table == t.name)
+            })
+            .collect();
+        if altered.is_empty() {
+            return Phase::new("Lock the tables");
+        }
+        let depth = |table: &Table| parent_depth(schema, table, 0);
+        altered.sort_by_key(|t| depth(t));
+        let names: Vec<String> = altered.iter().map(|t| t.name.to_string()).collect();
+        Phase::new("Lock the tables, parents first")
+            .note(
+                "Writers that insert a parent row and then its children take their locks in this order, so \
+                 the migration waits for them to commit instead of deadlocking with them. If the locks are not \
+                 granted within lock_timeout, the migration stops having changed nothing: run it again.",
+            )
+            .with([
+                "set local lock_timeout = '10s'".to_owned(),
+                format!("lock table {} in access exclusive mode", names.join(", ")),
+            ])
     }
 
     /// The rename phases, and their undo phases in the order a rollback runs them.
@@ -205,6 +241,24 @@ impl Renames<'_> {
 }
 
 /// `<prefix> old to new`, undone by `<prefix> new to old`.
+/// How many foreign-key hops separate `table` from a table that references no other (cycles and
+/// self-references end the walk).
+fn parent_depth(schema: &Schema, table: &Table, seen: usize) -> usize {
+    if seen > schema.tables.len() {
+        return seen;
+    }
+    table
+        .constraints
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ConstraintKind::ForeignKey(fk) if fk.target != table.name => schema.table(&fk.target),
+            _ => None,
+        })
+        .map(|parent| 1 + parent_depth(schema, parent, seen + 1))
+        .max()
+        .unwrap_or(0)
+}
+
 fn rename_in(prefix: &str, old: &str, new: &str) -> Change {
     Change::new(
         format!("{prefix} {} to {}", ident(old), ident(new)),
