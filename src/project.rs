@@ -32,6 +32,8 @@ pub struct Project {
     /// Public URLs that moving Next.js route folders changes (`/sessions` -> `/traces`): each
     /// needs a redirect. Only with `[where] routes = true`.
     pub redirects: BTreeSet<(String, String)>,
+    /// What first-party Python modules re-export from foreign ones, read once per run.
+    pub python_reexports: crate::lang::python::ReExports,
 }
 
 /// `"@/*": ["./src/*"]` in a tsconfig: specifiers starting with `prefix` resolve below `target`.

@@ -10,11 +10,14 @@ mod conflicts;
 mod decide;
 mod embedded;
 mod foreign;
+mod reexports;
 mod scopes;
 mod shims;
 mod syntax;
 #[cfg(test)]
 mod tests;
+
+pub use reexports::ReExports;
 
 use super::{Context, ParseError, Rewriter};
 use crate::plan::FilePlan;

@@ -12,6 +12,7 @@ use crate::plan::Role;
 use crate::rules::{NameVerdict, RuleSet};
 
 mod imports;
+pub(super) use imports::name_and_alias;
 mod strings;
 
 pub(super) use strings::runs_sql;

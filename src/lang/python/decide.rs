@@ -14,7 +14,7 @@ use crate::project::ModuleOrigin;
 use crate::rules::{NameVerdict, RuleSet};
 
 pub(super) fn decide(file: &Collected<'_>, text: &str, cx: &Context<'_>) -> FilePlan {
-    let evidence = Evidence::build(file, text, cx.rules, cx.project);
+    let evidence = Evidence::build(file, text, cx);
     let proposals = Proposals { rules: cx.rules, evidence: &evidence, file };
     let clashes = Clashes::build(file, &proposals, cx.project);
     let judge = Judge { file, text, cx, evidence: &evidence, clashes };

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::collect::{Call, Collected, ValueFact};
+use super::collect::{Call, Collected, Import, ValueFact};
 use super::scopes::{ScopeId, ScopeKind, Scopes};
 use super::syntax::{is_super_call, named_children, text_of, unwrap_expression};
+use crate::lang::Context;
 use crate::plan::KeepReason;
-use crate::project::{ModuleOrigin, Project};
+use crate::project::ModuleOrigin;
 use crate::rules::{NameVerdict, RuleSet};
 
 /// Modules whose names only describe types (`Optional`, `Any`, `Mapping`): an annotation made of
@@ -52,6 +53,13 @@ impl ForeignRef {
     }
 }
 
+/// The foreign object a first-party `from module import name` binds, if its module re-exports one.
+fn reexported(import: &Import, cx: &Context<'_>) -> Option<ForeignRef> {
+    let name = import.path.strip_prefix(&import.module)?.strip_prefix('.')?;
+    let found = cx.project.python_reexports.foreign(cx.project, cx.path, &import.module, name)?;
+    Some(ForeignRef { module: found.module, path: found.path })
+}
+
 /// What holds a value: a variable (its binding: scope and name), or an attribute of any object,
 /// known by name only (`self._session`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -79,7 +87,8 @@ pub(super) struct Evidence<'a> {
 }
 
 impl<'a> Evidence<'a> {
-    pub fn build(file: &'a Collected<'_>, text: &'a str, rules: &RuleSet, project: &Project) -> Evidence<'a> {
+    pub fn build(file: &'a Collected<'_>, text: &'a str, cx: &Context<'_>) -> Evidence<'a> {
+        let (rules, project) = (cx.rules, cx.project);
         let mut evidence = Evidence {
             text,
             scopes: &file.scopes,
@@ -97,7 +106,13 @@ impl<'a> Evidence<'a> {
                     let foreign = ForeignRef { module: import.module.clone(), path: import.path.clone() };
                     evidence.imports.entry(holder).or_insert(foreign);
                 }
-                ModuleOrigin::FirstParty => evidence.first_party_imports.push(holder),
+                // `from app.database import Session`, where app/database.py imports SQLAlchemy's.
+                ModuleOrigin::FirstParty => match reexported(import, cx) {
+                    Some(foreign) => {
+                        evidence.imports.entry(holder).or_insert(foreign);
+                    }
+                    None => evidence.first_party_imports.push(holder),
+                },
             }
         }
         evidence.trace_values(&file.values);

@@ -68,7 +68,7 @@ impl<'t> Walker<'t, '_> {
 }
 
 /// The imported dotted name and its alias (`a.b as c`).
-fn name_and_alias(imported: Node<'_>) -> (Option<Node<'_>>, Option<Node<'_>>) {
+pub(in crate::lang::python) fn name_and_alias(imported: Node<'_>) -> (Option<Node<'_>>, Option<Node<'_>>) {
     match imported.kind() {
         "aliased_import" => (imported.child_by_field_name("name"), imported.child_by_field_name("alias")),
         _ => (Some(imported), None),

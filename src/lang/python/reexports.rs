@@ -1,0 +1,223 @@
+//! Re-exports across files: `from app.database import Session`, where the first-party module
+//! `app/database.py` itself does `from sqlalchemy.orm import Session`, binds SQLAlchemy's
+//! `Session` just as a direct import would. Chains of first-party modules are followed.
+//!
+//! Each module file is read and parsed at most once per run: the cache lives in the
+//! [`Project`](crate::project::Project) that every worker shares.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tree_sitter::Node;
+
+use super::collect::name_and_alias;
+use super::syntax::{self, named_children, text_of};
+use crate::project::{ModuleOrigin, Project};
+
+/// How many first-party modules a chain of re-exports may pass through (cycles end here too).
+const MAX_HOPS: usize = 8;
+
+/// A foreign object a first-party module re-exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reexported {
+    /// The foreign module as imported there (`sqlalchemy.orm`).
+    pub module: String,
+    /// The dotted path of the object (`sqlalchemy.orm.Session`).
+    pub path: String,
+}
+
+/// The run-wide cache: where modules are found, and their imports.
+#[derive(Debug, Clone, Default)]
+pub struct ReExports {
+    cache: Arc<Mutex<Cache>>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    /// (folder of the importing file, module as written) -> the module's file.
+    files: HashMap<(PathBuf, String), Option<PathBuf>>,
+    /// Module file -> its imports, parsed on first use.
+    modules: HashMap<PathBuf, Arc<OnceLock<Imports>>>,
+}
+
+/// A module's module-level imports: local name -> what it is bound to.
+type Imports = HashMap<String, Bound>;
+
+#[derive(Debug, Clone)]
+struct Bound {
+    /// The module as written (`sqlalchemy.orm`, `.database`).
+    module: String,
+    /// The imported name (`Session`); `None` for `import a.b [as c]`, which binds the module.
+    name: Option<String>,
+}
+
+impl ReExports {
+    /// The foreign object that `from <module> import <name>`, written in `importer`, binds when
+    /// `module` is first-party and re-exports it; `None` when it does not or cannot be found.
+    pub fn foreign(&self, project: &Project, importer: &Path, module: &str, name: &str) -> Option<Reexported> {
+        let (mut importer, mut module, mut name) = (importer.to_path_buf(), module.to_owned(), name.to_owned());
+        for _ in 0..MAX_HOPS {
+            let file = self.module_file(&importer, &module)?;
+            let bound = self.bound(&file, &name)?;
+            let path = match &bound.name {
+                Some(n) => format!("{}.{n}", bound.module),
+                None => bound.module.clone(),
+            };
+            match project.python_origin(&bound.module) {
+                ModuleOrigin::Foreign(_) => return Some(Reexported { module: bound.module, path }),
+                ModuleOrigin::FirstParty => {
+                    (importer, module, name) = (file, bound.module, bound.name?);
+                }
+            }
+        }
+        None
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn module_file(&self, importer: &Path, module: &str) -> Option<PathBuf> {
+        let key = (importer.parent().unwrap_or(Path::new("")).to_path_buf(), module.to_owned());
+        if let Some(known) = self.cache().files.get(&key) {
+            return known.clone();
+        }
+        let found = module_file(importer, module);
+        self.cache().files.insert(key, found.clone());
+        found
+    }
+
+    /// What `name` is bound to by an import of the module at `file` (read and parsed on first use).
+    fn bound(&self, file: &Path, name: &str) -> Option<Bound> {
+        let once = Arc::clone(self.cache().modules.entry(file.to_path_buf()).or_default());
+        // Parsed outside the lock: other workers wait only for this module, not for the map.
+        once.get_or_init(|| read_imports(file)).get(name).cloned()
+    }
+}
+
+/// The file of `module` as imported from `importer`: relative imports from its folder, absolute
+/// ones from the nearest enclosing folder that holds the module.
+fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
+    let rest = module.trim_start_matches('.');
+    let dots = module.len() - rest.len();
+    let parts: Vec<&str> = rest.split('.').filter(|p| !p.is_empty()).collect();
+    let folder = importer.parent().unwrap_or(Path::new(""));
+    let bases: Vec<&Path> = if dots > 0 { vec![folder.ancestors().nth(dots - 1)?] } else { folder.ancestors().collect() };
+    bases.into_iter().find_map(|base| {
+        let mut stem = base.to_path_buf();
+        stem.extend(&parts);
+        let package = stem.join("__init__.py");
+        if package.is_file() {
+            return Some(package);
+        }
+        let file = stem.with_extension("py");
+        (!parts.is_empty() && file.is_file()).then_some(file)
+    })
+}
+
+/// The module-level imports of a Python file (none when it cannot be read or parsed).
+fn read_imports(file: &Path) -> Imports {
+    let Ok(text) = std::fs::read_to_string(file) else { return Imports::new() };
+    let Ok(tree) = syntax::parse(&text) else { return Imports::new() };
+    let mut imports = Imports::new();
+    for statement in named_children(tree.root_node()) {
+        collect_statement(statement, &text, &mut imports);
+    }
+    imports
+}
+
+fn collect_statement(statement: Node<'_>, text: &str, imports: &mut Imports) {
+    let mut cursor = statement.walk();
+    match statement.kind() {
+        "import_from_statement" => {
+            let Some(module) = statement.child_by_field_name("module_name") else { return };
+            let module = text_of(module, text);
+            for item in statement.children_by_field_name("name", &mut cursor) {
+                let (Some(name), alias) = name_and_alias(item) else { continue };
+                let name = text_of(name, text);
+                let local = alias.map_or(name, |a| text_of(a, text));
+                imports.insert(local.to_owned(), Bound { module: module.to_owned(), name: Some(name.to_owned()) });
+            }
+        }
+        // `import a.b as c` binds module `a.b` as `c`; plain `import a.b` binds `a`.
+        "import_statement" => {
+            for item in statement.children_by_field_name("name", &mut cursor) {
+                let (Some(dotted), alias) = name_and_alias(item) else { continue };
+                let module = text_of(dotted, text);
+                let local = alias.map_or_else(|| module.split('.').next().unwrap_or(module), |a| text_of(a, text));
+                let bound = if alias.is_some() { module } else { local };
+                imports.insert(local.to_owned(), Bound { module: bound.to_owned(), name: None });
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn project() -> Project {
+        Project { python_packages: ["app".to_owned()].into(), ..Project::default() }
+    }
+
+    fn found(module: &str, path: &str) -> Option<Reexported> {
+        Some(Reexported { module: module.into(), path: path.into() })
+    }
+
+    #[test]
+    fn a_first_party_module_that_imports_a_foreign_name_re_exports_it() {
+        let dir = tree(&[
+            ("api/app/__init__.py", "from app.database import Session as DbSession\n"),
+            ("api/app/database.py", "import sqlalchemy.orm as orm\nfrom sqlalchemy.orm import Session, sessionmaker as maker\n"),
+            ("api/app/core/__init__.py", ""),
+            ("api/app/core/deps.py", "from ..database import Session\n"),
+            ("api/app/routes/users.py", ""),
+        ]);
+        let root = dir.path().join("api");
+        let routes = root.join("app/routes/users.py");
+        let (reexports, project) = (ReExports::default(), project());
+        let foreign = |importer: &Path, module: &str, name: &str| reexports.foreign(&project, importer, module, name);
+        assert_eq!(foreign(&routes, "app.database", "Session"), found("sqlalchemy.orm", "sqlalchemy.orm.Session"));
+        assert_eq!(foreign(&routes, "app.database", "maker"), found("sqlalchemy.orm", "sqlalchemy.orm.sessionmaker"));
+        assert_eq!(foreign(&routes, "app.database", "orm"), found("sqlalchemy.orm", "sqlalchemy.orm"));
+        assert_eq!(foreign(&routes, "..database", "Session"), found("sqlalchemy.orm", "sqlalchemy.orm.Session"));
+        // Through a chain: app/__init__.py -> app/database.py -> sqlalchemy; app/core/deps.py -> ..database.
+        assert_eq!(foreign(&routes, "app", "DbSession"), found("sqlalchemy.orm", "sqlalchemy.orm.Session"));
+        assert_eq!(foreign(&routes, "app.core.deps", "Session"), found("sqlalchemy.orm", "sqlalchemy.orm.Session"));
+        assert_eq!(foreign(&routes, "app.database", "create_engine"), None, "not imported there");
+        assert_eq!(foreign(&routes, "app.missing", "Session"), None, "no such module");
+
+        // Each module is found and read once: later answers come from the cache.
+        std::fs::remove_file(root.join("app/database.py")).unwrap();
+        assert_eq!(foreign(&routes, "app.database", "Session"), found("sqlalchemy.orm", "sqlalchemy.orm.Session"));
+    }
+
+    #[test]
+    fn cycles_and_first_party_objects_end_without_an_answer() {
+        let dir = tree(&[
+            ("app/__init__.py", ""),
+            ("app/a.py", "from app.b import Session\n"),
+            ("app/b.py", "from app.a import Session\n"),
+            ("app/c.py", "from app.model import Trace\nimport app.model\n"),
+            ("app/model.py", "class Trace:\n    pass\n"),
+            ("app/broken.py", "from sqlalchemy.orm import (Session\n"),
+        ]);
+        let importer = dir.path().join("main.py");
+        let (reexports, project) = (ReExports::default(), project());
+        for (module, name) in [("app.a", "Session"), ("app.c", "Trace"), ("app.c", "app"), ("app.broken", "Session")] {
+            assert_eq!(reexports.foreign(&project, &importer, module, name), None, "{module}.{name}");
+        }
+    }
+}
