@@ -139,7 +139,8 @@ fn run<T: Send>(
             return Ok(Err(Status::Error));
         }
     };
-    let project = Project::discover(&opts.paths, &files, &opts.rules);
+    let mut project = Project::discover(&opts.paths, &files, &opts.rules);
+    project.shared = crate::safety::discover(&files, &opts.rules, &project, opts.threads);
     let progress = Progress::new(files.len());
     let settings = Settings { threads: opts.threads, shims: opts.shims };
     engine::run(&files, &opts.rules, &project, settings, consume, emit, |n| progress.set(n));
@@ -420,7 +421,12 @@ pub fn explain(rules: &RuleSet, ident: &str, out: &mut dyn Write) -> io::Result<
     let words = rules.renamer.words(ident).join(" · ");
     match engine::explain(rules, ident) {
         Verdict::Rename { to } => {
-            writeln!(out, "{ident} -> {to}\n  words: {words}\n  rule: {}", rename_rule(rules, ident))?
+            writeln!(out, "{ident} -> {to}\n  words: {words}\n  rule: {}", rename_rule(rules, ident))?;
+            if let Some(word) = rules.renamer.repeated_word(ident) {
+                writeln!(out, "  review: the new name repeats `{word}`; choose one with a [[rename]] override")?;
+            }
+            let resolution = crate::safety::override_suggestion(ident, &to, |_| true);
+            writeln!(out, "  if `{to}` is taken where `{ident}` is defined: {resolution}")?
         }
         Verdict::Keep { reason } if rules.renamer.rename(ident).is_some() => {
             writeln!(out, "{ident} stays\n  words: {words}\n  reason: {reason}")?
@@ -431,6 +437,9 @@ pub fn explain(rules: &RuleSet, ident: &str, out: &mut dyn Write) -> io::Result<
 }
 
 fn rename_rule(rules: &RuleSet, ident: &str) -> String {
+    if rules.renamer.override_for(ident).is_some() {
+        return format!("rename override ({})", rules.origin);
+    }
     let words = rules.renamer.words(ident);
     rules
         .terms

@@ -159,7 +159,10 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project, settings: Sett
     let body = text.strip_prefix(BOM).unwrap_or(&text);
     let shift = text.len() - body.len();
     let cx = Context { rules, project, path };
-    let planned = rewriter.plan(body, &cx).map(|plan| scoped::apply(plan, rules, path, rewriter.language()));
+    let planned = rewriter
+        .plan(body, &cx)
+        .map(|plan| scoped::apply(plan, rules, path, rewriter.language()))
+        .map(|plan| crate::safety::settle(plan, body, &cx));
     let plan = match planned {
         Ok(plan) if rules.is_history(path) => plan.into_history(),
         Ok(mut plan) if settings.shims => {

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod safety;
 pub mod scoped;
 pub mod split;
 pub mod suppress;

@@ -115,8 +115,15 @@ pub enum Verdict {
     Review { to: String, why: String },
     /// Stays, for the reason given.
     Keep { reason: KeepReason },
-    /// The rename would clash with another name; left unchanged.
-    Conflict { to: String, why: String, other: Option<Location> },
+    /// The rename would clash with another name; left unchanged. `suggestion` says how to
+    /// resolve it (another name, a deleted alias, a rule-file override).
+    Conflict {
+        to: String,
+        why: String,
+        other: Option<Location>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        suggestion: Option<String>,
+    },
 }
 
 impl Verdict {
@@ -160,6 +167,22 @@ pub struct Finding {
 pub struct FilePlan {
     pub edits: Vec<Edit>,
     pub findings: Vec<Finding>,
+    /// Verdicts that hold beyond this file (see [`Share`]).
+    pub shares: Vec<Share>,
+}
+
+/// A verdict other files must follow, named by the start of the finding that carries it: a
+/// conflicting name other modules reach, or a string value that stays (a route, a persisted value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Share {
+    /// A module-level definition: its imports and `module.name` elsewhere follow.
+    Name { name: String, at: usize },
+    /// A member of a class, interface or object type: member accesses and keys elsewhere follow.
+    Member { name: String, at: usize },
+    /// A parameter of `callable`: keyword arguments passed to it elsewhere follow.
+    Keyword { callable: String, name: String, at: usize },
+    /// The whole content of a string literal.
+    Literal { content: String, at: usize },
 }
 
 impl FilePlan {
@@ -195,7 +218,7 @@ impl FilePlan {
             range,
             text: text.to_owned(),
             role,
-            verdict: Verdict::Conflict { to, why: why.into(), other },
+            verdict: Verdict::Conflict { to, why: why.into(), other, suggestion: None },
         });
     }
 }
@@ -208,7 +231,15 @@ impl FilePlan {
             .into_iter()
             .map(|f| Finding { verdict: Verdict::Keep { reason: KeepReason::History }, ..f })
             .collect();
-        FilePlan { edits: Vec::new(), findings }
+        FilePlan { edits: Vec::new(), findings, shares: Vec::new() }
+    }
+
+    /// Give the finding at `range` a verdict other than a rename, and drop its edit.
+    pub fn demote(&mut self, range: &Range<usize>, verdict: Verdict) {
+        self.edits.retain(|e| e.range != *range);
+        for f in self.findings.iter_mut().filter(|f| f.range == *range) {
+            f.verdict = verdict.clone();
+        }
     }
 
     /// Keep everything inside `range` (a `retrace: off` region): no edits, findings kept.

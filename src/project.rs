@@ -34,6 +34,9 @@ pub struct Project {
     pub redirects: BTreeSet<(String, String)>,
     /// What first-party Python modules re-export from foreign ones, read once per run.
     pub python_reexports: crate::lang::python::ReExports,
+    /// Verdicts that hold across files (a conflicting name, a route that stays), gathered
+    /// before the run by [`crate::safety::discover`].
+    pub shared: crate::safety::Shared,
 }
 
 /// `"@/*": ["./src/*"]` in a tsconfig: specifiers starting with `prefix` resolve below `target`.
@@ -148,6 +151,7 @@ impl Project {
                         to: format!("{to}{ext}"),
                         why: "its move was refused".into(),
                         other: None,
+                        suggestion: None,
                     }),
                     NameVerdict::Rename(to) if movable => match route_url(&names[..=i], is_file) {
                         Some(url) if !rules.places.routes => Some(Verdict::Review {
@@ -237,7 +241,7 @@ impl Project {
             let old_path: PathBuf = p.from.iter().take(i + 1).collect();
             for f in self.path_findings.iter_mut().filter(|f| f.path == old_path) {
                 if let Verdict::Rename { to } = &f.verdict {
-                    f.verdict = Verdict::Conflict { to: to.clone(), why: why.to_owned(), other: None };
+                    f.verdict = Verdict::Conflict { to: to.clone(), why: why.to_owned(), other: None, suggestion: None };
                 }
             }
         }

@@ -44,10 +44,13 @@ pub fn finding_line(f: &LocatedFinding, style: Style) -> String {
         Verdict::Rename { to } => write!(line, " -> `{to}`"),
         Verdict::Review { to, why } => write!(line, " -> `{to}`: {why}"),
         Verdict::Keep { reason } => write!(line, ": {reason}"),
-        Verdict::Conflict { to, why, other } => {
+        Verdict::Conflict { to, why, other, suggestion } => {
             let _ = write!(line, " -> `{to}`: {why}");
-            match other {
-                Some(other) => write!(line, " (see {other})"),
+            if let Some(other) = other {
+                let _ = write!(line, " (see {other})");
+            }
+            match suggestion {
+                Some(suggestion) => write!(line, "; suggestion: {suggestion}"),
                 None => Ok(()),
             }
         }
@@ -228,6 +231,7 @@ mod tests {
             to: "trace_id".into(),
             why: "`trace_id` already exists in function `link`".into(),
             other: Some(Location { path: PathBuf::from("pkg/a.py"), line: 3, column: 21 }),
+            suggestion: None,
         });
         assert_eq!(
             finding_line(&conflict, plain),

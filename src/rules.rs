@@ -36,6 +36,7 @@
 //! strings = true               # default true (identifier-like string literals: keys, routes, SQL)
 //! prose = false                # default false (prose strings are reported for review)
 //! routes = false               # default false (Next.js route folders are public URLs: review)
+//! persisted = false            # default false (enum values, header names, JWT claims: review)
 //!
 //! [project]
 //! first_party = ["mysdk"]      # default []: packages that are always first-party
@@ -101,6 +102,9 @@ pub struct Where {
     /// Next.js route folders and `pages/` files (public URLs): moved only when true, and then
     /// reported with the redirects they need.
     pub routes: bool,
+    /// Values that are stored or sent (enum values, header names, JWT claims): data already
+    /// written holds them, so they are reviewed unless this is true.
+    pub persisted: bool,
 }
 
 impl Where {
@@ -119,7 +123,7 @@ impl Where {
 
 impl Default for Where {
     fn default() -> Where {
-        Where { identifiers: true, comments: true, strings: true, prose: false, routes: false }
+        Where { identifiers: true, comments: true, strings: true, prose: false, routes: false, persisted: false }
     }
 }
 
@@ -363,6 +367,7 @@ struct RawWhere {
     strings: Option<bool>,
     prose: Option<bool>,
     routes: Option<bool>,
+    persisted: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -868,6 +873,7 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         places.strings = w.strings.unwrap_or(places.strings);
         places.prose = w.prose.unwrap_or(places.prose);
         places.routes = w.routes.unwrap_or(places.routes);
+        places.persisted = w.persisted.unwrap_or(places.persisted);
         first_party.extend(layer.first_party);
     }
     let history_globs =
@@ -990,9 +996,9 @@ mod tests {
     #[test]
     fn where_defaults_and_overrides() {
         let r = RuleSet::parse("t.toml", HEAD).unwrap();
-        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: false, routes: false });
+        assert_eq!(r.places, Where { prose: false, ..Where::default() });
         let r = RuleSet::parse("t.toml", &with_head("[where]\nprose = true\ncomments = false\n")).unwrap();
-        assert_eq!(r.places, Where { identifiers: true, comments: false, strings: true, prose: true, routes: false });
+        assert_eq!(r.places, Where { comments: false, prose: true, ..Where::default() });
         assert!(r.senses.is_empty());
         assert!(r.keep.python.is_empty());
     }
@@ -1024,7 +1030,7 @@ mod tests {
         assert!(r.keep.globals.contains("sessionStorage"));
         assert!(r.keep.names.contains("session_scope"));
         assert!(r.senses.contains("orm") && r.senses.contains("flask"));
-        assert_eq!(r.places, Where { identifiers: true, comments: true, strings: true, prose: true, routes: false });
+        assert_eq!(r.places, Where { prose: true, ..Where::default() });
         assert_eq!(r.first_party, ["mysdk"]);
         assert_eq!(r.history_globs(), ["**/migrations/**", "legacy/**"]);
         assert!(r.is_history(Path::new("supabase/migrations/0001_x.sql")));

@@ -189,6 +189,8 @@ pub struct Renamer {
     overrides: HashMap<String, String>,
     /// Every term's forms and override key, ASCII case-insensitive.
     prefilter: AhoCorasick,
+    /// The same for the new words and override targets.
+    targets: AhoCorasick,
 }
 
 impl Renamer {
@@ -201,17 +203,21 @@ impl Renamer {
                 patterns.push(t.from_plural.clone());
             }
         }
+        let mut targets: Vec<String> = terms.iter().flat_map(|t| [t.to.clone(), t.to_plural.clone()]).collect();
         let mut map = HashMap::new();
         for (from, to) in overrides {
             patterns.push(from.clone());
+            targets.push(to.clone());
             map.entry(from).or_insert(to);
         }
-        patterns.retain(|p| !p.is_empty());
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&patterns)
-            .expect("term patterns are small literal strings");
-        Renamer { terms, overrides: map, prefilter }
+        let automaton = |mut patterns: Vec<String>| {
+            patterns.retain(|p| !p.is_empty());
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .expect("term patterns are small literal strings")
+        };
+        Renamer { terms, overrides: map, prefilter: automaton(patterns), targets: automaton(targets) }
     }
 
     /// The terms this renamer applies, in rule-file order.
@@ -266,6 +272,38 @@ impl Renamer {
         (out != ident).then_some(out)
     }
 
+    /// The new word that renaming `ident` writes next to the same word already there
+    /// (`get_sessions_as_traces` -> `get_traces_as_traces` repeats `trace`): such a name reads as
+    /// a slip, so a person chooses it. A term's singular and plural count as one word; a word
+    /// the rename merely carries over (`end_session_or_session`) is not a new repeat.
+    pub fn repeated_word(&self, ident: &str) -> Option<String> {
+        let mut renamed = Vec::new();
+        let mut kept = Vec::new();
+        for word in split(ident).into_iter().map(|r| &ident[r]) {
+            match self.rename_word(word) {
+                Some(new) => renamed.push(self.singular(new.to_lowercase())),
+                None => kept.push(self.singular(word.to_lowercase())),
+            }
+        }
+        let mut repeated: Vec<String> = renamed.into_iter().filter(|w| kept.contains(w)).collect();
+        repeated.sort();
+        repeated.into_iter().next()
+    }
+
+    /// A term's plural as its singular; any other word as it is.
+    fn singular(&self, word: String) -> String {
+        let term = self.terms.iter().find_map(|t| {
+            if word == t.to_plural.to_lowercase() {
+                Some(t.to.to_lowercase())
+            } else if word == t.from_plural.to_lowercase() {
+                Some(t.from.to_lowercase())
+            } else {
+                None
+            }
+        });
+        term.unwrap_or(word)
+    }
+
     /// Lowercase words of `ident` (for sense checks).
     pub fn words(&self, ident: &str) -> Vec<String> {
         split(ident).into_iter().map(|r| ident[r].to_lowercase()).collect()
@@ -289,6 +327,11 @@ impl Renamer {
     /// Cheap test over raw bytes: could `bytes` contain any term in any case? No false negatives.
     pub fn may_contain(&self, bytes: &[u8]) -> bool {
         self.prefilter.is_match(bytes)
+    }
+
+    /// The same test for the new words: where none is written, no rename can clash.
+    pub fn may_contain_target(&self, bytes: &[u8]) -> bool {
+        self.targets.is_match(bytes)
     }
 }
 
@@ -322,6 +365,18 @@ mod tests {
 
     fn words_of(s: &str) -> Vec<&str> {
         split(s).into_iter().map(|r| &s[r]).collect()
+    }
+
+    #[test]
+    fn renames_that_repeat_a_word() {
+        let r = renamer();
+        assert_eq!(r.repeated_word("get_sessions_as_traces").as_deref(), Some("trace"));
+        assert_eq!(r.repeated_word("sessionToTrace").as_deref(), Some("trace"));
+        assert_eq!(r.repeated_word("SESSION_TRACE").as_deref(), Some("trace"));
+        // Repeats the rename only carries over, or none at all.
+        assert_eq!(r.repeated_word("end_session_without_current_session"), None);
+        assert_eq!(r.repeated_word("get_session_by_id_or_id"), None);
+        assert_eq!(r.repeated_word("session_id"), None);
     }
 
     #[test]

@@ -146,9 +146,17 @@ fn check_after_apply_lists_only_the_deliberate_conflict() {
     let findings: Vec<&str> = run.stdout.lines().filter(|l| !l.starts_with(char::is_whitespace)).collect();
     let see = "(see telemetry/src/store.rs:42:49)";
     let why = "conflict identifier `session_id` -> `trace_id`: `trace_id` already exists in fn `link`";
+    let suggestion = "suggestion: give it another name in the rule file: [[rename]] from = \"session_id\", to = \"trace_uuid\"";
+    // The test named after both words would repeat one: a person chooses its new name.
+    let repeated = "review identifier `links_a_session_to_its_upstream_trace` -> `links_a_trace_to_its_upstream_trace`: \
+                    the new name repeats `trace`: choose one with a [[rename]] override in the rule file";
     assert_eq!(
         findings,
-        [format!("{CONFLICT_FILE}:42:28: {why} {see}"), format!("{CONFLICT_FILE}:43:30: {why} {see}")],
+        [
+            format!("{CONFLICT_FILE}:42:28: {why} {see}; {suggestion}"),
+            format!("{CONFLICT_FILE}:43:30: {why} {see}; {suggestion}"),
+            format!("{CONFLICT_FILE}:66:8: {repeated}"),
+        ],
         "{run}"
     );
 }

@@ -10,37 +10,15 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use support::{assert_trees_equal, fixture_copy, FixtureRun, occurrences, parse_location, read_string, retrace, Tree};
+use support::{
+    assert_trees_equal, assert_type_checks, fixture_copy, occurrences, parse_location, read_string, retrace, FixtureRun,
+    Tree,
+};
 use tempfile::TempDir;
 
 const FIXTURE: &str = "typescript";
 /// The file holding the deliberate conflict.
 const CONFLICT_FILE: &str = "src/lib/legacy.ts";
-
-/// The TypeScript compiler installed by scripts/test (`RETRACE_TEST_TSC`); missing is a failure.
-fn tsc() -> PathBuf {
-    let tsc = std::env::var_os("RETRACE_TEST_TSC")
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| panic!("RETRACE_TEST_TSC is unset: run scripts/test to install TypeScript"));
-    let tsc = PathBuf::from(tsc);
-    assert!(tsc.is_file(), "RETRACE_TEST_TSC={} does not exist: run scripts/test to install TypeScript", tsc.display());
-    tsc
-}
-
-#[track_caller]
-fn assert_type_checks(dir: &Path) {
-    let out = Command::new(tsc()).args(["--noEmit", "-p", "."]).current_dir(dir).output().expect("run tsc");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "tsc --noEmit -p . fails in {}:\n{stdout}{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 const RUN: FixtureRun = FixtureRun { name: FIXTURE, args: &["."], apply_exit: 1 };
 

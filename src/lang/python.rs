@@ -4,6 +4,8 @@
 //! binds and uses) and the candidate occurrences with their syntactic context. `decide` then
 //! gives every occurrence its verdict from the rules, the file's foreign evidence (`foreign`:
 //! third-party imports and the names that hold their objects) and the clash checks (`conflicts`).
+//! `values` then checks what needs the verdicts (routes, old -> new mappings, persisted values)
+//! and `reach` says which conflicts other modules share and which aliases to delete.
 
 mod collect;
 mod conflicts;
@@ -11,9 +13,11 @@ mod decide;
 mod embedded;
 mod foreign;
 mod reexports;
+mod reach;
 mod scopes;
 mod shims;
 mod syntax;
+mod values;
 #[cfg(test)]
 mod tests;
 
@@ -32,7 +36,10 @@ impl Rewriter for Python {
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
         let tree = syntax::parse(text)?;
         let file = collect::collect(tree.root_node(), text, cx.rules);
-        Ok(decide::decide(&file, text, cx))
+        let mut plan = decide::decide(&file, text, cx);
+        values::walk(tree.root_node(), text).settle(text, cx, &mut plan);
+        reach::check(tree.root_node(), text, cx, &mut plan);
+        Ok(plan)
     }
 
     fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {

@@ -35,6 +35,9 @@ impl Rewriter for Text {
                 },
             }
         }
+        if cx.path.extension().is_some_and(|e| e == "json") {
+            crate::safety::json::check_keys(text, cx, &mut plan);
+        }
         Ok(plan)
     }
 }

@@ -176,12 +176,41 @@ fn can_import_test_deps(python: &str) -> bool {
 
 /// Run the pytest suite found in `dir`, writing no bytecode or cache into the tree.
 pub fn pytest(dir: &Path) -> Run {
+    pytest_with(dir, &[])
+}
+
+/// `pytest` with more arguments (`-rfE`, a test file).
+pub fn pytest_with(dir: &Path, args: &[&str]) -> Run {
     let mut cmd = Command::new(python());
     cmd.args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .args(args)
         .current_dir(dir)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env_remove("PYTHONPATH");
-    run(cmd, format!("python -m pytest -q   (in {})", dir.display()))
+    run(cmd, format!("python -m pytest -q {}   (in {})", args.join(" "), dir.display()))
+}
+
+/// The TypeScript compiler installed by scripts/test (`RETRACE_TEST_TSC`); missing is a failure.
+pub fn tsc() -> PathBuf {
+    let tsc = std::env::var_os("RETRACE_TEST_TSC")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| panic!("RETRACE_TEST_TSC is unset: {INSTALL_HINT}"));
+    let tsc = PathBuf::from(tsc);
+    assert!(tsc.is_file(), "RETRACE_TEST_TSC={} does not exist: {INSTALL_HINT}", tsc.display());
+    tsc
+}
+
+/// `tsc --noEmit -p .` in `dir`.
+pub fn type_check(dir: &Path) -> Run {
+    let mut cmd = Command::new(tsc());
+    cmd.args(["--noEmit", "-p", "."]).current_dir(dir);
+    run(cmd, format!("tsc --noEmit -p .   (in {})", dir.display()))
+}
+
+#[track_caller]
+pub fn assert_type_checks(dir: &Path) {
+    let r = type_check(dir);
+    assert_eq!(r.code, 0, "the TypeScript does not type-check\n{r}");
 }
 
 #[track_caller]

@@ -150,7 +150,7 @@ impl Judge<'_> {
             Outcome::Keep(reason) => Verdict::Keep { reason },
             Outcome::Review(why) => Verdict::Review { to, why },
             Outcome::Conflict(clash) => {
-                Verdict::Conflict { to, why: clash.why, other: clash.other.map(|at| self.location(at)) }
+                Verdict::Conflict { to, why: clash.why, other: clash.other.map(|at| self.location(at)), suggestion: None }
             }
         }
     }

@@ -39,7 +39,7 @@ fn render_plan(text: &str, plan: &FilePlan) -> String {
             Verdict::Rename { to } => format!("-> {to}"),
             Verdict::Keep { reason } => format!("({reason})"),
             Verdict::Review { to, why } => format!("-> {to} ({why})"),
-            Verdict::Conflict { to, why, other } => {
+            Verdict::Conflict { to, why, other, .. } => {
                 let other = other.as_ref().map(|o| format!("; see {}:{}", o.line, o.column)).unwrap_or_default();
                 format!("-> {to} ({why}{other})")
             }
@@ -313,7 +313,7 @@ sessions.flush(obsdk.sessions.store)
 #[test]
 fn places_turned_off_keep_their_occurrences() {
     let mut rules = RuleSet::builtin();
-    rules.places = Where { identifiers: false, comments: false, strings: false, prose: true, routes: false };
+    rules.places = Where { identifiers: false, comments: false, strings: false, prose: true, ..Where::default() };
     let text = "\
 # one session
 def start_session():

@@ -150,7 +150,7 @@ impl Judge<'_> {
         if position == Position::Module {
             if self.cx.project.is_blocked(word) {
                 let why = "the move of its module file was refused".to_owned();
-                return Verdict::Conflict { to, why, other: None };
+                return Verdict::Conflict { to, why, other: None, suggestion: None };
             }
             if let Some(why) = self.collected.unmoved_modules.get(word) {
                 return Verdict::Review { to, why: why.clone() };
@@ -164,13 +164,13 @@ impl Judge<'_> {
         ];
         let clash = regions.into_iter().flatten().find_map(|region| self.clashes.get(&(region, word.to_owned())));
         if let Some(clash) = clash {
-            return Verdict::Conflict { to, why: clash.why.clone(), other: Some(self.location(clash.other)) };
+            return Verdict::Conflict { to, why: clash.why.clone(), other: Some(self.location(clash.other)), suggestion: None };
         }
         let raw = self.src.text[..site.range.start].ends_with("r#");
         match to.as_str() {
             keyword if NEVER_RAW.contains(&keyword) => {
                 let why = "it would be a keyword that cannot be a raw identifier".to_owned();
-                Verdict::Conflict { to, why, other: None }
+                Verdict::Conflict { to, why, other: None, suggestion: None }
             }
             keyword if KEYWORDS.contains(&keyword) && !raw => Verdict::Rename { to: format!("r#{to}") },
             _ => Verdict::Rename { to },

@@ -43,7 +43,7 @@ fn verdict(f: &Finding) -> String {
         Verdict::Rename { to } => format!("-> {to}"),
         Verdict::Review { to, why } => format!("review -> {to} ({why})"),
         Verdict::Keep { reason } => format!("keep ({reason})"),
-        Verdict::Conflict { to, why, other } => {
+        Verdict::Conflict { to, why, other, .. } => {
             let other = other.as_ref().map_or("-".to_owned(), |o| format!("{}:{}", o.line, o.column));
             format!("conflict -> {to} ({why}; other at {other})")
         }

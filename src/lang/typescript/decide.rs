@@ -8,12 +8,12 @@ use std::ops::Range;
 
 use super::collect::{Collected, Form, Member, Name, Occurrence, What};
 use super::origin::Owner;
-use super::scope::{DeclKind, SymbolId};
+use super::scope::{DeclKind, SymbolId, MODULE};
 use super::specifier::Module;
 use super::Analysis;
 use crate::edit::Edit;
 use crate::engine::LineIndex;
-use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Verdict};
+use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Share, Verdict};
 use crate::rules::{NameVerdict, Where};
 
 /// What happens to one name.
@@ -117,7 +117,13 @@ impl Decider<'_, '_, '_> {
         let text = &self.an.text[range.clone()];
         let role = occurrence.role;
         match &occurrence.what {
-            What::One(name) => self.record(plan, range, text, role, self.decide(name, role)),
+            What::One(name) => {
+                let decision = self.decide(name, role);
+                if matches!(decision, Decision::Conflict { .. }) {
+                    plan.shares.extend(self.share(name, text, range.start));
+                }
+                self.record(plan, range, text, role, decision);
+            }
             What::Shorthand { key, value, form } => {
                 let (key, value) = (self.decide(key, role), self.decide(value, role));
                 match (key.renamed(), value.renamed()) {
@@ -138,6 +144,17 @@ impl Decider<'_, '_, '_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Other modules import a module-level declaration and reach a project member by name, so a
+    /// conflict on either holds for them too (`crate::safety`).
+    fn share(&self, name: &Name, text: &str, at: usize) -> Option<Share> {
+        let name_of = || text.to_owned();
+        match name {
+            Name::Symbol(id) if self.an.scopes.symbol(*id).scope == MODULE => Some(Share::Name { name: name_of(), at }),
+            Name::Property { owner: Owner::FirstParty, .. } => Some(Share::Member { name: name_of(), at }),
+            _ => None,
         }
     }
 

@@ -153,7 +153,7 @@ fn plan(
                 finding.verdict = Verdict::Review { to: to.clone(), why };
             } else if uses.iter().flatten().any(|(name, _)| name == to) {
                 let why = format!("`{to}` is already a key of query_params");
-                finding.verdict = Verdict::Conflict { to: to.clone(), why, other: None };
+                finding.verdict = Verdict::Conflict { to: to.clone(), why, other: None, suggestion: None };
             }
         }
         for (_, key) in bound {

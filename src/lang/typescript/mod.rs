@@ -4,7 +4,8 @@
 //! resolves every use; [`collect`] walks the tree again and names each occurrence of a term: a
 //! symbol, a property and whose it is ([`origin`]: the project's, a package's, a global's), a
 //! module path ([`specifier`]), or text ([`text`]). [`decide`] gives one verdict per symbol and
-//! property name, finds clashes, and writes the plan. [`shims`] keeps old exported names working.
+//! property name, finds clashes, and writes the plan; [`values`] finds the routes, mappings and
+//! persisted values whose strings need more care. [`shims`] keeps old exported names working.
 
 mod collect;
 mod decide;
@@ -15,6 +16,7 @@ mod shims;
 mod specifier;
 mod syntax;
 mod text;
+mod values;
 
 #[cfg(test)]
 mod tests;
@@ -51,7 +53,9 @@ impl Rewriter for TypeScript {
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
         let tree = syntax::parse(text, Grammar::for_file(self.tsx, cx.path))?;
         let analysis = Analysis::new(&tree, text, cx, 0);
-        Ok(decide::plan(&analysis, &collect::collect(&analysis)))
+        let mut plan = decide::plan(&analysis, &collect::collect(&analysis));
+        values::walk(tree.root_node(), text).settle(text, cx, &mut plan);
+        Ok(plan)
     }
 
     fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {

@@ -40,7 +40,7 @@ fn render_plan(text: &str, plan: &FilePlan) -> String {
             Verdict::Rename { to } => format!("-> {to}"),
             Verdict::Keep { reason } => format!("({reason})"),
             Verdict::Review { to, why } => format!("-> {to} ({why})"),
-            Verdict::Conflict { to, why, other } => {
+            Verdict::Conflict { to, why, other, .. } => {
                 let other = other.as_ref().map(|o| format!("; see {}:{}", o.line, o.column)).unwrap_or_default();
                 format!("-> {to} ({why}{other})")
             }

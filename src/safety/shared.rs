@@ -1,0 +1,247 @@
+//! Verdicts that hold across files.
+//!
+//! A rewriter judges one file, but some names reach others: a class that must keep its name in
+//! its module (it clashes with `Trace` there) must keep it where it is imported, and a parameter
+//! that must stay must stay where callers pass it by keyword. Likewise a route string that would
+//! duplicate another route, or a persisted value, stays wherever the same string is written.
+//!
+//! Design: before the streaming run, [`discover`] plans (in parallel, results dropped) only the
+//! files that hold both an old and a new word — a clash needs the new name to exist, so no other
+//! file can produce one — and keeps each [`Share`] their plans declare, the first in walk order
+//! winning. The streaming run then plans every file once, in order, and [`Shared::follow`] turns a
+//! rename of a shared name (same language family) or of a shared string value into the origin's
+//! verdict, pointing at the origin. One round: a name that becomes blocked only because another
+//! file blocked it does not block further names. Persisted values in files that hold no new word
+//! are kept consistent within their own file only.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::engine::LineIndex;
+use crate::lang::{self, Context};
+use crate::plan::{FilePlan, Finding, Location, Role, Share, Verdict};
+use crate::project::Project;
+use crate::rules::RuleSet;
+use crate::walk::WalkedFile;
+
+/// The shared verdicts of a run, each with the finding that decided it.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    origins: HashMap<Key, Origin>,
+}
+
+/// The finding that decided a shared verdict, and where it stands.
+#[derive(Debug, Clone)]
+struct Origin {
+    finding: Finding,
+    at: Location,
+    /// It stands in an import: a definition of the same name, when there is one, says more.
+    imported: bool,
+}
+
+/// What a shared verdict is about; names belong to a language family.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Name(&'static str, String),
+    Member(&'static str, String),
+    Keyword(&'static str, String, String),
+    Literal(String),
+}
+
+/// Plan the files where a clash can arise and gather what their plans share.
+pub fn discover(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize) -> Shared {
+    let next = AtomicUsize::new(0);
+    let found = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let shares = shares_of(&file.path, rules, project);
+                    if !shares.is_empty() {
+                        found.lock().unwrap_or_else(|e| e.into_inner()).push((file.path.clone(), shares));
+                    }
+                }
+            });
+        }
+    });
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let order: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.path.as_path(), i)).collect();
+    found.sort_by_key(|(path, _)| order.get(path.as_path()).copied());
+    let mut shared = Shared::default();
+    for (key, origin) in found.into_iter().flat_map(|(_, shares)| shares) {
+        match shared.origins.get(&key) {
+            Some(first) if !first.imported || origin.imported => {}
+            _ => {
+                shared.origins.insert(key, origin);
+            }
+        }
+    }
+    shared
+}
+
+/// What one file's plan shares, or nothing when it holds no old word next to a new one.
+fn shares_of(path: &Path, rules: &RuleSet, project: &Project) -> Vec<(Key, Origin)> {
+    let Some(rewriter) = lang::for_path(path).filter(|_| !rules.is_history(path)) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    if !rules.renamer.may_contain(text.as_bytes()) || !rules.renamer.may_contain_target(text.as_bytes()) {
+        return Vec::new();
+    }
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let cx = Context { rules, project, path };
+    let Ok(plan) = rewriter.plan(body, &cx) else { return Vec::new() };
+    let lines = LineIndex::new(body);
+    let family = family(path);
+    plan.shares
+        .iter()
+        .filter_map(|share| {
+            let (key, at) = match share {
+                Share::Name { name, at } => (Key::Name(family, name.clone()), *at),
+                Share::Member { name, at } => (Key::Member(family, name.clone()), *at),
+                Share::Keyword { callable, name, at } => (Key::Keyword(family, callable.clone(), name.clone()), *at),
+                Share::Literal { content, at } => (Key::Literal(content.clone()), *at),
+            };
+            let finding = plan.findings.iter().find(|f| f.range.start == at)?.clone();
+            let (line, column) = lines.line_column(body, at);
+            let imported = imports(lines.line(body, line), &finding.text);
+            Some((key, Origin { finding, at: Location { path: path.to_path_buf(), line, column }, imported }))
+        })
+        .collect()
+}
+
+/// Languages whose names can reach each other (TSX imports TypeScript).
+fn family(path: &Path) -> &'static str {
+    match lang::for_path(path).map(|r| r.language()) {
+        Some("tsx") => "typescript",
+        Some(language) => language,
+        None => "",
+    }
+}
+
+impl Shared {
+    /// Turn this file's renames of shared names and values into their origin's verdict.
+    pub(super) fn follow(&self, plan: &mut FilePlan, text: &str, cx: &Context<'_>) {
+        if self.origins.is_empty() {
+            return;
+        }
+        let family = family(cx.path);
+        let demoted: Vec<(Range<usize>, Verdict)> = plan
+            .findings
+            .iter()
+            .filter(|f| super::is_name(f.role))
+            .filter_map(|f| {
+                let Verdict::Rename { to } = &f.verdict else { return None };
+                let origin = self.origin_of(f, family, text)?;
+                if origin.at.path == cx.path || super::names_moved_file(cx.project, &f.text) {
+                    return None;
+                }
+                Some((f.range.clone(), origin.verdict(to)))
+            })
+            .collect();
+        for (range, verdict) in demoted {
+            plan.demote(&range, verdict);
+        }
+    }
+
+    /// The shared verdict an occurrence must follow, by where it stands: a string by its whole
+    /// value, a keyword by the callable it is passed to, `x.name` by the member or module-level
+    /// name, and a bare name only where the file imports it.
+    fn origin_of(&self, f: &Finding, family: &'static str, text: &str) -> Option<&Origin> {
+        let name = || f.text.clone();
+        let get = |key: Key| self.origins.get(&key);
+        match f.role {
+            Role::String => get(Key::Literal(literal_around(text, &f.range)?.to_owned())),
+            Role::Keyword => get(Key::Keyword(family, callee_before(text, f.range.start)?.to_owned(), name())),
+            Role::Attribute => get(Key::Member(family, name())).or_else(|| get(Key::Name(family, name()))),
+            _ if imports(text, &f.text) => get(Key::Name(family, name())),
+            _ => None,
+        }
+    }
+}
+
+impl Origin {
+    /// The verdict of an occurrence elsewhere that must follow this one.
+    fn verdict(&self, to: &str) -> Verdict {
+        let (name, at) = (&self.finding.text, &self.at);
+        match &self.finding.verdict {
+            Verdict::Review { why, .. } => Verdict::Review { to: to.to_owned(), why: format!("as at {at}: {why}") },
+            Verdict::Conflict { why, suggestion, .. } => Verdict::Conflict {
+                to: to.to_owned(),
+                why: format!("`{name}` stays at {at} ({why}), and this occurrence must follow it"),
+                other: Some(at.clone()),
+                suggestion: suggestion.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Whether a line of the file imports `name` (`from m import name`, `import { name } from`).
+fn imports(text: &str, name: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.trim_start();
+        (code.starts_with("import ") || code.starts_with("from ") || code.starts_with("export "))
+            && crate::words::tokens(line).into_iter().any(|t| &line[t] == name)
+    })
+}
+
+/// The last name of the callee whose argument list holds `at`: `link` in `api.link(x, name=1)`.
+fn callee_before(text: &str, at: usize) -> Option<&str> {
+    let mut depth = 0usize;
+    let open = text[..at].char_indices().rev().find_map(|(i, c)| match c {
+        ')' | ']' | '}' => {
+            depth += 1;
+            None
+        }
+        '(' | '[' | '{' if depth > 0 => {
+            depth -= 1;
+            None
+        }
+        '(' => Some(i),
+        _ => None,
+    })?;
+    let before = text[..open].trim_end();
+    let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    (start < before.len()).then(|| &before[start..])
+}
+
+/// The content of the one-line string literal around `range`: from the nearest quote before it
+/// to the same quote after it.
+fn literal_around<'t>(text: &'t str, range: &Range<usize>) -> Option<&'t str> {
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let open = text[line_start..range.start].rfind(['"', '\'', '`'])? + line_start;
+    let quote = &text[open..=open];
+    let line_end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i);
+    let close = text[range.end..line_end].find(quote)? + range.end;
+    Some(&text[open + 1..close])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_around_a_word() {
+        let text = "x = f(\"/v1/sessions\", 'X-Session-Id')\n";
+        let at = |word: &str| text.find(word).unwrap()..text.find(word).unwrap() + word.len();
+        assert_eq!(literal_around(text, &at("sessions")), Some("/v1/sessions"));
+        assert_eq!(literal_around(text, &at("Session")), Some("X-Session-Id"));
+        assert_eq!(literal_around("a = session\n", &(4..11)), None);
+    }
+
+    #[test]
+    fn callee_of_a_keyword() {
+        let text = "x = api.link(f(1), [2], session_id=old)";
+        assert_eq!(callee_before(text, text.find("session_id").unwrap()), Some("link"));
+        assert_eq!(callee_before("session_id = 1", 0), None);
+    }
+
+    #[test]
+    fn imports_of_a_name() {
+        assert!(imports("from m import (a,\n)\nfrom tracekit.models import Session\n", "Session"));
+        assert!(imports("import type { ISession } from './models';\n", "ISession"));
+        assert!(!imports("x = Session()\n", "Session"));
+    }
+}

@@ -1,0 +1,254 @@
+//! Checks on string values, shared by the rewriters that find them: two routes that would serve
+//! the same method and path, a pair that maps an old name to its new one (which would become
+//! new -> new), and persisted values (enum values, header names, JWT claims) that data already
+//! stored or sent still holds. A rewriter walks its tree into [`Values`]; [`Values::settle`]
+//! changes the verdicts of the words in those strings.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::lang::{line_column, Context};
+use crate::plan::{FilePlan, Location, Share, Verdict};
+use crate::rules::{NameVerdict, RuleSet};
+
+/// A string literal without interpolation (or an object key): where its content starts, and the
+/// content.
+#[derive(Debug, Clone, Copy)]
+pub struct Literal<'t> {
+    pub at: usize,
+    pub text: &'t str,
+    /// A property name rather than a string: the rewriter gives one verdict to every occurrence of
+    /// the name in the file, so a changed verdict goes to all of them.
+    pub name: bool,
+}
+
+impl Literal<'_> {
+    fn range(&self) -> Range<usize> {
+        self.at..self.at + self.text.len()
+    }
+}
+
+/// `@router.post("/sessions")`, `router.get('/sessions', handler)`.
+pub struct Route<'t> {
+    /// The router or app, as written.
+    pub router: &'t str,
+    /// Upper-case HTTP methods.
+    pub methods: Vec<String>,
+    pub path: Literal<'t>,
+}
+
+/// What a rewriter's walk found in one file.
+#[derive(Default)]
+pub struct Values<'t> {
+    pub literals: Vec<Literal<'t>>,
+    pub routes: Vec<Route<'t>>,
+    /// Two strings that map one to the other: a dict entry, a redirect's source and destination.
+    pub pairs: Vec<(Literal<'t>, Literal<'t>)>,
+    /// Literals whose value is stored or sent, with what they are ("an enum value").
+    pub persisted: Vec<(Literal<'t>, &'static str)>,
+}
+
+impl<'t> Values<'t> {
+    /// Walk a syntax tree: every string literal `literal` reads is recorded (a header name also as
+    /// persisted), and `visit` sees every node to find the rest.
+    pub fn walk(
+        root: tree_sitter::Node<'t>,
+        literal: impl Fn(tree_sitter::Node<'t>) -> Option<Literal<'t>>,
+        mut visit: impl FnMut(tree_sitter::Node<'t>, &mut Values<'t>),
+    ) -> Values<'t> {
+        let mut found = Values::default();
+        // An explicit stack: generated code nests deeper than a worker thread's stack allows.
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if let Some(literal) = literal(node) {
+                found.literals.push(literal);
+                if is_header_name(literal.text) {
+                    found.persisted.push((literal, "an HTTP header name"));
+                }
+            }
+            visit(node, &mut found);
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        found
+    }
+
+    /// Change the verdicts of the words in these strings, and share those other files must follow.
+    pub fn settle(&self, text: &str, cx: &Context<'_>, plan: &mut FilePlan) {
+        let mut settling = Settling { values: self, text, cx, plan };
+        settling.routes();
+        settling.mappings();
+        if !cx.rules.places.persisted {
+            settling.persisted();
+        }
+    }
+}
+
+struct Settling<'a, 't> {
+    values: &'a Values<'t>,
+    text: &'a str,
+    cx: &'a Context<'a>,
+    plan: &'a mut FilePlan,
+}
+
+impl Settling<'_, '_> {
+    fn location(&self, at: usize) -> Location {
+        let (line, column) = line_column(self.text, at);
+        Location { path: self.cx.path.to_path_buf(), line, column }
+    }
+
+    /// The findings inside `range` that would change (renamed, or held for review), with their
+    /// new spelling.
+    fn renames_in(&self, range: &Range<usize>) -> Vec<(Range<usize>, String)> {
+        let inside = |r: &Range<usize>| range.start <= r.start && r.end <= range.end;
+        self.plan
+            .findings
+            .iter()
+            .filter(|f| inside(&f.range))
+            .filter_map(|f| match &f.verdict {
+                Verdict::Rename { to } | Verdict::Review { to, .. } => Some((f.range.clone(), to.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Give every rename in every literal spelled `content` the verdict `make` builds from its new
+    /// spelling, and share it with the other files; the first such finding carries the share.
+    fn settle_value(&mut self, content: &str, make: impl Fn(String) -> Verdict) {
+        let same: Vec<Range<usize>> =
+            self.values.literals.iter().filter(|l| l.text == content).map(Literal::range).collect();
+        let mut first = None;
+        for range in same {
+            for (finding, to) in self.renames_in(&range) {
+                first.get_or_insert(finding.start);
+                self.plan.demote(&finding, make(to));
+            }
+        }
+        if let Some(at) = first {
+            self.plan.shares.push(Share::Literal { content: content.to_owned(), at });
+        }
+    }
+
+    /// A route whose new path another route of the same router and method already serves, or
+    /// will serve after the rename, stays: both handlers would answer one URL.
+    fn routes(&mut self) {
+        let routes = &self.values.routes;
+        for route in routes {
+            let Some(new) = renamed_text(self.cx.rules, route.path.text) else { continue };
+            let serving = routes.iter().find_map(|other| {
+                let same_place = other.router == route.router && other.path.at != route.path.at;
+                let method = other.methods.iter().find(|m| route.methods.contains(m)).filter(|_| same_place)?;
+                let lands = other.path.text == new || renamed_text(self.cx.rules, other.path.text).as_ref() == Some(&new);
+                lands.then_some((other, method))
+            });
+            let Some((other, method)) = serving else { continue };
+            let why = format!("`{method} {new}` would be served twice: another route of `{}` serves it", route.router);
+            let other_at = self.location(other.path.at);
+            let suggestion = format!(
+                "keep `{}` while clients call it; to retire it, delete its route and let the handler of `{}` answer",
+                route.path.text, other.path.text
+            );
+            self.settle_value(route.path.text, |to| Verdict::Conflict {
+                to,
+                why: why.clone(),
+                other: Some(other_at.clone()),
+                suggestion: Some(suggestion.clone()),
+            });
+        }
+    }
+
+    /// `{"session_id": "trace_id"}` maps old to new; renamed, it would map new to itself.
+    fn mappings(&mut self) {
+        for &(key, value) in &self.values.pairs {
+            for (old, new) in [(key, value), (value, key)] {
+                if renamed_text(self.cx.rules, old.text).as_deref() != Some(new.text) {
+                    continue;
+                }
+                let why = format!(
+                    "maps `{}` to `{}`: renamed, it would map `{}` to itself",
+                    key.text, value.text, new.text
+                );
+                let other = Some(self.location(new.at));
+                let suggestion = format!("keep the mapping as written: whatever still holds `{}` needs it", old.text);
+                let places = match old.name {
+                    true => self.plan.findings.iter().filter(|f| f.text == old.text && super::is_name(f.role)).map(|f| f.range.clone()).collect(),
+                    false => vec![old.range()],
+                };
+                let changing: Vec<_> = places.iter().flat_map(|range| self.renames_in(range)).collect();
+                for (finding, to) in changing {
+                    let verdict =
+                        Verdict::Conflict { to, why: why.clone(), other: other.clone(), suggestion: Some(suggestion.clone()) };
+                    self.plan.demote(&finding, verdict);
+                }
+                if old.name {
+                    self.plan.shares.push(Share::Member { name: old.text.to_owned(), at: old.at });
+                }
+            }
+        }
+    }
+
+    /// Persisted values stay for review, with every place in the file that writes or compares them.
+    fn persisted(&mut self) {
+        let mut kinds: BTreeMap<&str, &str> = BTreeMap::new();
+        for (literal, what) in &self.values.persisted {
+            kinds.entry(literal.text).or_insert(what);
+        }
+        for (content, what) in kinds {
+            let places: Vec<String> = self
+                .values
+                .literals
+                .iter()
+                .filter(|l| l.text == content)
+                .map(|l| {
+                    let (line, column) = line_column(self.text, l.at);
+                    format!("{line}:{column}")
+                })
+                .collect();
+            let why = format!(
+                "a persisted value ({what}): data already stored or sent holds `{content}`, written or compared at {}; \
+                 migrate that data, or set [where] persisted = true to rename it",
+                places.join(", ")
+            );
+            self.settle_value(content, |to| Verdict::Review { to, why: why.clone() });
+        }
+    }
+}
+
+/// `X-Session-Id`, `Session-Token`: hyphenated words, each capitalised or led by `X-`.
+fn is_header_name(content: &str) -> bool {
+    let parts: Vec<&str> = content.split('-').collect();
+    let word = |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric());
+    let capitalised = |p: &&str| p.starts_with(|c: char| c.is_ascii_uppercase());
+    parts.len() > 1 && parts.iter().all(word) && (parts[0].eq_ignore_ascii_case("x") || parts.iter().all(capitalised))
+}
+
+/// The text with every term in it renamed, when one is.
+pub fn renamed_text(rules: &RuleSet, text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (word, _) in rules.renamer.find_in_text(text) {
+        if let NameVerdict::Rename(to) = rules.name_verdict(&text[word.clone()]) {
+            out.push_str(&text[at..word.start]);
+            out.push_str(&to);
+            at = word.end;
+        }
+    }
+    out.push_str(&text[at..]);
+    (out != text).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names() {
+        assert!(is_header_name("X-Session-Id"));
+        assert!(is_header_name("x-session-id"));
+        assert!(is_header_name("Session-Token"));
+        assert!(!is_header_name("session-drawer"));
+        assert!(!is_header_name("session_id"));
+        assert!(!is_header_name("X-"));
+    }
+}
