@@ -148,10 +148,10 @@ impl Project {
                         Some(Verdict::Keep { reason: KeepReason::History })
                     }
                     NameVerdict::Rename(to) if self.blocked_names.contains(stem) => Some(Verdict::Conflict {
+                        suggestion: Some(clear_the_way(stem, &to)),
                         to: format!("{to}{ext}"),
                         why: "its move was refused".into(),
                         other: None,
-                        suggestion: None,
                     }),
                     NameVerdict::Rename(to) if movable => match route_url(&names[..=i], is_file) {
                         Some(url) if !rules.places.routes => Some(Verdict::Review {
@@ -241,7 +241,8 @@ impl Project {
             let old_path: PathBuf = p.from.iter().take(i + 1).collect();
             for f in self.path_findings.iter_mut().filter(|f| f.path == old_path) {
                 if let Verdict::Rename { to } = &f.verdict {
-                    f.verdict = Verdict::Conflict { to: to.clone(), why: why.to_owned(), other: None, suggestion: None };
+                    let suggestion = Some(clear_the_way(stem, split_name(to, i + 1 == depth).0));
+                    f.verdict = Verdict::Conflict { to: to.clone(), why: why.to_owned(), other: None, suggestion };
                 }
             }
         }
@@ -277,6 +278,12 @@ fn route_url(components: &[String], is_file: bool) -> Option<String> {
         url.push_str(part);
     }
     (!url.is_empty()).then_some(url)
+}
+
+/// How a refused move of `stem` (to `to`) is resolved.
+fn clear_the_way(stem: &str, to: &str) -> String {
+    let other_name = crate::safety::override_suggestion(stem, to, |_| true);
+    format!("merge or remove what stands at the new path first, or {other_name}")
 }
 
 /// `session.py` -> (`session`, `.py`) for files; folders keep their whole name.

@@ -157,7 +157,7 @@ pub fn error_line(e: &FileError, style: Style) -> String {
 
 /// The JSON document of `check --format json` and `diff --format json`. Stable schema:
 /// `{"version": 1, "findings": [Finding], "errors": [Error], "summary": Summary}` where a Finding is
-/// `{path, line, column, text, role, verdict, to?, why?, reason?, other?}`.
+/// `{path, line, column, text, role, verdict, to?, why?, reason?, other?, suggestion?}`.
 #[derive(Debug, Serialize)]
 pub struct JsonReport<'a> {
     pub version: u32,

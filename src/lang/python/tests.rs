@@ -587,3 +587,93 @@ rows = db.fetch("""
 "#;
     insta::assert_snapshot!(render(text));
 }
+
+#[test]
+fn routes_mappings_aliases_and_persisted_values() {
+    let text = r#"from enum import StrEnum
+
+from obsdk.tracing import trace
+
+
+class Kind(StrEnum):
+    SESSION = "session"
+
+
+HEADER = "X-Session-Id"
+RENAMES = {"session_id": "trace_id", "legacy": "session"}
+
+
+@app.route("/sessions", methods=["GET", "POST"])
+def old_list():
+    return Kind.SESSION == "session"
+
+
+@app.post("/traces")
+def new_list():
+    pass
+
+
+@app.delete("/sessions/<id>")
+def old_delete():
+    pass
+
+
+def session(*args):
+    """Deprecated."""
+    return trace(*args)
+"#;
+    let plan = plan(text);
+    insta::assert_snapshot!(render_plan(text, &plan));
+    let suggestion = plan.findings.iter().find_map(|f| match &f.verdict {
+        Verdict::Conflict { suggestion, .. } if f.text == "session" && f.role == crate::plan::Role::Identifier => {
+            suggestion.clone()
+        }
+        _ => None,
+    });
+    assert_eq!(
+        suggestion.as_deref(),
+        Some("delete the alias at line 29 and run again: its users then name `trace` (with --shims, a deprecated `session` stays for callers)")
+    );
+}
+
+#[test]
+fn persisted_values_are_renamed_when_the_rules_opt_in() {
+    let text = "from enum import Enum\n\n\nclass Kind(Enum):\n    SESSION = \"session\"\n";
+    let mut rules = RuleSet::builtin();
+    rules.places.persisted = true;
+    let plan = plan_with(text, &rules, &project()).unwrap();
+    assert_eq!(rewrite(text, &plan), "from enum import Enum\n\n\nclass Kind(Enum):\n    TRACE = \"trace\"\n");
+}
+
+#[test]
+fn conflicts_other_modules_reach_are_shared() {
+    use crate::plan::Share;
+    let text = r#"class Session:
+    trace = 1
+    session = 2
+
+    def __init__(self, session_id, trace_id):
+        self.session_id = session_id
+
+
+class Trace:
+    pass
+
+
+def helper():
+    session = trace = 3
+    return session, trace
+"#;
+    let shares: Vec<String> = plan(text)
+        .shares
+        .iter()
+        .map(|s| match s {
+            Share::Name { name, .. } => format!("name {name}"),
+            Share::Member { name, .. } => format!("member {name}"),
+            Share::Keyword { callable, name, .. } => format!("keyword {callable}({name})"),
+            Share::Literal { content, .. } => format!("literal {content}"),
+        })
+        .collect();
+    // The local `session` of `helper` stays in its function: no share.
+    assert_eq!(shares, ["name Session", "member session", "keyword Session(session_id)"]);
+}
