@@ -161,3 +161,51 @@ fn the_rule_file_survey_starts_reaches_95_percent_unedited() {
     println!("meaning fixture, rules from `survey --write-rules`: {figures}");
     assert!(figures.lowest() >= 0.95, "{figures}\n{rules}");
 }
+
+/// With `--shims`, the SDK's renamed keyword arguments keep working for a release: the old keyword
+/// is mapped to the new one with a DeprecationWarning (checked by running Python).
+#[test]
+fn keyword_shims_accept_old_keywords_with_a_warning() {
+    let dir = fixture_copy("meaning");
+    retrace(dir.path(), &["apply", "--shims", "sdk"]).expect_code(0);
+    let once = support::Tree::of(dir.path());
+    retrace(dir.path(), &["apply", "--shims", "sdk"]).expect_code(0);
+    support::assert_trees_equal(&once, &support::Tree::of(dir.path()), "tree after the first vs the second apply --shims");
+    let script = "\
+import warnings
+import obsv
+from obsv import trace
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    obsv.init(auto_start_session=False)
+    assert trace._active_trace is None
+    obsv.init(auto_start_session=True)
+    assert trace._active_trace is not None
+    assert obsv.Trace(session_id='abc').trace_id == 'abc'
+    trace.end_trace(session_id=trace._active_trace.trace_id)
+    assert trace._active_trace is None
+try:
+    obsv.init(auto_start_session=True, auto_start_trace=False)
+except TypeError as e:
+    print(e)
+assert all(w.category is DeprecationWarning for w in caught), caught
+print('\\n'.join(str(w.message) for w in caught))
+";
+    let out = std::process::Command::new(support::python())
+        .args(["-c", script])
+        .current_dir(dir.path().join("sdk"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert_eq!(
+        said.trim(),
+        "init() got both auto_start_session= and auto_start_trace=\n\
+         init(auto_start_session=...) is deprecated; use auto_start_trace=\n\
+         init(auto_start_session=...) is deprecated; use auto_start_trace=\n\
+         Trace.__init__(session_id=...) is deprecated; use trace_id=\n\
+         end_trace(session_id=...) is deprecated; use trace_id="
+    );
+}
