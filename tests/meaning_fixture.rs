@@ -209,3 +209,13 @@ print('\\n'.join(str(w.message) for w in caught))
          end_trace(session_id=...) is deprecated; use trace_id="
     );
 }
+
+/// The census of the fixture, as people read it.
+#[test]
+fn survey_table() {
+    let dir = fixture_copy("meaning");
+    let args: Vec<&str> = ["survey", "--color", "never"].iter().chain(ROOTS).copied().collect();
+    let run = retrace(dir.path(), &args);
+    run.expect_code(0);
+    insta::assert_snapshot!("meaning_survey_table", run.stdout);
+}
