@@ -183,7 +183,7 @@ fn diff_paths_are_relative_and_moves_are_git_renames() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     let mut at = 0;
     for expected in [
-        "diff --git a/pkg/session_store.py b/pkg/trace_store.py",
+        "diff --git a/pkg/session.py b/pkg/trace.py",
         "rename from pkg/session.py",
         "rename to pkg/trace.py",
         "--- a/pkg/session.py",
@@ -197,7 +197,7 @@ fn diff_paths_are_relative_and_moves_are_git_renames() {
     assert!(run.stdout.contains("diff --git a/pkg/__init__.py b/pkg/__init__.py\n"), "{run}");
     assert!(!run.stdout.contains("./"), "paths keep a leading ./\n{run}");
     let patched = git_apply(dir.path(), &run.stdout, true);
-    assert_eq!(read_string(patched.path(), "pkg/trace_store.py"), "class Trace:\n    pass\n");
+    assert_eq!(read_string(patched.path(), "pkg/trace.py"), "class Trace:\n    pass\n");
     assert_eq!(read_string(dir.path(), "pkg/session.py"), "class Session:\n    pass\n", "diff changed a file");
 }
 
