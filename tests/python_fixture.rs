@@ -118,7 +118,7 @@ fn apply_moves_first_party_files_and_keeps_foreign_sessions() {
 }
 
 /// Every "session" left after apply is one that must stay: third-party (requests, aiohttp,
-/// pytest's scope) or the deliberate conflict. Anything else is a first-party occurrence missed.
+/// pytest's scope, hook arguments and `request.session`) or the deliberate conflict. Anything else is a first-party occurrence missed.
 #[test]
 fn no_first_party_session_remains_after_apply() {
     let dir = applied_copy();
@@ -128,7 +128,8 @@ fn no_first_party_session_remains_after_apply() {
             &["self._session", "requests.Session()", "aiohttp.ClientSession(", "as session:", "session.post("],
         ),
         ("tests/test_client.py", &["ClientSession=", "aiohttp.ClientSession"]),
-        ("tests/conftest.py", &["scope=\"session\""]),
+        ("tests/conftest.py", &["scope=\"session\"", "modifyitems(session,", "assert session.config"]),
+        ("tests/test_trace.py", &["_pytest_session(request)", "request.session.config"]),
         (CONFLICT_FILE, &["def link(session_id, trace_id):", "_upstream[session_id] = trace_id", "link(session_id="]),
     ];
     let mut missed = Vec::new();

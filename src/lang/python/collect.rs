@@ -111,6 +111,8 @@ pub(super) struct Collected<'t> {
     pub values: Vec<ValueFact<'t>>,
     /// Each class scope's base class expressions.
     pub class_bases: Vec<(ScopeId, Node<'t>)>,
+    /// The plain-name parameters of each function and lambda scope.
+    pub parameters: Vec<(ScopeId, String)>,
 }
 
 pub(super) fn collect<'t>(root: Node<'t>, text: &'t str, rules: &RuleSet) -> Collected<'t> {
@@ -127,6 +129,7 @@ pub(super) fn collect<'t>(root: Node<'t>, text: &'t str, rules: &RuleSet) -> Col
             imports: Vec::new(),
             values: Vec::new(),
             class_bases: Vec::new(),
+            parameters: Vec::new(),
         },
     };
     walker.children(root, MODULE);
@@ -377,6 +380,9 @@ impl<'t> Walker<'t, '_> {
                 self.visit(default, outer);
             }
             if let Some(target) = target {
+                if target.kind() == "identifier" {
+                    self.out.parameters.push((inner, text_of(target, self.text).to_owned()));
+                }
                 self.target(target, inner);
             }
         }

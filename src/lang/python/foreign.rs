@@ -115,6 +115,7 @@ impl<'a> Evidence<'a> {
                 },
             }
         }
+        evidence.framework_parameters(file);
         evidence.trace_values(&file.values);
         // In source order, so that the first evidence for a holder gives its reason.
         for fact in &file.values {
@@ -141,6 +142,26 @@ impl<'a> Evidence<'a> {
             evidence.their_classes.entry(class).or_insert(base);
         }
         evidence
+    }
+
+    /// Parameters a framework fills by name. pytest calls a hook implementation
+    /// (`def pytest_sessionstart(session)`) with the arguments its hook specification names, so
+    /// they keep their names; and the `request` a test or fixture takes is pytest's
+    /// `FixtureRequest` (`request.session` is pytest's session).
+    fn framework_parameters(&mut self, file: &Collected<'_>) {
+        let uses_pytest = file.imports.iter().any(|i| i.module == "pytest" || i.module.starts_with("_pytest"));
+        for (scope, name) in &file.parameters {
+            let function = &file.scopes.get(*scope).name;
+            let holder = Holder::Variable(*scope, name.clone());
+            if function.starts_with("pytest_") {
+                let hook = ForeignRef { module: "pytest".to_owned(), path: format!("pytest.{function}.{name}") };
+                self.values.entry(holder.clone()).or_insert_with(|| hook.clone());
+                self.kept.entry(holder).or_insert(hook);
+            } else if uses_pytest && name == "request" {
+                let request = ForeignRef { module: "pytest".to_owned(), path: "pytest.FixtureRequest".to_owned() };
+                self.values.entry(holder).or_insert(request);
+            }
+        }
     }
 
     /// The binding a use of `name` in `scope` refers to.

@@ -677,3 +677,16 @@ def helper():
     // The local `session` of `helper` stays in its function: no share.
     assert_eq!(shares, ["name Session", "member session", "keyword Session(session_id)"]);
 }
+
+#[test]
+fn pytest_hook_arguments_and_the_request_session_keep_pytest_names() {
+    let text = r#"import pytest
+
+def pytest_sessionfinish(session, exitstatus):
+    print(session.testscollected)
+
+def test_run(request, session_id):
+    assert request.session is not None
+"#;
+    insta::assert_snapshot!(render(text));
+}
