@@ -127,6 +127,14 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The new spelling it proposes, kept or not.
+    pub fn to(&self) -> Option<&str> {
+        match self {
+            Verdict::Rename { to } | Verdict::Review { to, .. } | Verdict::Conflict { to, .. } => Some(to),
+            Verdict::Keep { .. } => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Verdict::Rename { .. } => "rename",
@@ -177,8 +185,9 @@ pub struct FilePlan {
 pub enum Share {
     /// A module-level definition: its imports and `module.name` elsewhere follow.
     Name { name: String, at: usize },
-    /// A member of a class, interface or object type: member accesses and keys elsewhere follow.
-    Member { name: String, at: usize },
+    /// A member of the class, interface or object named `owner`: in files that import `owner`,
+    /// member accesses and keys follow.
+    Member { owner: String, name: String, at: usize },
     /// A parameter of `callable`: keyword arguments passed to it elsewhere follow.
     Keyword { callable: String, name: String, at: usize },
     /// The whole content of a string literal.
@@ -232,6 +241,16 @@ impl FilePlan {
             .map(|f| Finding { verdict: Verdict::Keep { reason: KeepReason::History }, ..f })
             .collect();
         FilePlan { edits: Vec::new(), findings, shares: Vec::new() }
+    }
+
+    /// The findings inside `range` whose verdict `accept` takes, with their new spelling.
+    pub fn spellings_within(&self, range: &Range<usize>, accept: impl Fn(&Verdict) -> bool) -> Vec<(Range<usize>, String)> {
+        let inside = |r: &Range<usize>| range.start <= r.start && r.end <= range.end;
+        self.findings
+            .iter()
+            .filter(|f| inside(&f.range) && accept(&f.verdict))
+            .filter_map(|f| Some((f.range.clone(), f.verdict.to()?.to_owned())))
+            .collect()
     }
 
     /// Give the finding at `range` a verdict other than a rename, and drop its edit.

@@ -31,7 +31,7 @@ const LEFT_UNCHANGED: &[&str] = &[
     "web/src/scoping.ts:11:11 conflict identifier sessionLabel",
     "web/src/scoping.ts:12:15 conflict identifier sessionLabel",
     // Duplicate definitions: `class Session` next to `class Trace`, `start_session` next to
-    // `start_trace`, both in `__all__`; and where other modules import them.
+    // `start_trace`, both in `__all__`; and where other modules import and re-export them.
     "tracekit/models.py:4:7 conflict identifier Session",
     "tracekit/models.py:18:5 conflict identifier start_session",
     "tracekit/models.py:19:12 conflict identifier Session",
@@ -39,11 +39,13 @@ const LEFT_UNCHANGED: &[&str] = &[
     "tracekit/models.py:30:33 conflict string start_session",
     "tracekit/client.py:4:29 conflict identifier Session",
     "tracekit/client.py:12:12 conflict identifier Session",
-    "tests/test_definitions.py:2:29 conflict identifier Session",
-    "tests/test_definitions.py:2:69 conflict identifier start_session",
-    "tests/test_definitions.py:6:12 conflict identifier start_session",
-    "tests/test_definitions.py:8:12 conflict identifier Session",
-    "tests/test_definitions.py:17:57 conflict identifier Session",
+    "tracekit/__init__.py:3:29 conflict identifier Session",
+    "tracekit/__init__.py:5:13 conflict string Session",
+    "tests/test_definitions.py:3:29 conflict identifier Session",
+    "tests/test_definitions.py:3:69 conflict identifier start_session",
+    "tests/test_definitions.py:7:12 conflict identifier start_session",
+    "tests/test_definitions.py:9:12 conflict identifier Session",
+    "tests/test_definitions.py:19:57 conflict identifier Session",
     // Aliases of the new names: `Session = Trace`, and `def session(...)` that would call itself.
     "tracekit/compat.py:6:1 conflict identifier Session",
     "tracekit/compat.py:9:5 conflict identifier session",
@@ -61,11 +63,14 @@ const LEFT_UNCHANGED: &[&str] = &[
     "web/src/models.ts:20:47 conflict identifier ISession",
     "web/src/use-models.ts:1:15 conflict identifier ISession",
     "web/src/use-models.ts:3:24 conflict identifier ISession",
-    // Duplicate keys: a dict, keyword arguments, an object literal, a JSON document.
+    // Duplicate keys: a dict, keyword arguments, an object literal, an interface (and a member
+    // access in another module), a JSON document.
     "tracekit/keys.py:3:16 conflict string session_id",
     "tracekit/fields.json:2:4 conflict text session_id",
     "tracekit/keys.py:14:19 conflict keyword session",
     "web/src/keys.ts:1:29 conflict identifier sessionId",
+    "web/src/row.ts:3:3 conflict identifier sessionId",
+    "web/src/export.ts:5:25 conflict attribute sessionId",
     // Duplicate routes, and a test that calls the old one.
     "tracekit/api.py:8:16 conflict string sessions",
     "tracekit/api.py:18:17 conflict string sessions",
@@ -88,8 +93,8 @@ const LEFT_UNCHANGED: &[&str] = &[
     // Repeated words.
     "tracekit/models.py:26:5 review identifier get_sessions_as_traces",
     "tracekit/models.py:30:65 review string get_sessions_as_traces",
-    "tests/test_definitions.py:2:45 review identifier get_sessions_as_traces",
-    "tests/test_definitions.py:17:33 review identifier get_sessions_as_traces",
+    "tests/test_definitions.py:3:45 review identifier get_sessions_as_traces",
+    "tests/test_definitions.py:19:33 review identifier get_sessions_as_traces",
     "web/src/models.ts:20:17 review identifier getSessionsAsTraces",
 ];
 

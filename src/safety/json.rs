@@ -25,16 +25,7 @@ pub fn check_keys(text: &str, cx: &Context<'_>, plan: &mut FilePlan) {
                 let (line, column) = crate::lang::line_column(text, other.start);
                 let why = format!("the JSON object would hold key `{new}` twice");
                 let other = Location { path: cx.path.to_path_buf(), line, column };
-                let inside = |r: &Range<usize>| key.start <= r.start && r.end <= key.end;
-                let renames: Vec<(Range<usize>, String)> = plan
-                    .findings
-                    .iter()
-                    .filter(|f| inside(&f.range))
-                    .filter_map(|f| match &f.verdict {
-                        Verdict::Rename { to } => Some((f.range.clone(), to.clone())),
-                        _ => None,
-                    })
-                    .collect();
+                let renames = plan.spellings_within(key, |v| matches!(v, Verdict::Rename { .. }));
                 for (range, to) in renames {
                     let verdict = Verdict::Conflict { to, why: why.clone(), other: Some(other.clone()), suggestion: None };
                     plan.demote(&range, verdict);

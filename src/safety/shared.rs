@@ -46,7 +46,8 @@ struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Name(&'static str, String),
-    Member(&'static str, String),
+    /// Family, owner, member.
+    Member(&'static str, String, String),
     Keyword(&'static str, String, String),
     Literal(String),
 }
@@ -99,7 +100,7 @@ fn shares_of(path: &Path, rules: &RuleSet, project: &Project) -> Vec<(Key, Origi
         .filter_map(|share| {
             let (key, at) = match share {
                 Share::Name { name, at } => (Key::Name(family, name.clone()), *at),
-                Share::Member { name, at } => (Key::Member(family, name.clone()), *at),
+                Share::Member { owner, name, at } => (Key::Member(family, owner.clone(), name.clone()), *at),
                 Share::Keyword { callable, name, at } => (Key::Keyword(family, callable.clone(), name.clone()), *at),
                 Share::Literal { content, at } => (Key::Literal(content.clone()), *at),
             };
@@ -146,18 +147,47 @@ impl Shared {
     }
 
     /// The shared verdict an occurrence must follow, by where it stands: a string by its whole
-    /// value, a keyword by the callable it is passed to, `x.name` by the member or module-level
-    /// name, and a bare name only where the file imports it.
+    /// value (or, spelling an imported name, by that name), a keyword by the callable it is passed
+    /// to, `x.name` by a member of a class the file imports or by a module-level name, and a bare
+    /// name only where the file imports it.
     fn origin_of(&self, f: &Finding, family: &'static str, text: &str) -> Option<&Origin> {
         let name = || f.text.clone();
         let get = |key: Key| self.origins.get(&key);
         match f.role {
-            Role::String => get(Key::Literal(literal_around(text, &f.range)?.to_owned())),
+            Role::String => {
+                let content = literal_around(text, &f.range)?;
+                // `__all__ = ["Session"]` names what the module imports.
+                let exported = || (content == f.text && imports(text, &f.text)).then(|| get(Key::Name(family, name())))?;
+                get(Key::Literal(content.to_owned())).or_else(exported)
+            }
             Role::Keyword => get(Key::Keyword(family, callee_before(text, f.range.start)?.to_owned(), name())),
-            Role::Attribute => get(Key::Member(family, name())).or_else(|| get(Key::Name(family, name()))),
+            Role::Attribute => self.member(family, &f.text, text).or_else(|| get(Key::Name(family, name()))),
             _ if imports(text, &f.text) => get(Key::Name(family, name())),
             _ => None,
         }
+    }
+}
+
+impl Shared {
+    /// Why a member `name` declared or used in `path` must keep its name: it conflicts in another
+    /// file of the same language. For rewriters that decide member names themselves (TypeScript
+    /// keys and member declarations look like any other name in a plan).
+    pub fn member_elsewhere(&self, path: &Path, text: &str, name: &str) -> Option<String> {
+        let origin = self.member(family(path), name, text)?;
+        match origin.verdict("") {
+            Verdict::Conflict { why, .. } if origin.at.path != path => Some(why),
+            _ => None,
+        }
+    }
+
+    /// The shared verdict of a member `name` of a class, interface or object that `text` imports:
+    /// without types, importing the owner is the evidence that its members are used here.
+    fn member(&self, family: &'static str, name: &str, text: &str) -> Option<&Origin> {
+        let imported = |key: &Key| match key {
+            Key::Member(f, owner, member) => *f == family && member == name && imports(text, owner),
+            _ => false,
+        };
+        self.origins.iter().filter(|(key, _)| imported(key)).map(|(_, origin)| origin).min_by_key(|o| &o.at)
     }
 }
 

@@ -11,6 +11,11 @@ use crate::lang::{line_column, Context};
 use crate::plan::{FilePlan, Location, Share, Verdict};
 use crate::rules::{NameVerdict, RuleSet};
 
+/// Renamed, or held for review (a URL path): a route or a persisted value says more.
+fn changes(verdict: &Verdict) -> bool {
+    matches!(verdict, Verdict::Rename { .. } | Verdict::Review { .. })
+}
+
 /// A string literal without interpolation (or an object key): where its content starts, and the
 /// content.
 #[derive(Debug, Clone, Copy)]
@@ -98,21 +103,6 @@ impl Settling<'_, '_> {
         Location { path: self.cx.path.to_path_buf(), line, column }
     }
 
-    /// The findings inside `range` that would change (renamed, or held for review), with their
-    /// new spelling.
-    fn renames_in(&self, range: &Range<usize>) -> Vec<(Range<usize>, String)> {
-        let inside = |r: &Range<usize>| range.start <= r.start && r.end <= range.end;
-        self.plan
-            .findings
-            .iter()
-            .filter(|f| inside(&f.range))
-            .filter_map(|f| match &f.verdict {
-                Verdict::Rename { to } | Verdict::Review { to, .. } => Some((f.range.clone(), to.clone())),
-                _ => None,
-            })
-            .collect()
-    }
-
     /// Give every rename in every literal spelled `content` the verdict `make` builds from its new
     /// spelling, and share it with the other files; the first such finding carries the share.
     fn settle_value(&mut self, content: &str, make: impl Fn(String) -> Verdict) {
@@ -120,7 +110,7 @@ impl Settling<'_, '_> {
             self.values.literals.iter().filter(|l| l.text == content).map(Literal::range).collect();
         let mut first = None;
         for range in same {
-            for (finding, to) in self.renames_in(&range) {
+            for (finding, to) in self.plan.spellings_within(&range, changes) {
                 first.get_or_insert(finding.start);
                 self.plan.demote(&finding, make(to));
             }
@@ -175,14 +165,12 @@ impl Settling<'_, '_> {
                     true => self.plan.findings.iter().filter(|f| f.text == old.text && super::is_name(f.role)).map(|f| f.range.clone()).collect(),
                     false => vec![old.range()],
                 };
-                let changing: Vec<_> = places.iter().flat_map(|range| self.renames_in(range)).collect();
+                // A mapping says more than a clash found elsewhere: its verdict wins.
+                let changing: Vec<_> = places.iter().flat_map(|range| self.plan.spellings_within(range, |_| true)).collect();
                 for (finding, to) in changing {
                     let verdict =
                         Verdict::Conflict { to, why: why.clone(), other: other.clone(), suggestion: Some(suggestion.clone()) };
                     self.plan.demote(&finding, verdict);
-                }
-                if old.name {
-                    self.plan.shares.push(Share::Member { name: old.text.to_owned(), at: old.at });
                 }
             }
         }

@@ -42,11 +42,13 @@ fn reach(name: Node<'_>, text: &str, text_of_name: String, at: usize) -> Option<
     let parent = name.parent()?;
     let is = |field: &str| parent.child_by_field_name(field) == Some(name);
     match parent.kind() {
-        "class_definition" | "function_definition" if is("name") => member_or_name(parent, text_of_name, at),
-        "assignment" if is("left") => member_or_name(parent.parent()?, text_of_name, at),
+        "class_definition" | "function_definition" if is("name") => member_or_name(parent, text, text_of_name, at),
+        "assignment" if is("left") => member_or_name(parent.parent()?, text, text_of_name, at),
         "attribute" if is("attribute") => {
             let object = parent.child_by_field_name("object")?;
-            matches!(text_of(object, text), "self" | "cls").then_some(Share::Member { name: text_of_name, at })
+            let class = std::iter::successors(Some(parent), |n| n.parent()).find(|n| n.kind() == "class_definition")?;
+            let owner = text_of(class.child_by_field_name("name")?, text).to_owned();
+            matches!(text_of(object, text), "self" | "cls").then_some(Share::Member { owner, name: text_of_name, at })
         }
         "dotted_name" | "aliased_import" => {
             let statement = std::iter::successors(Some(parent), |n| n.parent()).find(|n| n.kind() == "import_from_statement")?;
@@ -57,11 +59,15 @@ fn reach(name: Node<'_>, text: &str, text_of_name: String, at: usize) -> Option<
 }
 
 /// A definition in the module is a name others import; one in a class body, a member.
-fn member_or_name(statement: Node<'_>, name: String, at: usize) -> Option<Share> {
+fn member_or_name(statement: Node<'_>, text: &str, name: String, at: usize) -> Option<Share> {
     let statement = statement.parent().filter(|p| p.kind() == "decorated_definition").unwrap_or(statement);
-    match statement.parent()?.kind() {
+    let parent = statement.parent()?;
+    match parent.kind() {
         "module" => Some(Share::Name { name, at }),
-        "block" if is_outer(statement) => Some(Share::Member { name, at }),
+        "block" if is_outer(statement) => {
+            let class = parent.parent()?.child_by_field_name("name")?;
+            Some(Share::Member { owner: text_of(class, text).to_owned(), name, at })
+        }
         _ => None,
     }
 }

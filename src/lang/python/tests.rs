@@ -669,13 +669,13 @@ def helper():
         .iter()
         .map(|s| match s {
             Share::Name { name, .. } => format!("name {name}"),
-            Share::Member { name, .. } => format!("member {name}"),
+            Share::Member { owner, name, .. } => format!("member {owner}.{name}"),
             Share::Keyword { callable, name, .. } => format!("keyword {callable}({name})"),
             Share::Literal { content, .. } => format!("literal {content}"),
         })
         .collect();
     // The local `session` of `helper` stays in its function: no share.
-    assert_eq!(shares, ["name Session", "member session", "keyword Session(session_id)"]);
+    assert_eq!(shares, ["name Session", "member Session.session", "keyword Session(session_id)"]);
 }
 
 #[test]

@@ -147,15 +147,35 @@ impl Decider<'_, '_, '_> {
         }
     }
 
-    /// Other modules import a module-level declaration and reach a project member by name, so a
-    /// conflict on either holds for them too (`crate::safety`).
+    /// Other modules import a module-level declaration, and reach a project member through the
+    /// declaration that holds it, so a conflict on either holds for them too (`crate::safety`).
     fn share(&self, name: &Name, text: &str, at: usize) -> Option<Share> {
-        let name_of = || text.to_owned();
         match name {
-            Name::Symbol(id) if self.an.scopes.symbol(*id).scope == MODULE => Some(Share::Name { name: name_of(), at }),
-            Name::Property { owner: Owner::FirstParty, .. } => Some(Share::Member { name: name_of(), at }),
+            Name::Symbol(id) if self.an.scopes.symbol(*id).scope == MODULE => {
+                Some(Share::Name { name: text.to_owned(), at })
+            }
+            Name::Property { owner: Owner::FirstParty, .. } => {
+                Some(Share::Member { owner: self.declaration_around(at)?, name: text.to_owned(), at })
+            }
             _ => None,
         }
+    }
+
+    /// The name of the interface, class, type, enum or variable whose body holds offset `at`.
+    fn declaration_around(&self, at: usize) -> Option<String> {
+        let node = self.an.root.descendant_for_byte_range(at, at)?;
+        let declaration = std::iter::successors(Some(node), |n| n.parent()).skip(1).find(|n| {
+            matches!(
+                n.kind(),
+                "interface_declaration"
+                    | "class_declaration"
+                    | "abstract_class_declaration"
+                    | "type_alias_declaration"
+                    | "enum_declaration"
+                    | "variable_declarator"
+            )
+        })?;
+        Some(self.an.text[declaration.child_by_field_name("name")?.byte_range()].to_owned())
     }
 
     fn record(&self, plan: &mut FilePlan, range: Range<usize>, text: &str, role: Role, decision: Decision) {
@@ -274,7 +294,10 @@ impl Decider<'_, '_, '_> {
             },
             Owner::FirstParty => match self.blocked.get(name) {
                 Some((why, other)) => Decision::Conflict { to, why: why.clone(), other: Some(other.clone()) },
-                None => Decision::Rename(to),
+                None => match self.an.cx.project.shared.member_elsewhere(self.an.cx.path, self.an.text, name) {
+                    Some(why) => Decision::Conflict { to, why, other: None },
+                    None => Decision::Rename(to),
+                },
             },
         }
     }
