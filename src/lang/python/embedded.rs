@@ -137,7 +137,7 @@ fn dialect(file: &Collected<'_>, string: &SqlString, text: &str) -> Dialect {
             || callee.split(['.', '_']).any(|part| part == "ch")
     });
     let content = &text[string.content.clone()];
-    if names_clickhouse || !query_parameters(content, Dialect::ClickHouse).is_empty() {
+    if names_clickhouse || crate::lang::sql::binds_clickhouse_parameters(content) {
         Dialect::ClickHouse
     } else {
         Dialect::Postgres

@@ -690,3 +690,16 @@ def test_run(request, session_id):
 "#;
     insta::assert_snapshot!(render(text));
 }
+
+#[test]
+fn pyformat_parameter_and_its_dict_key_are_renamed_together() {
+    let text = r#"LOAD = "select * from sessions where session_id = %(session_id)s"
+
+def load(cur, sid):
+    cur.execute(LOAD, {"session_id": sid})
+
+def load_unseen(cur, params):
+    cur.execute("select * from sessions where session_id = %(session_id)s", params)
+"#;
+    insta::assert_snapshot!(render(text));
+}

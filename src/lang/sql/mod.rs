@@ -130,37 +130,50 @@ pub struct QueryParameter {
     pub name: String,
     /// Byte range of the name in the text.
     pub range: Range<usize>,
-    /// The type as written (`String`, `Array(UUID)`).
+    /// The type as written (`String`, `Array(UUID)`), or the conversion of `%(name)s`.
     pub kind: String,
 }
 
-/// The `{name:Type}` parameters a query binds, so that the code passing their values (a Python
-/// dict key, a TypeScript object key) can be renamed together with them. Empty when the text does
-/// not tokenize.
+/// Whether the text binds ClickHouse `{name:Type}` parameters, which only ClickHouse reads.
+pub fn binds_clickhouse_parameters(text: &str) -> bool {
+    text.contains('{') && query_parameters(text, Dialect::ClickHouse).iter().any(|p| text[..p.range.start].trim_end().ends_with('{'))
+}
+
+/// The named parameters a query binds — ClickHouse `{name:Type}` and DB-API `%(name)s` — so that
+/// the code passing their values (a Python dict key, a TypeScript object key) can be renamed
+/// together with them. Empty when the text does not tokenize.
 pub fn query_parameters(text: &str, dialect: Dialect) -> Vec<QueryParameter> {
     let Ok(lexemes) = lexer::tokenize(text, 0, dialect) else { return Vec::new() };
     let code: Vec<&Lexeme> = lexemes.iter().filter(|l| !l.is_comment()).collect();
-    bound_parameters(&code)
+    let mut parameters: Vec<QueryParameter> = bound_parameters(&code)
         .map(|(name, kind)| QueryParameter {
             name: text[name.range.clone()].to_owned(),
             range: name.range.clone(),
             kind: text[kind].trim().to_owned(),
         })
-        .collect()
+        .collect();
+    parameters.sort_by_key(|p| p.range.start);
+    parameters
 }
 
-/// ClickHouse `{name:Type}` parameters among code tokens: each name token and the byte range of its
-/// type (between the colon and the closing brace).
+/// Named parameters among code tokens: each name token and the byte range of its type (between
+/// the colon and the closing brace of `{name:Type}`, or the conversion letter of `%(name)s`).
 fn bound_parameters<'l>(code: &'l [&'l Lexeme]) -> impl Iterator<Item = (&'l Lexeme, Range<usize>)> + 'l {
-    code.windows(3).enumerate().filter_map(move |(at, w)| {
-        let unquoted = w[1].word().is_some_and(|n| n.quote_style.is_none());
-        let opens = w[0].token == Token::LBrace && unquoted && w[2].token == Token::Colon;
+    let unquoted = |l: &Lexeme| l.word().is_some_and(|n| n.quote_style.is_none());
+    let braces = code.windows(3).enumerate().filter_map(move |(at, w)| {
+        let opens = w[0].token == Token::LBrace && unquoted(w[1]) && w[2].token == Token::Colon;
         if !opens {
             return None;
         }
         let close = code[at + 3..].iter().find(|l| l.token == Token::RBrace)?;
         Some((w[1], w[2].range.end..close.range.start))
-    })
+    });
+    let pyformat = code.windows(5).filter_map(move |w| {
+        let named = w[0].token == Token::Mod && w[1].token == Token::LParen && unquoted(w[2]) && w[3].token == Token::RParen;
+        let adjacent = w[0].range.end == w[1].range.start && w[3].range.end == w[4].range.start;
+        (named && adjacent && unquoted(w[4])).then(|| (w[2], w[4].range.clone()))
+    });
+    braces.chain(pyformat)
 }
 
 fn plan_text(text: &str, dialect: Dialect, cx: &Context<'_>, origin: Option<Origin<'_>>) -> Result<FilePlan, ParseError> {

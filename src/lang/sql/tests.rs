@@ -135,6 +135,14 @@ SELECT name FROM system.session_log;
 }
 
 #[test]
+fn pyformat_parameters_are_named_parameters() {
+    let sql = "select * from sessions where session_id = %(session_id)s and n > %(n)d and m = 10 % (m)";
+    let params = query_parameters(sql, Dialect::Postgres);
+    let names: Vec<(&str, &str)> = params.iter().map(|p| (p.name.as_str(), p.kind.as_str())).collect();
+    assert_eq!(names, [("session_id", "s"), ("n", "d")]);
+}
+
+#[test]
 fn a_table_with_both_columns_is_a_conflict_everywhere_in_the_file() {
     let sql = "create table links (\n  session_id uuid references sessions(id),\n  trace_id text\n);\n\
                create index on links (session_id);\n";

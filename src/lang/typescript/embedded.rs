@@ -200,7 +200,7 @@ fn dialect(an: &Analysis<'_, '_>, call: Option<Node<'_>>, sql: &str) -> Dialect 
     let names_clickhouse = callee.is_some_and(|c| {
         c.contains("clickhouse") || c.split(|ch: char| !ch.is_ascii_alphanumeric()).any(|part| part == "ch")
     });
-    if names_clickhouse || !query_parameters(sql, Dialect::ClickHouse).is_empty() {
+    if names_clickhouse || crate::lang::sql::binds_clickhouse_parameters(sql) {
         Dialect::ClickHouse
     } else {
         Dialect::Postgres
