@@ -37,6 +37,8 @@ pub struct Project {
     /// Verdicts that hold across files (a conflicting name, a route that stays), gathered
     /// before the run by [`crate::safety::discover`].
     pub shared: crate::safety::Shared,
+    /// What TypeScript files learn about the files they import, found once per run.
+    pub typescript_modules: crate::lang::typescript::Modules,
 }
 
 /// `"@/*": ["./src/*"]` in a tsconfig: specifiers starting with `prefix` resolve below `target`.

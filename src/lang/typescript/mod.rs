@@ -10,6 +10,7 @@
 mod collect;
 mod decide;
 mod embedded;
+mod modules;
 mod origin;
 mod scope;
 mod shims;
@@ -23,7 +24,6 @@ mod tests;
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use tree_sitter::{Node, Tree};
 
@@ -34,6 +34,7 @@ use scope::{DeclKind, Scopes, SymbolId, MODULE};
 use specifier::Module;
 use syntax::Grammar;
 
+pub use modules::Modules;
 pub use shims::shims;
 
 pub struct TypeScript {
@@ -72,8 +73,6 @@ struct Analysis<'a, 't> {
     /// How many first-party imports away from the planned file this one is.
     depth: usize,
     origins: RefCell<HashMap<SymbolId, Option<Origin>>>,
-    /// Other project files' top-level variables that hold foreign values, by file.
-    exported: RefCell<HashMap<PathBuf, HashMap<String, Origin>>>,
     /// What each module specifier names (resolving one reads the file system).
     modules: RefCell<HashMap<String, Module>>,
     /// Names imported from packages, for words in comments and strings.
@@ -90,7 +89,6 @@ impl<'a, 't> Analysis<'a, 't> {
             scopes: Scopes::build(root, text),
             depth,
             origins: RefCell::default(),
-            exported: RefCell::default(),
             foreign_words: OnceCell::new(),
             modules: RefCell::default(),
         }

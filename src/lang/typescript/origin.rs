@@ -163,17 +163,13 @@ impl<'t> Analysis<'_, 't> {
         }
     }
 
-    /// The origin of a top-level variable of another project file, read once per file.
+    /// The origin of a top-level variable of another project file, read once per run.
     fn exported_origin(&self, file: &Path, name: &str) -> Option<Origin> {
-        if !self.exported.borrow().contains_key(file) {
-            let origins = if self.depth < MAX_IMPORT_DEPTH {
-                variable_origins(file, self.cx, self.depth + 1)
-            } else {
-                HashMap::new()
-            };
-            self.exported.borrow_mut().insert(file.to_path_buf(), origins);
+        if self.depth >= MAX_IMPORT_DEPTH {
+            return None;
         }
-        self.exported.borrow()[file].get(name).cloned()
+        let depth = self.depth + 1;
+        self.cx.project.typescript_modules.exported(file, depth, name, || variable_origins(file, self.cx, depth))
     }
 
     /// The keep-list entry naming `source:name`, or plain foreign-ness.

@@ -124,19 +124,28 @@ fn locate(spec: &str, cx: &Context<'_>) -> Option<Located> {
         let file = resolve(&join(&dir, spec), cx);
         return Some(Located { dir, start: 0, file });
     }
-    // Several repositories may each map the same prefix: try the aliases nearest the file first.
-    let mut aliases: Vec<_> = cx.project.ts_aliases.iter().filter(|a| spec.starts_with(a.prefix.as_str())).collect();
-    aliases.sort_by_key(|a| (std::cmp::Reverse(shared_depth(&a.target, cx.path)), std::cmp::Reverse(a.prefix.len())));
-    let mut unresolved = None;
-    for alias in aliases {
-        let file = resolve(&join(&alias.target, &spec[alias.prefix.len()..]), cx);
-        let located = Located { dir: alias.target.clone(), start: alias.prefix.len(), file };
-        if located.file.is_some() {
-            return Some(located);
+    // Several repositories may each map the same prefix: the alias nearest the file under which
+    // the specifier resolves wins, else the nearest one.
+    let aliases = &cx.project.ts_aliases;
+    let nearest = |candidates: &mut dyn Iterator<Item = usize>| {
+        candidates.min_by_key(|&i| {
+            let alias = &aliases[i];
+            (std::cmp::Reverse(shared_depth(&alias.target, cx.path)), std::cmp::Reverse(alias.prefix.len()))
+        })
+    };
+    let resolving = cx.project.typescript_modules.aliased(spec, || {
+        let matching = aliases.iter().enumerate().filter(|(_, a)| spec.starts_with(a.prefix.as_str()));
+        matching.filter_map(|(i, a)| Some((i, resolve(&join(&a.target, &spec[a.prefix.len()..]), cx)?))).collect()
+    });
+    let (alias, file) = match nearest(&mut resolving.iter().map(|(i, _)| *i)) {
+        Some(i) => (i, resolving.iter().find(|(j, _)| *j == i).map(|(_, file)| file.clone())),
+        None => {
+            let matching = aliases.iter().enumerate().filter(|(_, a)| spec.starts_with(a.prefix.as_str()));
+            (nearest(&mut matching.map(|(i, _)| i))?, None)
         }
-        unresolved.get_or_insert(located);
-    }
-    unresolved
+    };
+    let alias = &aliases[alias];
+    Some(Located { dir: alias.target.clone(), start: alias.prefix.len(), file })
 }
 
 /// Prefixes no package can have: the usual path aliases (when no tsconfig was walked, as in a
@@ -149,8 +158,23 @@ fn is_relative(spec: &str) -> bool {
     spec == "." || spec == ".." || spec.starts_with("./") || spec.starts_with("../")
 }
 
+/// How many leading components two paths share. This runs for every alias of the tree, and
+/// `Path::components` is slow: the components are taken from the bytes as it would take them.
 fn shared_depth(a: &Path, b: &Path) -> usize {
-    a.components().zip(b.components()).take_while(|(x, y)| x == y).count()
+    components(a).zip(components(b)).take_while(|(x, y)| x == y).count()
+}
+
+/// A Unix path's components as `Path::components` yields them: a leading `/` or `.` of its
+/// own, then the parts between slashes, except empty ones and `.`.
+fn components(path: &Path) -> impl Iterator<Item = &[u8]> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let first = match bytes {
+        [b'/', ..] => Some(&bytes[..1]),
+        [b'.'] | [b'.', b'/', ..] => Some(&bytes[..1]),
+        _ => None,
+    };
+    let parts = bytes.split(|&c| c == b'/').filter(|part| !part.is_empty() && *part != b".");
+    first.into_iter().chain(parts)
 }
 
 /// A specifier names an asset when it resolves to, or spells, a file that is not code.
@@ -168,7 +192,7 @@ fn is_asset(spec: &str, file: Option<&Path>) -> bool {
 /// The file a path resolves to as TypeScript would find it: as written, with an extension, with
 /// a JavaScript extension swapped for its TypeScript source, or as a folder's index.
 fn resolve(target: &Path, cx: &Context<'_>) -> Option<PathBuf> {
-    let exists = |p: &Path| cx.project.moves.contains_key(p) || p.is_file();
+    let exists = |p: &Path| cx.project.typescript_modules.is_file(p, &cx.project.moves);
     let with_extension = |base: &Path, ext: &str| {
         let mut name = OsString::from(base.as_os_str());
         name.push(".");
@@ -262,6 +286,24 @@ mod tests {
         assert_eq!(join(Path::new("src/a"), "../b/./c"), PathBuf::from("src/b/c"));
         assert_eq!(join(Path::new(""), "../x"), PathBuf::from("../x"));
         assert_eq!(join(Path::new("a"), "../../x"), PathBuf::from("../x"));
+    }
+
+    #[test]
+    fn shared_depth_counts_components_as_paths_do() {
+        let pairs = [
+            ("apps/web/src", "apps/web/src/lib/x.ts"),
+            ("apps/web", "apps/web2/src/x.ts"),
+            ("/r/apps/web/src", "/r/apps/web/x.ts"),
+            ("./apps/web", "./apps/web//src/./x.ts"),
+            ("apps/web/", "apps/web"),
+            ("", "apps"),
+            (".", "./x"),
+        ];
+        for (a, b) in pairs {
+            let (a, b) = (Path::new(a), Path::new(b));
+            let expected = a.components().zip(b.components()).take_while(|(x, y)| x == y).count();
+            assert_eq!(shared_depth(a, b), expected, "{a:?} {b:?}");
+        }
     }
 
     #[test]
