@@ -74,3 +74,28 @@ fn a_bad_scope_exits_2_with_its_place() {
     assert!(run.stderr.contains("retrace.toml:4:24: [[keep.scoped]] roles: expected one of identifier,"), "{run}");
     assert_eq!(read_string(dir.path(), "app.py"), CORE);
 }
+
+/// `paths` globs are relative to the rule file's folder (and to the current one): the scope holds
+/// however the tree is named on the command line and wherever retrace runs from.
+#[test]
+fn path_scopes_hold_whatever_the_paths_are_called() {
+    let dir = tree();
+    let (root, sdk) = (dir.path().to_path_buf(), dir.path().join("sdk"));
+    let (root_abs, sdk_abs, rules_abs) =
+        (root.display().to_string(), sdk.display().to_string(), root.join("retrace.toml").display().to_string());
+    let runs: [(&std::path::Path, [&str; 2]); 7] = [
+        (&root, ["retrace.toml", "sdk"]),
+        (&root, ["retrace.toml", "./sdk"]),
+        (&root, ["./retrace.toml", "."]),
+        (&root, ["retrace.toml", &root_abs]),
+        (&root, [&rules_abs, &sdk_abs]),
+        (&sdk, ["../retrace.toml", "."]),
+        (&sdk, [&rules_abs, "instrumentation/../."]),
+    ];
+    for (cwd, [rules, path]) in runs {
+        let run = retrace(cwd, &["diff", "--rules", rules, path]);
+        run.expect_code(0);
+        assert!(run.stdout.contains("core.py"), "sdk/core.py changes\n{run}");
+        assert!(!run.stdout.contains("wrap.py"), "the agno instrumentation is kept\n{run}");
+    }
+}

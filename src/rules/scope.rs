@@ -22,8 +22,13 @@
 //! file order: renames re-target occurrences that would be renamed; keeps and senses turn
 //! occurrences that would change (renamed, reviewed, conflicting) into keeps. File and folder
 //! names (the `path` role) are decided before any file is read and are not scoped.
+//!
+//! `paths` globs match a file's path as retrace prints it (relative to the current folder, a
+//! leading `./` ignored) and, when the rule comes from a rule file, its path relative to that
+//! file's folder, as `.gitignore` patterns do. So `sdk/instrumentation/**` in `repo/retrace.toml`
+//! holds whether retrace runs on `.`, `./sdk`, an absolute path or from inside `repo/sdk`.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher, GlobSet};
 use serde::Deserialize;
@@ -76,16 +81,64 @@ pub(super) struct RawScopedKeep {
 #[derive(Debug, Clone)]
 pub struct Scope {
     paths: Option<GlobSet>,
+    /// The folder `paths` are also relative to: the rule file's, when the rules come from a file.
+    anchor: Option<Anchor>,
     languages: Option<Vec<&'static str>>,
     roles: Option<Vec<Role>>,
+}
+
+/// A rule file's folder and the current folder, both absolute, taken when the rules are read.
+#[derive(Debug, Clone)]
+struct Anchor {
+    folder: PathBuf,
+    cwd: PathBuf,
+}
+
+impl Anchor {
+    /// The folder of the rule file named `origin`, when `origin` is a file that exists.
+    fn of(origin: &str) -> Option<Anchor> {
+        let file = Path::new(origin);
+        if !file.is_file() {
+            return None;
+        }
+        let cwd = std::env::current_dir().ok()?;
+        let folder = lexical(&cwd.join(file.parent().unwrap_or(Path::new(""))));
+        Some(Anchor { folder, cwd })
+    }
+
+    /// `path` (absolute, or relative to the current folder) relative to the rule file's folder.
+    fn relative(&self, path: &Path) -> Option<PathBuf> {
+        lexical(&self.cwd.join(path)).strip_prefix(&self.folder).ok().map(Path::to_path_buf)
+    }
+}
+
+/// `path` without `.` components and with `..` taken lexically (symbolic links are not resolved:
+/// the walk reports paths as it found them).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl Scope {
     pub fn contains(&self, path: &Path, language: &str, role: Role) -> bool {
         let language = if language == "tsx" { ["tsx", "typescript"].as_slice() } else { &[language] };
-        self.paths.as_ref().is_none_or(|p| glob_matches(p, path))
-            && self.languages.as_ref().is_none_or(|ls| ls.iter().any(|l| language.contains(l)))
+        self.languages.as_ref().is_none_or(|ls| ls.iter().any(|l| language.contains(l)))
             && self.roles.as_ref().is_none_or(|rs| rs.contains(&role))
+            && self.paths.as_ref().is_none_or(|globs| self.matches(globs, path))
+    }
+
+    fn matches(&self, globs: &GlobSet, path: &Path) -> bool {
+        glob_matches(globs, path)
+            || self.anchor.as_ref().and_then(|a| a.relative(path)).is_some_and(|relative| globs.is_match(relative))
     }
 }
 
@@ -154,7 +207,8 @@ pub(super) fn scope(src: &Source<'_>, raw: RawScope, table: &str) -> Result<Scop
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?;
-    Ok(Scope { paths, languages, roles })
+    let anchor = paths.as_ref().and_then(|_| Anchor::of(src.origin));
+    Ok(Scope { paths, anchor, languages, roles })
 }
 
 /// `[[keep.scoped]]`: name patterns and a scope that must say where.
@@ -227,6 +281,21 @@ mod tests {
         let keep = &rules.scoped[2].scope;
         assert!(keep.contains(Path::new("x.py"), "python", Role::String));
         assert!(!keep.contains(Path::new("x.ts"), "typescript", Role::String));
+    }
+
+    #[test]
+    fn paths_hold_relative_to_the_rule_file_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("retrace.toml");
+        std::fs::write(&file, format!("{HEAD}[[keep.scoped]]\nnames = [\"x\"]\npaths = [\"sdk/agno/**\"]\n")).unwrap();
+        let rules = RuleSet::from_file(&file).unwrap();
+        let scope = &rules.scoped[0].scope;
+        let holds = |path: &Path| scope.contains(path, "python", Role::Identifier);
+        assert!(holds(&dir.path().join("sdk/agno/wrap.py")), "an absolute path under the rule file's folder");
+        assert!(holds(&dir.path().join("sdk/./core/../agno/wrap.py")), "`.` and `..` are taken lexically");
+        assert!(holds(Path::new("./sdk/agno/wrap.py")), "a path relative to the current folder");
+        assert!(!holds(&dir.path().join("api/sdk/agno/wrap.py")));
+        assert!(!holds(&dir.path().join("sdk/core.py")));
     }
 
     #[test]
