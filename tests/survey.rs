@@ -77,6 +77,8 @@ fn tsv_is_one_line_per_name() {
 #[test]
 fn write_rules_starts_a_rule_file_that_loads() {
     let dir = tree();
+    // Our own `Session` next to SQLAlchemy's: a mixed name, written commented out.
+    std::fs::write(dir.path().join("app/model.py"), "class Session:\n    pass\n").unwrap();
     let run = retrace(dir.path(), &["survey", "--format", "tsv", "--write-rules", "retrace.toml", "app"]);
     run.expect_code(0);
     let rules = read_string(dir.path(), "retrace.toml");
@@ -84,11 +86,16 @@ fn write_rules_starts_a_rule_file_that_loads() {
     assert!(rules.contains("\n    \"orm_session\","), "{rules}");
     assert!(rules.contains("\n    \"http_session\","), "{rules}");
     assert!(!rules.contains("\"session_id\""), "a renamed name is no keep entry\n{rules}");
+    assert!(rules.contains("\n    # \"Session\","), "{rules}");
     // The file is a working rule file: the same verdicts, the same renames.
     let with = retrace(dir.path(), &["diff", "--rules", "retrace.toml", "app"]);
     let without = retrace(dir.path(), &["diff", "app"]);
     with.expect_code(0);
     assert_eq!(with.stdout, without.stdout);
+    // It lives in the tree it describes: runs over the whole tree leave it alone.
+    retrace(dir.path(), &["apply", "--rules", "retrace.toml", "."]).expect_code(0);
+    assert_eq!(read_string(dir.path(), "retrace.toml"), rules, "apply leaves the rule file as written");
+    retrace(dir.path(), &["check", "--rules", "retrace.toml", "retrace.toml"]).expect_code(0);
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! and lists, as `[keep] names`, the names the survey proposes to keep because of what they mean
 //! (foreign, sense); names for review, and names kept in some places and renamed in others, are
 //! written commented out for the user to decide.
+//!
+//! The file opens a `retrace: off` region: it names the retired term on purpose, and it usually
+//! lives in the tree it describes, where `apply` would otherwise rewrite its own keep entries
+//! (`"orm_session"` is a word of text to the plain-text adapter) and `check` would flag them.
 
 use std::fmt::Write;
 
@@ -13,8 +17,10 @@ const MEANINGFUL: &[&str] = &["keep(foreign)", "keep(sense)"];
 
 /// The rule file's text for `rows` (a survey of `surveyed`, for the header).
 pub fn rule_file(rows: &[Row], surveyed: &str) -> String {
+    let surveyed = one_line(surveyed);
     let mut out = format!(
-        "# Project rules started by `retrace survey {surveyed}`. Edit freely, then run with --rules.\n\
+        "# retrace: off (this file names the retired term on purpose: retrace leaves it as it is)\n\
+         # Project rules started by `retrace survey {surveyed}`. Edit freely, then run with --rules.\n\
          # Kept names: the survey found a meaning other than the retired term (count and evidence\n\
          # beside each). Commented names are for you to decide: uncomment to keep one everywhere,\n\
          # or add a scoped rule (see the README). Words in comments, docstrings and prose follow [where].\n\
@@ -32,7 +38,7 @@ pub fn rule_file(rows: &[Row], surveyed: &str) -> String {
     let width = entries.iter().map(|(_, r)| r.name.len() + 3).max().unwrap_or(0);
     for (kept, row) in entries {
         let quoted = format!("{},", quote(&row.name));
-        let why = row.evidence.first().map_or("", |e| e.text.as_str());
+        let why = one_line(row.evidence.first().map_or("", |e| e.text.as_str()));
         let verdict = super::verdict_cell(row);
         let comment = if kept { "" } else { "# " };
         let _ = writeln!(out, "    {comment}{quoted:<width$} # {} x {verdict}: {why}", row.count);
@@ -44,6 +50,11 @@ pub fn rule_file(rows: &[Row], surveyed: &str) -> String {
 /// Only whole identifiers make `[keep] names` entries.
 fn is_identifier(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// Text for a comment: a line break inside it would end the comment and break the file.
+fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// A TOML basic string.
@@ -102,6 +113,16 @@ mod tests {
         let rules = RuleSet::parse("survey.toml", &text).expect("the written rules load");
         assert!(rules.keep.names.contains("orm_session") && rules.keep.names.contains("AsyncSession"));
         assert!(!rules.keep.names.contains("Session"));
+    }
+
+    #[test]
+    fn line_breaks_in_evidence_and_paths_stay_inside_their_comments() {
+        let review = Verdict::Review { to: "Trace".into(), why: "passed to\nnames = [\"x\"]\r\n".into() };
+        let rows = survey(vec![occurrence("session_kind", Role::String, review, 1)]);
+        let text = rule_file(&rows, "a\nnames = 1");
+        let rules = RuleSet::parse("survey.toml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert!(rules.keep.names.is_empty(), "{text}");
+        assert!(text.starts_with("# retrace: off "), "{text}");
     }
 
     #[test]
