@@ -150,6 +150,13 @@ fn collect_statement(statement: Node<'_>, text: &str, imports: &mut Imports) {
                 imports.insert(local.to_owned(), Bound { module: bound.to_owned(), name: None });
             }
         }
+        // Module-level imports under `if TYPE_CHECKING:` or `try: ... except ImportError:` bind
+        // the name too; a later import of the same name wins, as it does at run time.
+        "if_statement" | "elif_clause" | "else_clause" | "try_statement" | "except_clause" | "finally_clause" | "block" => {
+            for child in named_children(statement) {
+                collect_statement(child, text, imports);
+            }
+        }
         _ => {}
     }
 }
@@ -181,6 +188,11 @@ mod tests {
         let dir = tree(&[
             ("api/app/__init__.py", "from app.database import Session as DbSession\n"),
             ("api/app/database.py", "import sqlalchemy.orm as orm\nfrom sqlalchemy.orm import Session, sessionmaker as maker\n"),
+            (
+                "api/app/typing.py",
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from aiohttp import ClientSession\n\
+                 try:\n    from requests import Session\nexcept ImportError:\n    pass\n",
+            ),
             ("api/app/core/__init__.py", ""),
             ("api/app/core/deps.py", "from ..database import Session\n"),
             ("api/app/routes/users.py", ""),
@@ -196,6 +208,8 @@ mod tests {
         // Through a chain: app/__init__.py -> app/database.py -> sqlalchemy; app/core/deps.py -> ..database.
         assert_eq!(foreign(&routes, "app", "DbSession"), found("sqlalchemy.orm", "sqlalchemy.orm.Session"));
         assert_eq!(foreign(&routes, "app.core.deps", "Session"), found("sqlalchemy.orm", "sqlalchemy.orm.Session"));
+        assert_eq!(foreign(&routes, "app.typing", "ClientSession"), found("aiohttp", "aiohttp.ClientSession"));
+        assert_eq!(foreign(&routes, "app.typing", "Session"), found("requests", "requests.Session"));
         assert_eq!(foreign(&routes, "app.database", "create_engine"), None, "not imported there");
         assert_eq!(foreign(&routes, "app.missing", "Session"), None, "no such module");
 
