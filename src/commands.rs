@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::check::{self, Baseline, BaselineEntry, Summary};
 use crate::diff;
@@ -14,7 +14,7 @@ use crate::project::Project;
 use crate::report::{self, JsonError, JsonFinding, JsonReport, Style};
 use crate::rules::RuleSet;
 use crate::split::{self, Group, SplitBy};
-use crate::walk;
+use crate::walk::{self, WalkedFile};
 use crate::write;
 
 /// Exit status: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error.
@@ -124,6 +124,15 @@ impl Tally {
     }
 }
 
+/// The walked files less the rule file in use: it names the terms it retires, so rewriting it
+/// would change the rules and reporting it would fail every check.
+fn without_rule_file(mut files: Vec<WalkedFile>, rules: &RuleSet) -> Vec<WalkedFile> {
+    let rule_file = Path::new(&rules.origin);
+    let Some((name, canonical)) = rule_file.file_name().zip(rule_file.canonicalize().ok()) else { return files };
+    files.retain(|f| f.path.file_name() != Some(name) || f.path.canonicalize().ok().as_deref() != Some(canonical.as_path()));
+    files
+}
+
 /// Walk, discover and run; `emit` sees each digest in walk order. Returns the redirects that moved
 /// routes need, or `Err(status)` when the walk failed.
 fn run<T: Send>(
@@ -133,7 +142,7 @@ fn run<T: Send>(
     emit: impl FnMut(T),
 ) -> io::Result<Result<Redirects, Status>> {
     let files = match walk::files(&opts.paths, opts.threads) {
-        Ok(files) => files,
+        Ok(files) => without_rule_file(files, &opts.rules),
         Err(e) => {
             writeln!(err, "{}: {e}", error_label(opts.style))?;
             return Ok(Err(Status::Error));

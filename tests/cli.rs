@@ -368,3 +368,13 @@ fn migrate_prints_or_writes_the_forward_migration_and_rollback() {
     missing.expect_code(2);
     assert!(missing.stderr.contains("no/such/dir"), "{missing}");
 }
+
+#[test]
+fn the_rule_file_in_the_tree_is_neither_rewritten_nor_reported() {
+    let rules = b"# What the session rename keeps.\nextends = \"builtin\"\n\n[[rename]]\nfrom = \"session_view\"\nto = \"trace_panel\"\n";
+    let dir = tree_with(&[("retrace.toml", rules), ("app.py", b"session_id = 1\n")]);
+    retrace(dir.path(), &["apply", ".", "--rules", "retrace.toml"]).expect_code(0);
+    assert_eq!(read(dir.path(), "retrace.toml"), rules);
+    assert_eq!(read_string(dir.path(), "app.py"), "trace_id = 1\n");
+    retrace(dir.path(), &["check", ".", "--rules", "./retrace.toml"]).expect_code(0);
+}
