@@ -39,6 +39,8 @@ pub struct Project {
     pub shared: crate::safety::Shared,
     /// What TypeScript files learn about the files they import, found once per run.
     pub typescript_modules: crate::lang::typescript::Modules,
+    /// The stem of every component of every moved path, gathered from `moves` on first use.
+    pub moved_stems: std::sync::OnceLock<HashSet<String>>,
 }
 
 /// `"@/*": ["./src/*"]` in a tsconfig: specifiers starting with `prefix` resolve below `target`.
@@ -119,6 +121,16 @@ impl Project {
         for (i, f) in self.path_findings.iter().enumerate() {
             self.findings_by_file.entry(f.file.clone()).and_modify(|r| r.end = i + 1).or_insert(i..i + 1);
         }
+    }
+
+    /// Whether `name` is the stem (the part before the first dot) of a component of a moved
+    /// path. Asked per name of every file: one set, not a scan of every move each time.
+    pub fn names_moved_path(&self, name: &str) -> bool {
+        let stems = self.moved_stems.get_or_init(|| {
+            let components = self.moves.keys().flat_map(|from| from.iter());
+            components.filter_map(|part| Some(part.to_str()?.split('.').next()?.to_owned())).collect()
+        });
+        stems.contains(name)
     }
 
     /// Whether a module path component names a file or folder whose move was refused.

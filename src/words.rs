@@ -254,6 +254,10 @@ impl Renamer {
         if let Some(to) = self.overrides.get(ident) {
             return (to != ident).then(|| to.clone());
         }
+        // Most identifiers hold no term: no word of them can change.
+        if !self.may_contain(ident.as_bytes()) {
+            return None;
+        }
         let mut out = String::with_capacity(ident.len() + 8);
         let mut last = 0;
         let mut changed = false;

@@ -55,5 +55,5 @@ fn review_repeated_words(plan: &mut FilePlan, rules: &RuleSet, project: &Project
 
 /// Whether `name` is the stem of a file or folder that moves: its imports must follow the move.
 fn names_moved_file(project: &Project, name: &str) -> bool {
-    project.moves.keys().any(|from| from.iter().any(|part| part.to_str().and_then(|p| p.split('.').next()) == Some(name)))
+    project.names_moved_path(name)
 }

@@ -248,7 +248,9 @@ impl<'t> Builder<'_, 't> {
 
     /// Declare the names a node introduces: in `outer` (the scope around it) or `inner` (its own).
     fn declare_by(&mut self, node: Node<'t>, outer: ScopeId, inner: ScopeId) {
-        let name = node.child_by_field_name("name");
+        // Looked up only where a declaration has one: this runs for every node of the tree, and
+        // finding a field by name compares it with each field name of the grammar.
+        let name = || node.child_by_field_name("name");
         match node.kind() {
             "function_declaration"
             | "generator_function_declaration"
@@ -259,19 +261,19 @@ impl<'t> Builder<'_, 't> {
             | "type_alias_declaration"
             | "enum_declaration"
             | "internal_module" => {
-                if let Some(name) = name.map(first_identifier) {
+                if let Some(name) = name().map(first_identifier) {
                     self.declare(name, outer, DeclKind::Declaration);
                 }
             }
             "function_expression" | "generator_function" | "class" | "type_parameter" => {
-                if let Some(name) = name {
+                if let Some(name) = name() {
                     self.declare(name, inner, DeclKind::Declaration);
                 }
             }
             "variable_declarator" => {
                 let hoisted = self.scopes.parent(node).is_some_and(|d| d.kind() == "variable_declaration");
                 let scope = if hoisted { self.hoisting_scope(outer) } else { outer };
-                if let Some(name) = name {
+                if let Some(name) = name() {
                     self.declare_pattern(name, scope);
                 }
             }
