@@ -6,15 +6,15 @@
 //! duplicate another route, or a persisted value, stays wherever the same string is written.
 //!
 //! Design: before the streaming run, [`discover`] plans (in parallel, results dropped) only the
-//! files that hold both an old and a new word — a clash needs the new name to exist, so no other
-//! file can produce one — and keeps each [`Share`] their plans declare, the first in walk order
-//! winning. The streaming run then plans every file once, in order, and [`Shared::follow`] turns a
+//! files where a rename can land on a name already written there, or two renames on one name
+//! (`may_clash`, a word scan): no other file can produce a clash. It keeps each [`Share`] their
+//! plans declare, a definition winning over an import, then the first in walk order. The streaming run then plans every file once, in order, and [`Shared::follow`] turns a
 //! rename of a shared name (same language family) or of a shared string value into the origin's
 //! verdict, pointing at the origin. One round: a name that becomes blocked only because another
-//! file blocked it does not block further names. Persisted values in files that hold no new word
-//! are kept consistent within their own file only.
+//! file blocked it does not block further names. Persisted values in files that cannot clash are
+//! kept consistent within their own file only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,6 +31,8 @@ use crate::walk::WalkedFile;
 #[derive(Debug, Clone, Default)]
 pub struct Shared {
     origins: HashMap<Key, Origin>,
+    /// The owners of each shared member, by language family and member name.
+    owners: HashMap<(&'static str, String), Vec<String>>,
 }
 
 /// The finding that decided a shared verdict, and where it stands.
@@ -73,6 +75,12 @@ pub fn discover(files: &[WalkedFile], rules: &RuleSet, project: &Project, thread
     found.sort_by_key(|(path, _)| order.get(path.as_path()).copied());
     let mut shared = Shared::default();
     for (key, origin) in found.into_iter().flat_map(|(_, shares)| shares) {
+        if let Key::Member(family, owner, name) = &key {
+            let owners = shared.owners.entry((family, name.clone())).or_default();
+            if !owners.contains(owner) {
+                owners.push(owner.clone());
+            }
+        }
         match shared.origins.get(&key) {
             Some(first) if !first.imported || origin.imported => {}
             _ => {
@@ -87,7 +95,7 @@ pub fn discover(files: &[WalkedFile], rules: &RuleSet, project: &Project, thread
 fn shares_of(path: &Path, rules: &RuleSet, project: &Project) -> Vec<(Key, Origin)> {
     let Some(rewriter) = lang::for_path(path).filter(|_| !rules.is_history(path)) else { return Vec::new() };
     let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
-    if !rules.renamer.may_contain(text.as_bytes()) || !rules.renamer.may_contain_target(text.as_bytes()) {
+    if !may_clash(path, &text, rules) {
         return Vec::new();
     }
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -110,6 +118,74 @@ fn shares_of(path: &Path, rules: &RuleSet, project: &Project) -> Vec<(Key, Origi
             Some((key, Origin { finding, at: Location { path: path.to_path_buf(), line, column }, imported }))
         })
         .collect()
+}
+
+/// Whether a rename in `path`'s text can land on a name the code already holds, or two renames
+/// on one new name: without that, no clash, mapping or route conflict can arise in it. A word
+/// scan, not a parse: names are compared with the names of the code, strings with whole strings
+/// (keys, routes), and comments are left out (they mention both words all the time).
+fn may_clash(path: &Path, text: &str, rules: &RuleSet) -> bool {
+    if !rules.renamer.may_contain(text.as_bytes()) || !rules.renamer.may_contain_target(text.as_bytes()) {
+        return false;
+    }
+    let (code, strings) = split_code(text, comment_syntax(path));
+    let names: HashSet<&str> = crate::words::tokens(&code).into_iter().map(|r| &code[r]).collect();
+    let renamed_names = rules.renamer.find_in_text(&code).into_iter().map(|(range, to)| (&code[range], to));
+    let strings: HashSet<&str> = strings.into_iter().collect();
+    let renamed_strings = strings.iter().filter_map(|s| Some((*s, super::values::renamed_text(rules, s)?)));
+    lands(&names, renamed_names) || lands(&strings, renamed_strings)
+}
+
+/// Whether one of `renames` lands on a name of `existing`, or two of them on one name.
+fn lands<'t>(existing: &HashSet<&str>, mut renames: impl Iterator<Item = (&'t str, String)>) -> bool {
+    let mut targets: HashMap<String, &str> = HashMap::new();
+    renames.any(|(from, to)| existing.contains(to.as_str()) || targets.insert(to, from).is_some_and(|o| o != from))
+}
+
+/// How a language writes comments: the line comment, and the block comment's ends.
+type CommentSyntax = (Option<&'static str>, Option<(&'static str, &'static str)>);
+
+fn comment_syntax(path: &Path) -> CommentSyntax {
+    match family(path) {
+        "python" => (Some("#"), None),
+        "typescript" | "rust" => (Some("//"), Some(("/*", "*/"))),
+        "sql" => (Some("--"), Some(("/*", "*/"))),
+        _ => (None, None),
+    }
+}
+
+/// `text` with its comments and string literals blanked out, and the contents of the strings.
+fn split_code(text: &str, (line, block): CommentSyntax) -> (String, Vec<&str>) {
+    let mut code = String::with_capacity(text.len());
+    let mut strings = Vec::new();
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        let rest = &text[at..];
+        let comment_end = match (line, block) {
+            (Some(l), _) if rest.starts_with(l) => Some("\n"),
+            (_, Some((open, close))) if rest.starts_with(open) => Some(close),
+            _ => None,
+        };
+        if let Some(end) = comment_end {
+            at += rest[1..].find(end).map_or(rest.len(), |i| i + 1 + end.len());
+            code.push(' ');
+            continue;
+        }
+        if matches!(c, '"' | '\'' | '`') {
+            let start = at + 1;
+            let mut end = start;
+            while let Some(d) = text[end..].chars().next().filter(|&d| d != c) {
+                end += if d == '\\' { 1 + text[end + 1..].chars().next().map_or(0, char::len_utf8) } else { d.len_utf8() };
+            }
+            strings.push(&text[start..end.min(text.len())]);
+            at = (end + 1).min(text.len());
+            code.push(' ');
+            continue;
+        }
+        code.push(c);
+        at += c.len_utf8();
+    }
+    (code, strings)
 }
 
 /// Languages whose names can reach each other (TSX imports TypeScript).
@@ -157,13 +233,12 @@ impl Shared {
             Role::String => {
                 let content = literal_around(text, &f.range)?;
                 // `__all__ = ["Session"]` names what the module imports.
-                let exported = || (content == f.text && imports(text, &f.text)).then(|| get(Key::Name(family, name())))?;
+                let exported = || get(Key::Name(family, name())).filter(|_| content == f.text && imports(text, &f.text));
                 get(Key::Literal(content.to_owned())).or_else(exported)
             }
             Role::Keyword => get(Key::Keyword(family, callee_before(text, f.range.start)?.to_owned(), name())),
             Role::Attribute => self.member(family, &f.text, text).or_else(|| get(Key::Name(family, name()))),
-            _ if imports(text, &f.text) => get(Key::Name(family, name())),
-            _ => None,
+            _ => get(Key::Name(family, name())).filter(|_| imports(text, &f.text)),
         }
     }
 }
@@ -183,11 +258,10 @@ impl Shared {
     /// The shared verdict of a member `name` of a class, interface or object that `text` imports:
     /// without types, importing the owner is the evidence that its members are used here.
     fn member(&self, family: &'static str, name: &str, text: &str) -> Option<&Origin> {
-        let imported = |key: &Key| match key {
-            Key::Member(f, owner, member) => *f == family && member == name && imports(text, owner),
-            _ => false,
-        };
-        self.origins.iter().filter(|(key, _)| imported(key)).map(|(_, origin)| origin).min_by_key(|o| &o.at)
+        let owners = self.owners.get(&(family, name.to_owned()))?;
+        let imported = owners.iter().filter(|owner| imports(text, owner));
+        let origins = imported.filter_map(|owner| self.origins.get(&Key::Member(family, owner.clone(), name.to_owned())));
+        origins.min_by_key(|o| &o.at)
     }
 }
 
@@ -259,6 +333,22 @@ mod tests {
         assert_eq!(literal_around(text, &at("sessions")), Some("/v1/sessions"));
         assert_eq!(literal_around(text, &at("Session")), Some("X-Session-Id"));
         assert_eq!(literal_around("a = session\n", &(4..11)), None);
+    }
+
+    #[test]
+    fn clashes_need_the_new_name_or_two_old_ones() {
+        let rules = RuleSet::builtin();
+        let py = |text: &str| may_clash(Path::new("a.py"), text, &rules);
+        assert!(py("def link(session_id, trace_id): pass"));
+        assert!(py("x = {'/sessions': 1, '/traces': 2}"));
+        assert!(py("x = '# not a comment'; session = trace"));
+        assert!(!py("print('the trace of a session')"));
+        assert!(!py("SELECT session_id FROM otel_traces"));
+        assert!(!py("trace_session_id = 1"));
+        assert!(!py("session = 1  # not a trace"));
+        let ts = |text: &str| may_clash(Path::new("a.ts"), text, &rules);
+        assert!(!ts("/* the traces */ const session = 1; // a trace"));
+        assert!(ts("import { trace } from './t'; const session = '//';"));
     }
 
     #[test]

@@ -62,21 +62,28 @@ impl<'t> Values<'t> {
         mut visit: impl FnMut(tree_sitter::Node<'t>, &mut Values<'t>),
     ) -> Values<'t> {
         let mut found = Values::default();
-        // An explicit stack: generated code nests deeper than a worker thread's stack allows.
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            if let Some(literal) = literal(node) {
-                found.literals.push(literal);
-                if is_header_name(literal.text) {
-                    found.persisted.push((literal, "an HTTP header name"));
+        // A cursor, not recursion: generated code nests deeper than a worker thread's stack allows.
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            if node.is_named() {
+                if let Some(literal) = literal(node) {
+                    found.literals.push(literal);
+                    if is_header_name(literal.text) {
+                        found.persisted.push((literal, "an HTTP header name"));
+                    }
+                }
+                visit(node, &mut found);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return found;
                 }
             }
-            visit(node, &mut found);
-            let mut cursor = node.walk();
-            let children: Vec<_> = node.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
         }
-        found
     }
 
     /// Change the verdicts of the words in these strings, and share those other files must follow.
