@@ -37,8 +37,8 @@ const LEFT_UNCHANGED: &[&str] = &[
     "tracekit/models.py:19:12 conflict identifier Session",
     "tracekit/models.py:30:13 conflict string Session",
     "tracekit/models.py:30:33 conflict string start_session",
-    "tracekit/client.py:4:29 conflict identifier Session",
-    "tracekit/client.py:12:12 conflict identifier Session",
+    "tracekit/client.py:5:5 conflict identifier Session",
+    "tracekit/client.py:14:12 conflict identifier Session",
     "tracekit/__init__.py:3:29 conflict identifier Session",
     "tracekit/__init__.py:5:13 conflict string Session",
     "tests/test_definitions.py:3:29 conflict identifier Session",
@@ -54,7 +54,7 @@ const LEFT_UNCHANGED: &[&str] = &[
     // A parameter next to its new name, and a caller in another module passing it by keyword.
     "tracekit/api.py:28:10 conflict identifier session_id",
     "tracekit/api.py:30:21 conflict identifier session_id",
-    "tracekit/client.py:8:17 conflict keyword session_id",
+    "tracekit/client.py:10:17 conflict keyword session_id",
     "tests/test_api.py:12:17 conflict keyword session_id",
     // TypeScript declaration merging (and functions of both names), also where it is imported.
     "web/src/models.ts:2:18 conflict identifier ISession",

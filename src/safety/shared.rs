@@ -282,12 +282,17 @@ impl Origin {
     }
 }
 
-/// Whether a line of the file imports `name` (`from m import name`, `import { name } from`).
+/// Whether an import of the file names `name` (`from m import name`, `import { name } from`),
+/// on one line or across the lines of its brackets.
 fn imports(text: &str, name: &str) -> bool {
+    let mut inside = false;
     text.lines().any(|line| {
         let code = line.trim_start();
-        (code.starts_with("import ") || code.starts_with("from ") || code.starts_with("export "))
-            && crate::words::tokens(line).into_iter().any(|t| &line[t] == name)
+        let starts = code.starts_with("import ") || code.starts_with("from ") || code.starts_with("export ");
+        let part_of_import = starts || inside;
+        let (opened, closed) = (line.matches(['(', '{']).count(), line.matches([')', '}']).count());
+        inside = if starts { opened > closed } else { inside && closed == 0 };
+        part_of_import && crate::words::tokens(line).into_iter().any(|t| &line[t] == name)
     })
 }
 
@@ -363,5 +368,8 @@ mod tests {
         assert!(imports("from m import (a,\n)\nfrom tracekit.models import Session\n", "Session"));
         assert!(imports("import type { ISession } from './models';\n", "ISession"));
         assert!(!imports("x = Session()\n", "Session"));
+        assert!(imports("from tracekit.models import (\n    Trace,\n    Session,\n)\n", "Session"));
+        assert!(imports("import {\n  ITrace,\n  ISession,\n} from './models';\n", "ISession"));
+        assert!(!imports("from m import (\n    a,\n)\nSession = 1\n", "Session"));
     }
 }
