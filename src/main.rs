@@ -180,7 +180,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Status, String> {
-    let (mut out, mut err) = (io::stdout().lock(), io::stderr().lock());
+    // stderr is locked per write, not for the whole run: a line another thread writes there
+    // must never wait for the run to end.
+    let (mut out, mut err) = (io::stdout().lock(), io::stderr());
     let io_error = |e: io::Error| e.to_string();
     match cli.command {
         Command::Migrate { schema, strategy, out: out_dir, clickhouse_alias_columns, rules } => {
