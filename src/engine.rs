@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Condvar, Mutex};
 
 use crate::edit::{self, Edit};
 use crate::lang::{self, Context};
@@ -62,11 +62,16 @@ impl FileOutcome {
     }
 }
 
+/// How many files past the first one not yet emitted a worker may start. Results finished out of
+/// order wait for that file, so this bounds what is held, however long one file takes or however
+/// slowly the output drains.
+const WINDOW: usize = 256;
+
 /// Plan every file on `threads` workers. `consume` runs on the worker for each outcome that has
 /// anything to say (a term in its text or path, or an error); `emit` runs on the calling thread
 /// with each result in walk order, as soon as every earlier file is done, so output streams and
-/// only the results of files finished out of order are held. `done` hears, on the calling thread,
-/// how many files are finished so far.
+/// only the results of files finished out of order (at most [`WINDOW`]) are held. `done` hears,
+/// on the calling thread, how many files are finished so far.
 pub fn run<T, F, E>(
     files: &[WalkedFile],
     rules: &RuleSet,
@@ -81,14 +86,24 @@ pub fn run<T, F, E>(
     E: FnMut(T),
 {
     let next = AtomicUsize::new(0);
+    // The index of the first file not yet emitted; workers wait while they are WINDOW past it.
+    let emitted = (Mutex::new(0usize), Condvar::new());
     let (sender, receiver) = mpsc::channel::<(usize, Option<T>)>();
     std::thread::scope(|scope| {
         for _ in 0..settings.threads.max(1) {
             let sender = sender.clone();
-            let (next, consume) = (&next, &consume);
+            let (next, consume, emitted) = (&next, &consume, &emitted);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
+                // The file at the emitted index is already claimed by a worker that is not waiting
+                // (its index is below the limit), so this wait always ends.
+                let (due, advanced) = emitted;
+                let mut due = due.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                while i >= *due + WINDOW {
+                    due = advanced.wait(due).unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
+                drop(due);
                 let value = plan_file(&file.path, rules, project, settings).map(consume);
                 if sender.send((i, value)).is_err() {
                     break;
@@ -107,6 +122,8 @@ pub fn run<T, F, E>(
                     emit(value);
                 }
             }
+            *emitted.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = due;
+            emitted.1.notify_all();
         }
     });
 }
@@ -300,5 +317,27 @@ mod tests {
         assert_eq!(lines.line_column(text, 0), (1, 1));
         assert_eq!(lines.line_column(text, 3), (2, 1));
         assert_eq!(lines.line_column(text, text.find("session").unwrap()), (2, 3));
+    }
+
+    #[test]
+    fn workers_stay_within_the_window_of_a_slow_printer() {
+        // Unreadable files: each one's outcome is an error, so every file is consumed and emitted.
+        let files: Vec<WalkedFile> =
+            (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0 }).collect();
+        let emitted = AtomicUsize::new(0);
+        let settings = Settings { threads: 2, shims: false };
+        let mut order = Vec::new();
+        let consume = |o: FileOutcome| {
+            let i: usize = o.path.file_stem().unwrap().to_str().unwrap().parse().unwrap();
+            assert!(i < emitted.load(Ordering::SeqCst) + WINDOW, "file {i} started too far ahead");
+            i
+        };
+        let emit = |i: usize| {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            order.push(i);
+            emitted.fetch_add(1, Ordering::SeqCst);
+        };
+        run(&files, &RuleSet::builtin(), &Project::default(), settings, consume, emit, |_| {});
+        assert_eq!(order, (0..files.len()).collect::<Vec<_>>());
     }
 }
