@@ -147,9 +147,17 @@ fn cutover(
     dual_writes: &[mirror::DualWrite],
     skipped: &mut Vec<Skipped>,
 ) -> Cutover {
+    // In the order given, parents first: a writer inserts a parent row (and, through the dual
+    // writes, its mirror) before the children, so locking in that order waits for it instead of
+    // deadlocking with it.
     let lock = |tables: Vec<QualifiedName>| {
-        let names: std::collections::BTreeSet<String> = tables.iter().map(ToString::to_string).collect();
-        format!("lock table {} in access exclusive mode", names.into_iter().collect::<Vec<_>>().join(", "))
+        let mut names: Vec<String> = Vec::new();
+        for name in tables.iter().map(ToString::to_string) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        format!("lock table {} in access exclusive mode", names.join(", "))
     };
     let mirrors = copied.iter().map(|c| c.mirror.clone());
     let before: Vec<QualifiedName> = copied
