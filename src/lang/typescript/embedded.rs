@@ -19,6 +19,9 @@ use crate::lang::sql::{plan_embedded, query_parameters, Dialect};
 use crate::plan::{Finding, Verdict};
 use crate::rules::NameVerdict;
 
+/// The keys of one `query_params` object, with the ranges of their names.
+type BoundKeys = Vec<(String, Range<usize>)>;
+
 /// A literal planned as SQL, and the verdicts its `query_params` keys must take.
 pub(super) struct EmbeddedQuery {
     /// The string or template node that holds the query (none when the query is not in the file).
@@ -66,7 +69,7 @@ pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
         return Vec::new();
     }
     let mut constants: HashMap<&str, Node<'_>> = HashMap::new();
-    let mut uses: HashMap<&str, (Node<'_>, Vec<Vec<(String, Range<usize>)>>)> = HashMap::new();
+    let mut uses: HashMap<&str, (Node<'_>, Vec<BoundKeys>)> = HashMap::new();
     let mut cursor = an.root.walk();
     loop {
         let node = cursor.node();
@@ -107,12 +110,12 @@ pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
 }
 
 /// The keys of the `query_params` object passed beside `query` (none when it is not a literal).
-fn bound_keys(an: &Analysis<'_, '_>, object: Node<'_>) -> Vec<(String, Range<usize>)> {
+fn bound_keys(an: &Analysis<'_, '_>, object: Node<'_>) -> BoundKeys {
     pair_value(an, object, "query_params").filter(|p| p.kind() == "object").map_or_else(Vec::new, |p| keys(an, p))
 }
 
 /// Keys that bind the parameters of a query retrace cannot see: a rename would split them.
-fn unseen_query(an: &Analysis<'_, '_>, bound: &[Vec<(String, Range<usize>)>]) -> EmbeddedQuery {
+fn unseen_query(an: &Analysis<'_, '_>, bound: &[BoundKeys]) -> EmbeddedQuery {
     let keys = bound
         .iter()
         .flatten()
@@ -135,7 +138,7 @@ fn plan(
     node: Node<'_>,
     content: Range<usize>,
     call: Option<Node<'_>>,
-    uses: &[Vec<(String, Range<usize>)>],
+    uses: &[BoundKeys],
 ) -> Option<EmbeddedQuery> {
     let sql = &an.text[content.clone()];
     let dialect = dialect(an, call, sql);
@@ -217,7 +220,7 @@ fn pair_value<'t>(an: &Analysis<'_, '_>, object: Node<'t>, key: &str) -> Option<
 
 /// The keys of an object literal written as `key: value` (a shorthand `{ session_id }` also names
 /// a variable, so it is not a key retrace can rename alone).
-fn keys(an: &Analysis<'_, '_>, object: Node<'_>) -> Vec<(String, Range<usize>)> {
+fn keys(an: &Analysis<'_, '_>, object: Node<'_>) -> BoundKeys {
     named_children(object)
         .into_iter()
         .filter(|p| p.kind() == "pair")
