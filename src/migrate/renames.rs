@@ -118,7 +118,6 @@ impl Renames<'_> {
         }
         let depth = |table: &Table| parent_depth(schema, table, 0);
         altered.sort_by_key(|t| depth(t));
-        let names: Vec<String> = altered.iter().map(|t| t.name.to_string()).collect();
         Phase::new("Lock the tables, parents first")
             .note(
                 "Writers that insert a parent row and then its children take their locks in this order, so \
@@ -127,7 +126,7 @@ impl Renames<'_> {
             )
             .with([
                 "set local lock_timeout = '10s'".to_owned(),
-                format!("lock table {} in access exclusive mode", names.join(", ")),
+                lock_tables(altered.iter().map(|t| &t.name)),
             ])
     }
 
@@ -241,6 +240,18 @@ impl Renames<'_> {
 }
 
 /// `<prefix> old to new`, undone by `<prefix> new to old`.
+/// `lock table ... in access exclusive mode` for `tables` in the order given, each once: callers
+/// give parents first, the order writers take their locks in.
+pub(super) fn lock_tables<'n>(tables: impl IntoIterator<Item = &'n QualifiedName>) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for name in tables.into_iter().map(ToString::to_string) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    format!("lock table {} in access exclusive mode", names.join(", "))
+}
+
 /// How many foreign-key hops separate `table` from a table that references no other (cycles and
 /// self-references end the walk).
 fn parent_depth(schema: &Schema, table: &Table, seen: usize) -> usize {

@@ -147,19 +147,9 @@ fn cutover(
     dual_writes: &[mirror::DualWrite],
     skipped: &mut Vec<Skipped>,
 ) -> Cutover {
-    // In the order given, parents first: a writer inserts a parent row (and, through the dual
-    // writes, its mirror) before the children, so locking in that order waits for it instead of
-    // deadlocking with it.
-    let lock = |tables: Vec<QualifiedName>| {
-        let mut names: Vec<String> = Vec::new();
-        for name in tables.iter().map(ToString::to_string) {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        format!("lock table {} in access exclusive mode", names.join(", "))
-    };
     let mirrors = copied.iter().map(|c| c.mirror.clone());
+    // Parents first: a writer inserts a parent row (and, through the dual writes, its mirror)
+    // before the children, so locking in this order waits for it instead of deadlocking with it.
     let before: Vec<QualifiedName> = copied
         .iter()
         .map(|c| c.table.name.clone())
@@ -174,7 +164,7 @@ fn cutover(
         .collect();
     let lock_phase = Phase::new("Lock, and refuse to cut over before the backfill is done")
         .note("Run step 4 just before: it compares every row without locking anything.")
-        .with([lock(before), backfill::guard()]);
+        .with([renames::lock_tables(&before), backfill::guard()]);
     let stop_dual_writes: Vec<Change> = dual_writes.iter().filter_map(|d| d.trigger.inverse()).collect();
     let (stop_phase, undo_stop) = forward_and_undo("Stop the dual writes", &stop_dual_writes);
     let moves: Vec<Change> = children.iter().map(mirror::move_foreign_key).collect();
@@ -204,7 +194,7 @@ fn cutover(
         .phase(compatibility_notes(views, &unaliased));
     let undo = Step::new("Undo the cut-over (skip this step if the cut-over has not run)", true)
         .note("The backups take back every row written to the new tables since the cut-over.")
-        .phase(Phase::new("Lock").with([lock(after)]))
+        .phase(Phase::new("Lock").with([renames::lock_tables(&after)]))
         .phase(drop_views)
         .phase(undo_swap)
         .phases(undo_renames)
