@@ -141,7 +141,7 @@ fn run<T: Send>(
     consume: impl Fn(FileOutcome) -> T + Sync,
     emit: impl FnMut(T),
 ) -> io::Result<Result<Redirects, Status>> {
-    let files = match walk::files(&opts.paths, opts.threads) {
+    let files = match walk::files(&opts.paths, opts.threads, &|path| engine::mentions(path, &opts.rules)) {
         Ok(files) => without_rule_file(files, &opts.rules),
         Err(e) => {
             writeln!(err, "{}: {e}", error_label(opts.style))?;
@@ -149,7 +149,9 @@ fn run<T: Send>(
         }
     };
     let mut project = Project::discover(&opts.paths, &files, &opts.rules);
-    project.shared = crate::safety::discover(&files, &opts.rules, &project, opts.threads);
+    project.shared = engine::shares(&files, &opts.rules, &project, opts.threads);
+    // A file with no term in its text, whose path neither moves nor is reported, has nothing to say.
+    let files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || project.concerns(&f.path)).collect();
     let progress = Progress::new(files.len());
     let settings = Settings { threads: opts.threads, shims: opts.shims };
     engine::run(&files, &opts.rules, &project, settings, consume, emit, |n| progress.set(n));

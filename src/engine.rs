@@ -12,6 +12,7 @@ use crate::lang::{self, Context};
 use crate::plan::{Finding, Location, Role, Verdict};
 use crate::project::Project;
 use crate::rules::{NameVerdict, RuleSet};
+use crate::safety::{self, Shared};
 use crate::scoped;
 use crate::suppress;
 use crate::walk::WalkedFile;
@@ -62,6 +63,41 @@ impl FileOutcome {
     }
 }
 
+/// The walk's sieve: whether `path` is a file some rewriter reads whose bytes may hold a term or a
+/// suppression marker. Files that cannot be read count as mentioning: planning reports why.
+pub fn mentions(path: &Path, rules: &RuleSet) -> bool {
+    if lang::for_path(path).is_none() {
+        return false;
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => rules.renamer.may_contain(&bytes) || suppress::may_contain(&bytes),
+        Err(_) => true,
+    }
+}
+
+/// Before the streaming run, on `threads` workers: plan the files where a rename could clash and
+/// gather what they share with other files. Only files that mention a term are read.
+pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize) -> Shared {
+    let next = AtomicUsize::new(0);
+    let found = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                if !file.mentions {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&file.path) else { continue };
+                if let Some(shares) = safety::shares_of(&file.path, &text, rules, project) {
+                    found.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((i, shares));
+                }
+            });
+        }
+    });
+    Shared::gather(found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
 /// How many files past the first one not yet emitted a worker may start. Results finished out of
 /// order wait for that file, so this bounds what is held, however long one file takes or however
 /// slowly the output drains.
@@ -104,7 +140,7 @@ pub fn run<T, F, E>(
                     due = advanced.wait(due).unwrap_or_else(|poisoned| poisoned.into_inner());
                 }
                 drop(due);
-                let value = plan_file(&file.path, rules, project, settings).map(consume);
+                let value = plan_file(&file.path, file.mentions, rules, project, settings).map(consume);
                 if sender.send((i, value)).is_err() {
                     break;
                 }
@@ -136,8 +172,9 @@ pub struct Settings {
     pub shims: bool,
 }
 
-/// Plan one file, or `None` when neither its text nor its path holds a term.
-pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project, settings: Settings) -> Option<FileOutcome> {
+/// Plan one file, or `None` when neither its text nor its path holds a term. `mentions: false`
+/// (from the walk's sieve, [`mentions`]) says its bytes hold no term, so it is not read.
+pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project, settings: Settings) -> Option<FileOutcome> {
     let moved_to = project.moves.get(path).cloned();
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
@@ -154,6 +191,9 @@ pub fn plan_file(path: &Path, rules: &RuleSet, project: &Project, settings: Sett
         return (!outcome.findings.is_empty()).then_some(outcome);
     };
     outcome.language = Some(rewriter.language());
+    if !mentions {
+        return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome);
+    }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
@@ -323,7 +363,7 @@ mod tests {
     fn workers_stay_within_the_window_of_a_slow_printer() {
         // Unreadable files: each one's outcome is an error, so every file is consumed and emitted.
         let files: Vec<WalkedFile> =
-            (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0 }).collect();
+            (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0, mentions: true }).collect();
         let emitted = AtomicUsize::new(0);
         let settings = Settings { threads: 2, shims: false };
         let mut order = Vec::new();

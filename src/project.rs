@@ -111,6 +111,11 @@ impl Project {
         }
     }
 
+    /// Whether this run moves `file` or reports something about its path.
+    pub fn concerns(&self, file: &Path) -> bool {
+        self.moves.contains_key(file) || !self.path_findings_of(file).is_empty()
+    }
+
     /// The path findings a walked file's report carries.
     pub fn path_findings_of(&self, file: &Path) -> &[PathFinding] {
         self.findings_by_file.get(file).map_or(&[], |r| &self.path_findings[r.clone()])
@@ -144,6 +149,10 @@ impl Project {
         let mut seen_dirs = HashSet::new();
         self.path_findings.clear();
         for file in files {
+            // Only a name holding a term or an override gets a verdict; most paths hold none.
+            if !rules.renamer.may_contain(file.path.as_os_str().as_encoded_bytes()) {
+                continue;
+            }
             // The root itself is never renamed: only what lies below it.
             let base = walk_root(&roots[file.root]);
             let relative = file.path.strip_prefix(&base).unwrap_or(&file.path);
@@ -331,7 +340,17 @@ fn source_dirs(files: &[WalkedFile]) -> HashSet<PathBuf> {
 /// so a run over a few files (a pre-commit hook) still knows the packages they live in; so are the
 /// packages beside the current folder and in its `src/` when a root is a single file.
 fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>) -> HashSet<String> {
-    let is_package = |dir: &Path| all.contains(dir.join("__init__.py").as_path()) || dir.join("__init__.py").is_file();
+    // Judged once per folder: files share folders, and a look on disk costs a system call.
+    let judged = std::cell::RefCell::new(HashMap::<PathBuf, bool>::new());
+    let is_package = |dir: &Path| {
+        if let Some(&known) = judged.borrow().get(dir) {
+            return known;
+        }
+        let init = dir.join("__init__.py");
+        let package = all.contains(init.as_path()) || init.is_file();
+        judged.borrow_mut().insert(dir.to_path_buf(), package);
+        package
+    };
     let mut names = HashSet::new();
     for f in files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "py" || e == "pyi")) {
         let mut top = f.path.clone();
@@ -485,7 +504,7 @@ mod tests {
         let page = root.join("app/sessions/[id]/page.tsx");
         std::fs::create_dir_all(page.parent().unwrap()).unwrap();
         std::fs::write(&page, "export default function Page() { return null }\n").unwrap();
-        let files = vec![WalkedFile { path: page.clone(), root: 0 }];
+        let files = vec![WalkedFile { path: page.clone(), root: 0, mentions: true }];
         let rules = RuleSet::builtin();
         let project = Project::discover(std::slice::from_ref(&root), &files, &rules);
         assert!(project.moves.is_empty());

@@ -14,8 +14,10 @@ pub struct WalkError {
 }
 
 /// Every file under `roots` that git would not ignore, sorted, each with the root it came from.
-/// A root that is a file is returned as is, even when ignored: the user named it.
-pub fn files(roots: &[PathBuf], threads: usize) -> Result<Vec<WalkedFile>, WalkError> {
+/// A root that is a file is returned as is, even when ignored: the user named it. `sieve` runs on
+/// the walking threads for each file and says whether its contents matter ([`WalkedFile::mentions`]),
+/// so files are read while the tree is still being walked.
+pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> bool + Sync)) -> Result<Vec<WalkedFile>, WalkError> {
     for root in roots {
         if let Err(e) = std::fs::metadata(root) {
             return Err(WalkError { path: root.clone(), message: e.to_string() });
@@ -25,7 +27,9 @@ pub fn files(roots: &[PathBuf], threads: usize) -> Result<Vec<WalkedFile>, WalkE
     let errors = Mutex::new(Vec::new());
     for (index, root) in roots.iter().enumerate() {
         if root.is_file() {
-            found.lock().unwrap().push(WalkedFile { path: clean(root), root: index });
+            let path = clean(root);
+            let mentions = sieve(&path);
+            found.lock().unwrap().push(WalkedFile { path, root: index, mentions });
             continue;
         }
         WalkBuilder::new(root)
@@ -36,7 +40,9 @@ pub fn files(roots: &[PathBuf], threads: usize) -> Result<Vec<WalkedFile>, WalkE
                 Box::new(|entry| {
                     match entry {
                         Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                            found.lock().unwrap().push(WalkedFile { path: clean(entry.path()), root: index });
+                            let path = clean(entry.path());
+                            let mentions = sieve(&path);
+                            found.lock().unwrap().push(WalkedFile { path, root: index, mentions });
                         }
                         Ok(_) => {}
                         Err(e) => errors.lock().unwrap().push(e.to_string()),
@@ -49,16 +55,29 @@ pub fn files(roots: &[PathBuf], threads: usize) -> Result<Vec<WalkedFile>, WalkE
         return Err(WalkError { path: roots[0].clone(), message });
     }
     let mut found = found.into_inner().unwrap();
-    found.sort();
+    found.sort_unstable_by(|a, b| path_order(&a.path, &b.path).then(a.root.cmp(&b.root)));
     found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
 }
 
 /// A walked file and the index of the root it was found under.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkedFile {
     pub path: PathBuf,
     pub root: usize,
+    /// Whether its contents may matter (the walk's sieve said so): other files are not read again.
+    pub mentions: bool,
+}
+
+/// The order of paths by component (`a/x` before `a-b/x`), as [`Path`]'s own `Ord`, but by one byte
+/// comparison: the separator sorts below every other byte.
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let (a, b) = (a.as_os_str().as_encoded_bytes(), b.as_os_str().as_encoded_bytes());
+    let rank = |byte: u8| if byte == b'/' { 0 } else { byte };
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => rank(a[i]).cmp(&rank(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 /// `./a/b` -> `a/b`: paths are shown and patched without the leading `./`.
@@ -79,15 +98,24 @@ mod tests {
         std::fs::write(dir.path().join("build/out.py"), "x").unwrap();
         std::fs::write(dir.path().join("pkg/deep/b.py"), "x").unwrap();
         std::fs::write(dir.path().join("pkg/a.py"), "x").unwrap();
-        let walked = files(&[dir.path().to_path_buf()], 2).unwrap();
+        let walked = files(&[dir.path().to_path_buf()], 2, &|_| true).unwrap();
         let names: Vec<_> =
             walked.iter().map(|f| f.path.strip_prefix(dir.path()).unwrap().to_path_buf()).collect();
         assert_eq!(names, vec![PathBuf::from("pkg/a.py"), PathBuf::from("pkg/deep/b.py")]);
     }
 
     #[test]
+    fn paths_sort_by_component() {
+        let mut paths: Vec<PathBuf> = ["a-b/x", "a/x", "a/x/y", "a.py", "a", "b/a", "a/x-y"].map(PathBuf::from).to_vec();
+        let mut expected = paths.clone();
+        expected.sort();
+        paths.sort_by(|a, b| path_order(a, b));
+        assert_eq!(paths, expected);
+    }
+
+    #[test]
     fn missing_root_is_an_error_naming_it() {
-        let err = files(&[PathBuf::from("no/such/dir")], 1).unwrap_err();
+        let err = files(&[PathBuf::from("no/such/dir")], 1, &|_| true).unwrap_err();
         assert_eq!(err.path, PathBuf::from("no/such/dir"));
     }
 }

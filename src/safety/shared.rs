@@ -5,10 +5,12 @@
 //! that must stay must stay where callers pass it by keyword. Likewise a route string that would
 //! duplicate another route, or a persisted value, stays wherever the same string is written.
 //!
-//! Design: before the streaming run, [`discover`] plans (in parallel, results dropped) only the
+//! Design: before the streaming run, the engine's first pass plans (results dropped) only the
 //! files where a rename can land on a name already written there, or two renames on one name
-//! (`may_clash`, a word scan): no other file can produce a clash. It keeps each [`Share`] their
-//! plans declare, a definition winning over an import, then the first in walk order. The streaming run then plans every file once, in order, and [`Shared::follow`] turns a
+//! ([`shares_of`], behind `may_clash`, a word scan): no other file can produce a clash.
+//! [`Shared::gather`] keeps each [`Share`] their plans declare, a definition winning over an
+//! import, then the first in walk order. The streaming run then plans every file once, in order,
+//! and [`Shared::follow`] turns a
 //! rename of a shared name (same language family) or of a shared string value into the origin's
 //! verdict, pointing at the origin. One round: a name that becomes blocked only because another
 //! file blocked it does not block further names. Persisted values in files that cannot clash are
@@ -17,15 +19,12 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use crate::engine::LineIndex;
 use crate::lang::{self, Context};
 use crate::plan::{FilePlan, Finding, Location, Role, Share, Verdict};
 use crate::project::Project;
 use crate::rules::RuleSet;
-use crate::walk::WalkedFile;
 
 /// The shared verdicts of a run, each with the finding that decided it.
 #[derive(Debug, Clone, Default)]
@@ -54,56 +53,48 @@ enum Key {
     Literal(String),
 }
 
-/// Plan the files where a clash can arise and gather what their plans share.
-pub fn discover(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize) -> Shared {
-    let next = AtomicUsize::new(0);
-    let found = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
-            scope.spawn(|| {
-                while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let shares = shares_of(&file.path, rules, project);
-                    if !shares.is_empty() {
-                        found.lock().unwrap_or_else(|e| e.into_inner()).push((file.path.clone(), shares));
-                    }
+/// What one file's plan shares; see [`shares_of`].
+#[derive(Debug, Default)]
+pub struct FileShares(Vec<(Key, Origin)>);
+
+impl Shared {
+    /// The shared verdicts of the files' shares, given with each file's index in walk order: a
+    /// definition wins over an import, then the first in walk order.
+    pub fn gather(mut found: Vec<(usize, FileShares)>) -> Shared {
+        found.sort_by_key(|(index, _)| *index);
+        let mut shared = Shared::default();
+        for (key, origin) in found.into_iter().flat_map(|(_, shares)| shares.0) {
+            if let Key::Member(family, owner, name) = &key {
+                let owners = shared.owners.entry((family, name.clone())).or_default();
+                if !owners.contains(owner) {
+                    owners.push(owner.clone());
                 }
-            });
-        }
-    });
-    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    let order: HashMap<&Path, usize> = files.iter().enumerate().map(|(i, f)| (f.path.as_path(), i)).collect();
-    found.sort_by_key(|(path, _)| order.get(path.as_path()).copied());
-    let mut shared = Shared::default();
-    for (key, origin) in found.into_iter().flat_map(|(_, shares)| shares) {
-        if let Key::Member(family, owner, name) = &key {
-            let owners = shared.owners.entry((family, name.clone())).or_default();
-            if !owners.contains(owner) {
-                owners.push(owner.clone());
+            }
+            match shared.origins.get(&key) {
+                Some(first) if !first.imported || origin.imported => {}
+                _ => {
+                    shared.origins.insert(key, origin);
+                }
             }
         }
-        match shared.origins.get(&key) {
-            Some(first) if !first.imported || origin.imported => {}
-            _ => {
-                shared.origins.insert(key, origin);
-            }
-        }
+        shared
     }
-    shared
 }
 
-/// What one file's plan shares, or nothing when it holds no old word next to a new one.
-fn shares_of(path: &Path, rules: &RuleSet, project: &Project) -> Vec<(Key, Origin)> {
-    let Some(rewriter) = lang::for_path(path).filter(|_| !rules.is_history(path)) else { return Vec::new() };
-    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
-    if !may_clash(path, &text, rules) {
-        return Vec::new();
+/// What the plan of `path` (its text given) shares, or `None` when it holds no old word next to a
+/// new one: only such files can produce a clash, so only they are planned here.
+pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project) -> Option<FileShares> {
+    let rewriter = lang::for_path(path).filter(|_| !rules.is_history(path))?;
+    if !may_clash(path, text, rules) {
+        return None;
     }
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let cx = Context { rules, project, path };
-    let Ok(plan) = rewriter.plan(body, &cx) else { return Vec::new() };
+    let plan = rewriter.plan(body, &cx).ok()?;
     let lines = LineIndex::new(body);
     let family = family(path);
-    plan.shares
+    let shares: Vec<(Key, Origin)> = plan
+        .shares
         .iter()
         .filter_map(|share| {
             let (key, at) = match share {
@@ -117,7 +108,8 @@ fn shares_of(path: &Path, rules: &RuleSet, project: &Project) -> Vec<(Key, Origi
             let imported = imports(lines.line(body, line), &finding.text);
             Some((key, Origin { finding, at: Location { path: path.to_path_buf(), line, column }, imported }))
         })
-        .collect()
+        .collect();
+    (!shares.is_empty()).then_some(FileShares(shares))
 }
 
 /// Whether a rename in `path`'s text can land on a name the code already holds, or two renames

@@ -480,7 +480,7 @@ fn byte_order_mark_and_crlf_through_the_engine() {
     let path = dir.path().join("lib.rs");
     std::fs::write(&path, "\u{feff}// é session\r\nfn session() {}\r\n").unwrap();
     let settings = crate::engine::Settings { threads: 1, shims: false };
-    let outcome = crate::engine::plan_file(&path, &RuleSet::builtin(), &Project::default(), settings).unwrap();
+    let outcome = crate::engine::plan_file(&path, true, &RuleSet::builtin(), &Project::default(), settings).unwrap();
     assert_eq!(outcome.error, None);
     assert_eq!(outcome.updated, "\u{feff}// é trace\r\nfn trace() {}\r\n");
     let places: Vec<_> = outcome.findings.iter().map(|f| (f.location.line, f.location.column)).collect();
