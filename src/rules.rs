@@ -62,6 +62,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
@@ -147,6 +148,39 @@ pub struct Keep {
     pub globals: HashSet<String>,
     /// Exact identifiers that never change anywhere.
     pub names: HashSet<String>,
+    /// The keep lists' names as written out in text, built on first use.
+    phrases: Phrases,
+}
+
+/// A finder built from the keep lists on first use: (finder, module of each phrase). A clone
+/// starts empty, since a cloned rule set may still be merged with another.
+#[derive(Debug, Default)]
+struct Phrases(OnceLock<(Option<AhoCorasick>, Vec<String>)>);
+
+impl Clone for Phrases {
+    fn clone(&self) -> Phrases {
+        Phrases::default()
+    }
+}
+
+impl Keep {
+    /// Every place in `text` that spells out a kept third-party name (`requests.Session`, an npm
+    /// package), with the module it belongs to.
+    pub fn phrases_in(&self, text: &str) -> Vec<(Range<usize>, String)> {
+        let (finder, modules) = self.phrases.0.get_or_init(|| {
+            let mut phrases: Vec<(String, String)> = Vec::new();
+            for s in &self.python {
+                phrases.push((format!("{}.{}", s.module, s.name), s.module.clone()));
+            }
+            for s in &self.typescript {
+                phrases.push((s.module.clone(), s.module.clone()));
+            }
+            let finder = AhoCorasick::new(phrases.iter().map(|(p, _)| p)).ok();
+            (finder, phrases.into_iter().map(|(_, module)| module).collect())
+        });
+        let Some(finder) = finder else { return Vec::new() };
+        finder.find_overlapping_iter(text).map(|m| (m.range(), modules[m.pattern().as_usize()].clone())).collect()
+    }
 }
 
 /// What the rule set says about a bare name, before any scope information.

@@ -4,8 +4,6 @@
 
 use std::ops::Range;
 
-use aho_corasick::AhoCorasick;
-
 use super::{Context, ParseError, Rewriter};
 use crate::plan::{FilePlan, KeepReason, Role};
 use crate::rules::{NameVerdict, RuleSet};
@@ -50,21 +48,7 @@ struct ForeignPhrases {
 
 impl ForeignPhrases {
     fn new(rules: &RuleSet, text: &str) -> ForeignPhrases {
-        let mut phrases: Vec<(String, String)> = Vec::new();
-        for s in &rules.keep.python {
-            phrases.push((format!("{}.{}", s.module, s.name), s.module.clone()));
-        }
-        for s in &rules.keep.typescript {
-            phrases.push((s.module.clone(), s.module.clone()));
-        }
-        let Ok(automaton) = AhoCorasick::new(phrases.iter().map(|(p, _)| p)) else {
-            return ForeignPhrases { spans: Vec::new() };
-        };
-        let spans = automaton
-            .find_overlapping_iter(text)
-            .map(|m| (m.range(), phrases[m.pattern().as_usize()].1.clone()))
-            .collect();
-        ForeignPhrases { spans }
+        ForeignPhrases { spans: rules.keep.phrases_in(text) }
     }
 
     fn module_around(&self, range: &Range<usize>) -> Option<String> {

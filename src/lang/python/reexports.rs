@@ -2,10 +2,11 @@
 //! `app/database.py` itself does `from sqlalchemy.orm import Session`, binds SQLAlchemy's
 //! `Session` just as a direct import would. Chains of first-party modules are followed.
 //!
-//! Each module file is read and parsed at most once per run: the cache lives in the
-//! [`Project`](crate::project::Project) that every worker shares.
+//! Each module file is read at most once per run, and parsed only when a name asked about is
+//! written after one of its `import` keywords: most imported names are defined, not imported,
+//! there. The cache lives in the [`Project`](crate::project::Project) that every worker shares.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -37,8 +38,17 @@ pub struct ReExports {
 struct Cache {
     /// (folder of the importing file, module as written) -> the module's file.
     files: HashMap<(PathBuf, String), Option<PathBuf>>,
-    /// Module file -> its imports, parsed on first use.
-    modules: HashMap<PathBuf, Arc<OnceLock<Imports>>>,
+    /// Module file -> what is known of its imports, read on first use.
+    modules: HashMap<PathBuf, Arc<OnceLock<Module>>>,
+}
+
+#[derive(Debug, Default)]
+struct Module {
+    /// Every word written after an `import` keyword, to the end of its statement: a superset of
+    /// the names its imports bind, found without a parse.
+    imported_words: HashSet<String>,
+    /// Its module-level imports, parsed on first need.
+    imports: OnceLock<Imports>,
 }
 
 /// A module's module-level imports: local name -> what it is bound to.
@@ -88,11 +98,19 @@ impl ReExports {
         found
     }
 
-    /// What `name` is bound to by an import of the module at `file` (read and parsed on first use).
+    /// What `name` is bound to by an import of the module at `file` (read on first use, parsed
+    /// only when `name` may be imported there).
     fn bound(&self, file: &Path, name: &str) -> Option<Bound> {
         let once = Arc::clone(self.cache().modules.entry(file.to_path_buf()).or_default());
-        // Parsed outside the lock: other workers wait only for this module, not for the map.
-        once.get_or_init(|| read_imports(file)).get(name).cloned()
+        // Read outside the lock: other workers wait only for this module, not for the map.
+        let module = once.get_or_init(|| Module {
+            imported_words: std::fs::read_to_string(file).map(|text| imported_words(&text)).unwrap_or_default(),
+            imports: OnceLock::new(),
+        });
+        if !module.imported_words.contains(name) {
+            return None;
+        }
+        module.imports.get_or_init(|| read_imports(file)).get(name).cloned()
     }
 }
 
@@ -114,6 +132,36 @@ fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
         let file = stem.with_extension("py");
         (!parts.is_empty() && file.is_file()).then_some(file)
     })
+}
+
+/// Every identifier-like word from each `import` keyword to the end of its statement: the line
+/// (with `\` continuations), or the parentheses that open right after it. Words in strings and
+/// comments that happen to follow `import` only make the set larger.
+fn imported_words(text: &str) -> HashSet<String> {
+    let bytes = text.as_bytes();
+    let mut words = HashSet::new();
+    for keyword in crate::words::tokens(text).into_iter().filter(|r| &text[r.clone()] == "import") {
+        let mut end = keyword.end;
+        while bytes.get(end).is_some_and(|&b| b == b' ' || b == b'\t') {
+            end += 1;
+        }
+        end = if bytes.get(end) == Some(&b'(') {
+            text[end..].find(')').map_or(text.len(), |close| end + close)
+        } else {
+            let mut line_end = end;
+            loop {
+                line_end = text[line_end..].find('\n').map_or(text.len(), |n| line_end + n);
+                if line_end < text.len() && text[..line_end].trim_end_matches('\r').ends_with('\\') {
+                    line_end += 1;
+                    continue;
+                }
+                break line_end;
+            }
+        };
+        let span = &text[keyword.end..end];
+        words.extend(crate::words::tokens(span).into_iter().map(|r| span[r].to_owned()));
+    }
+    words
 }
 
 /// The module-level imports of a Python file (none when it cannot be read or parsed).
@@ -181,6 +229,17 @@ mod tests {
 
     fn found(module: &str, path: &str) -> Option<Reexported> {
         Some(Reexported { module: module.into(), path: path.into() })
+    }
+
+    #[test]
+    fn imported_words_cover_every_import_form_and_leave_definitions_out() {
+        let text = "import os, sqlalchemy.orm as orm\nfrom .db import (\n    Session,  # the ORM's\n    sessionmaker as maker,\n)\n\
+                    from x import a, \\\n    b\nclass SessionRecord:\n    def get(self):\n        import json\n";
+        let words = imported_words(text);
+        for word in ["os", "sqlalchemy", "orm", "Session", "sessionmaker", "maker", "a", "b", "json"] {
+            assert!(words.contains(word), "{word} missing from {words:?}");
+        }
+        assert!(!words.contains("SessionRecord") && !words.contains("db") && !words.contains("get"));
     }
 
     #[test]
