@@ -268,8 +268,12 @@ impl RuleSet {
         &self.history_globs
     }
 
-    /// Overrides first, then the keep names, then senses, then the term engine.
+    /// Overrides first, then the keep names, then senses, then the term engine. A name with no
+    /// term or override key in it is unrelated, whatever the lists say: most names are.
     pub fn name_verdict(&self, ident: &str) -> NameVerdict {
+        if !self.renamer.may_contain(ident.as_bytes()) {
+            return NameVerdict::Unrelated;
+        }
         if let Some(to) = self.renamer.override_for(ident) {
             if to != ident {
                 return NameVerdict::Rename(to.to_owned());
