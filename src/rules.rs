@@ -60,7 +60,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -212,6 +212,39 @@ pub struct RuleSet {
     postgres: GlobSet,
     /// Keep, rename and sense rules limited to paths, languages or roles, in file order.
     pub scoped: Vec<ScopedRule>,
+    /// Verdicts on names that hold a term, reached once per run: the same names recur everywhere.
+    verdicts: Verdicts,
+}
+
+/// A memo of [`RuleSet::name_verdict`], split in shards so workers rarely wait for each other. A
+/// clone starts empty, since a cloned rule set may still be changed.
+#[derive(Debug, Default)]
+struct Verdicts([Mutex<HashMap<Box<str>, NameVerdict>>; 8]);
+
+impl Clone for Verdicts {
+    fn clone(&self) -> Verdicts {
+        Verdicts::default()
+    }
+}
+
+impl Verdicts {
+    /// Most names of a run fit; past this a shard starts over rather than grow with the tree.
+    const SHARD_LIMIT: usize = 1 << 14;
+
+    fn get_or_insert(&self, name: &str, verdict: impl FnOnce() -> NameVerdict) -> NameVerdict {
+        let shard = name.bytes().fold(name.len(), |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % self.0.len();
+        let lock = || self.0[shard].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = lock().get(name) {
+            return known.clone();
+        }
+        let verdict = verdict();
+        let mut memo = lock();
+        if memo.len() >= Self::SHARD_LIMIT {
+            memo.clear();
+        }
+        memo.insert(name.into(), verdict.clone());
+        verdict
+    }
 }
 
 impl RuleSet {
@@ -274,6 +307,10 @@ impl RuleSet {
         if !self.renamer.may_contain(ident.as_bytes()) {
             return NameVerdict::Unrelated;
         }
+        self.verdicts.get_or_insert(ident, || self.judge_name(ident))
+    }
+
+    fn judge_name(&self, ident: &str) -> NameVerdict {
         if let Some(to) = self.renamer.override_for(ident) {
             if to != ident {
                 return NameVerdict::Rename(to.to_owned());
@@ -933,6 +970,7 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         clickhouse,
         postgres,
         scoped,
+        verdicts: Verdicts::default(),
     })
 }
 
