@@ -14,6 +14,7 @@ use crate::project::Project;
 use crate::report::{self, JsonError, JsonFinding, JsonReport, Style};
 use crate::rules::RuleSet;
 use crate::split::{self, Group, SplitBy};
+use crate::spool::Spool;
 use crate::walk::{self, WalkedFile};
 use crate::write;
 
@@ -103,16 +104,21 @@ type Redirects = std::collections::BTreeSet<(String, String)>;
 struct Tally {
     summary: Summary,
     errors: Vec<FileError>,
-    findings: Vec<LocatedFinding>,
+    /// The findings listed after the run, already rendered.
+    held: Spool,
     io: Option<io::Error>,
 }
 
 impl Tally {
-    fn add(&mut self, d: Digest, keep_findings: bool) -> Digest {
+    /// Count a digest; with a style, hold its findings (rendered so) for the end of the run.
+    fn add(&mut self, d: Digest, hold: Option<Style>) -> Digest {
         self.summary.merge(&d.summary);
         self.errors.extend(d.error.clone());
-        if keep_findings {
-            self.findings.extend(d.findings.iter().cloned());
+        if let Some(style) = hold {
+            for f in &d.findings {
+                let held = self.held.push_line(&report::finding_line(f, style));
+                self.record(held);
+            }
         }
         d
     }
@@ -176,7 +182,7 @@ pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             None => Digest::new(&o, noteworthy, diff::patch(&o)),
         },
         |d| {
-            let d = tally.add(d, true);
+            let d = tally.add(d, Some(opts.style));
             for (group, piece) in d.pieces {
                 series.entry(group).or_default().push_str(&piece);
             }
@@ -217,7 +223,7 @@ pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
             d
         },
         |d| {
-            let d = tally.add(d, true);
+            let d = tally.add(d, Some(opts.style));
             if !d.text.is_empty() {
                 write_failures.push(d.text);
             }
@@ -270,7 +276,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             d
         },
         |d| {
-            let d = tally.add(d, false);
+            let d = tally.add(d, None);
             let prints = check::fingerprints(&d.findings);
             for (f, fingerprint) in d.findings.into_iter().zip(prints) {
                 if opts.check.write_baseline.is_some() {
@@ -465,9 +471,7 @@ fn finish(tally: Tally, opts: &Options, err: &mut dyn Write, status: impl Fn(&Su
     if let Some(e) = tally.io {
         return Err(e);
     }
-    for f in &tally.findings {
-        writeln!(err, "{}", report::finding_line(f, opts.style))?;
-    }
+    tally.held.drain_into(err)?;
     for e in &tally.errors {
         writeln!(err, "{}", report::error_line(e, opts.style))?;
     }

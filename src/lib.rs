@@ -17,6 +17,7 @@ pub mod rules;
 pub mod safety;
 pub mod scoped;
 pub mod split;
+pub mod spool;
 pub mod suppress;
 pub mod survey;
 pub mod walk;

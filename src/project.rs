@@ -35,7 +35,7 @@ pub struct Project {
     /// What first-party Python modules re-export from foreign ones, read once per run.
     pub python_reexports: crate::lang::python::ReExports,
     /// Verdicts that hold across files (a conflicting name, a route that stays), gathered
-    /// before the run by [`crate::safety::discover`].
+    /// before the run by [`crate::engine::shares`].
     pub shared: crate::safety::Shared,
     /// What TypeScript files learn about the files they import, found once per run.
     pub typescript_modules: crate::lang::typescript::Modules,
