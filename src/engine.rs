@@ -255,7 +255,11 @@ pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project
         .collect();
     let lines = LineIndex::new(body);
     let mut used = vec![false; suppressions.len()];
-    outcome.findings.extend(plan.findings.into_iter().map(|finding| {
+    // Reported in the order they stand in the file: rewriters find some in later passes
+    // (embedded SQL, string values).
+    let mut findings = plan.findings;
+    findings.sort_by_key(|f| f.range.start);
+    outcome.findings.extend(findings.into_iter().map(|finding| {
         let (line, column) = lines.line_column(body, finding.range.start);
         let silencing = suppressions.iter().position(|s| s.covers(line, &finding.text));
         let suppressed = silencing.is_some() && !matches!(finding.verdict, Verdict::Keep { .. });

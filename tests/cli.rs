@@ -378,3 +378,25 @@ fn the_rule_file_in_the_tree_is_neither_rewritten_nor_reported() {
     assert_eq!(read_string(dir.path(), "app.py"), "trace_id = 1\n");
     retrace(dir.path(), &["check", ".", "--rules", "./retrace.toml"]).expect_code(0);
 }
+
+#[test]
+fn check_lists_a_files_findings_in_the_order_they_stand() {
+    // A query held in a constant is planned before the walk reaches the code above it.
+    let code = "export const sessionLabel = 'x';\n\nexport async function count(client: any) {\n  \
+                return client.query({ query: COUNT, query_params: { session_id: '1' } });\n}\n\n\
+                const COUNT = `SELECT SessionTag FROM t WHERE id = {session_id:String}`;\n";
+    let dir = tree_with(&[("app.ts", code.as_bytes())]);
+    let run = retrace(dir.path(), &["check", "app.ts"]);
+    run.expect_code(1);
+    let places: Vec<(usize, usize)> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("app.ts:"))
+        .map(|rest| {
+            let mut parts = rest.splitn(3, ':');
+            (parts.next().unwrap().parse().unwrap(), parts.next().unwrap().parse().unwrap())
+        })
+        .collect();
+    assert!(places.len() >= 3, "expected findings on several lines\n{run}");
+    assert!(places.windows(2).all(|w| w[0] <= w[1]), "findings out of order: {places:?}\n{run}");
+}
