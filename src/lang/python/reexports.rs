@@ -146,7 +146,7 @@ fn imported_words(text: &str) -> HashSet<String> {
             end += 1;
         }
         end = if bytes.get(end) == Some(&b'(') {
-            text[end..].find(')').map_or(text.len(), |close| end + close)
+            closing_parenthesis(text, end)
         } else {
             let mut line_end = end;
             loop {
@@ -162,6 +162,19 @@ fn imported_words(text: &str) -> HashSet<String> {
         words.extend(crate::words::tokens(span).into_iter().map(|r| span[r].to_owned()));
     }
     words
+}
+
+/// Where the parenthesis that opens at `open` closes (or the end of `text`): a `)` in a comment
+/// (`Session,  # see (docs)`) does not close it.
+fn closing_parenthesis(text: &str, open: usize) -> usize {
+    let mut at = open;
+    while let Some(found) = text[at..].find([')', '#']).map(|i| at + i) {
+        if text.as_bytes()[found] == b')' {
+            return found;
+        }
+        at = text[found..].find('\n').map_or(text.len(), |n| found + n);
+    }
+    text.len()
 }
 
 /// The module-level imports of a Python file (none when it cannot be read or parsed).
@@ -233,7 +246,7 @@ mod tests {
 
     #[test]
     fn imported_words_cover_every_import_form_and_leave_definitions_out() {
-        let text = "import os, sqlalchemy.orm as orm\nfrom .db import (\n    Session,  # the ORM's\n    sessionmaker as maker,\n)\n\
+        let text = "import os, sqlalchemy.orm as orm\nfrom .db import (\n    Session,  # the ORM's (see docs)\n    sessionmaker as maker,\n)\n\
                     from x import a, \\\n    b\nclass SessionRecord:\n    def get(self):\n        import json\n";
         let words = imported_words(text);
         for word in ["os", "sqlalchemy", "orm", "Session", "sessionmaker", "maker", "a", "b", "json"] {
