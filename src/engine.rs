@@ -70,9 +70,15 @@ pub fn mentions(path: &Path, rules: &RuleSet) -> bool {
         return false;
     }
     match std::fs::read(path) {
-        Ok(bytes) => rules.renamer.may_contain(&bytes) || suppress::may_contain(&bytes),
+        Ok(bytes) => worth_planning(&bytes, rules),
         Err(_) => true,
     }
+}
+
+/// Whether a file's bytes may hold a term or a suppression marker: without either, planning it
+/// finds nothing.
+fn worth_planning(bytes: &[u8], rules: &RuleSet) -> bool {
+    rules.renamer.may_contain(bytes) || suppress::may_contain(bytes)
 }
 
 /// Before the streaming run, on `threads` workers: plan the files where a rename could clash and
@@ -198,7 +204,8 @@ pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project
         Ok(bytes) => bytes,
         Err(e) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
     };
-    if !rules.renamer.may_contain(&bytes) && !suppress::may_contain(&bytes) {
+    // Checked again: a caller may not have sieved, or the file changed since.
+    if !worth_planning(&bytes, rules) {
         // Nothing to edit; a pure move needs no text.
         return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome);
     }

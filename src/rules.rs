@@ -148,18 +148,19 @@ pub struct Keep {
     pub globals: HashSet<String>,
     /// Exact identifiers that never change anywhere.
     pub names: HashSet<String>,
-    /// The keep lists' names as written out in text, built on first use.
-    phrases: Phrases,
+    /// The keep lists' names as written out in text, found by a finder built on first use:
+    /// (finder, module of each phrase).
+    phrases: Memo<OnceLock<(Option<AhoCorasick>, Vec<String>)>>,
 }
 
-/// A finder built from the keep lists on first use: (finder, module of each phrase). A clone
-/// starts empty, since a cloned rule set may still be merged with another.
+/// What a rule set learns while it is used. A clone starts empty: a cloned rule set may still be
+/// changed or merged with another, and what it learnt would no longer hold.
 #[derive(Debug, Default)]
-struct Phrases(OnceLock<(Option<AhoCorasick>, Vec<String>)>);
+struct Memo<T>(T);
 
-impl Clone for Phrases {
-    fn clone(&self) -> Phrases {
-        Phrases::default()
+impl<T: Default> Clone for Memo<T> {
+    fn clone(&self) -> Memo<T> {
+        Memo::default()
     }
 }
 
@@ -213,19 +214,12 @@ pub struct RuleSet {
     /// Keep, rename and sense rules limited to paths, languages or roles, in file order.
     pub scoped: Vec<ScopedRule>,
     /// Verdicts on names that hold a term, reached once per run: the same names recur everywhere.
-    verdicts: Verdicts,
+    verdicts: Memo<Verdicts>,
 }
 
-/// A memo of [`RuleSet::name_verdict`], split in shards so workers rarely wait for each other. A
-/// clone starts empty, since a cloned rule set may still be changed.
+/// A memo of [`RuleSet::name_verdict`], split in shards so workers rarely wait for each other.
 #[derive(Debug, Default)]
 struct Verdicts([Mutex<HashMap<Box<str>, NameVerdict>>; 8]);
-
-impl Clone for Verdicts {
-    fn clone(&self) -> Verdicts {
-        Verdicts::default()
-    }
-}
 
 impl Verdicts {
     /// Most names of a run fit; past this a shard starts over rather than grow with the tree.
@@ -307,7 +301,7 @@ impl RuleSet {
         if !self.renamer.may_contain(ident.as_bytes()) {
             return NameVerdict::Unrelated;
         }
-        self.verdicts.get_or_insert(ident, || self.judge_name(ident))
+        self.verdicts.0.get_or_insert(ident, || self.judge_name(ident))
     }
 
     fn judge_name(&self, ident: &str) -> NameVerdict {
@@ -970,7 +964,7 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         clickhouse,
         postgres,
         scoped,
-        verdicts: Verdicts::default(),
+        verdicts: Memo::default(),
     })
 }
 

@@ -25,11 +25,14 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> bool +
     }
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
+    let add = |path: &Path, root: usize| {
+        let path = clean(path);
+        let mentions = sieve(&path);
+        found.lock().unwrap().push(WalkedFile { path, root, mentions });
+    };
     for (index, root) in roots.iter().enumerate() {
         if root.is_file() {
-            let path = clean(root);
-            let mentions = sieve(&path);
-            found.lock().unwrap().push(WalkedFile { path, root: index, mentions });
+            add(root, index);
             continue;
         }
         WalkBuilder::new(root)
@@ -39,11 +42,7 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> bool +
             .run(|| {
                 Box::new(|entry| {
                     match entry {
-                        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                            let path = clean(entry.path());
-                            let mentions = sieve(&path);
-                            found.lock().unwrap().push(WalkedFile { path, root: index, mentions });
-                        }
+                        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => add(entry.path(), index),
                         Ok(_) => {}
                         Err(e) => errors.lock().unwrap().push(e.to_string()),
                     }

@@ -5,16 +5,15 @@
 //! that must stay must stay where callers pass it by keyword. Likewise a route string that would
 //! duplicate another route, or a persisted value, stays wherever the same string is written.
 //!
-//! Design: before the streaming run, the engine's first pass plans (results dropped) only the
+//! Design: before the streaming run, [`crate::engine::shares`] plans (results dropped) only the
 //! files where a rename can land on a name already written there, or two renames on one name
 //! ([`shares_of`], behind `may_clash`, a word scan): no other file can produce a clash.
 //! [`Shared::gather`] keeps each [`Share`] their plans declare, a definition winning over an
 //! import, then the first in walk order. The streaming run then plans every file once, in order,
-//! and [`Shared::follow`] turns a
-//! rename of a shared name (same language family) or of a shared string value into the origin's
-//! verdict, pointing at the origin. One round: a name that becomes blocked only because another
-//! file blocked it does not block further names. Persisted values in files that cannot clash are
-//! kept consistent within their own file only.
+//! and [`Shared::follow`] turns a rename of a shared name (same language family) or of a shared
+//! string value into the origin's verdict, pointing at the origin. One round: a name that becomes
+//! blocked only because another file blocked it does not block further names. Persisted values in
+//! files that cannot clash are kept consistent within their own file only.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
