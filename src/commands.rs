@@ -17,6 +17,7 @@ use crate::split::{self, Group, SplitBy};
 use crate::spool::Spool;
 use crate::walk::{self, WalkedFile};
 use crate::write;
+use crate::cache::PlanCache;
 
 /// Exit status: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,8 @@ pub struct Options {
     pub format: Format,
     pub check: CheckOptions,
     pub split: Option<SplitOptions>,
+    /// Where plans are kept between runs (`None` with `--no-cache`).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// `diff --split-by KIND --out DIR`: one patch per group instead of one diff.
@@ -155,11 +158,21 @@ fn run<T: Send>(
         }
     };
     let mut project = Project::discover(&opts.paths, &files, &opts.rules);
-    project.shared = engine::shares(&files, &opts.rules, &project, opts.threads);
+    let cache = match &opts.cache_dir {
+        Some(dir) => match PlanCache::open(dir, &opts.rules, &project) {
+            Ok(cache) => Some(cache),
+            Err(e) => {
+                writeln!(err, "{}: plan cache disabled: {}: {e}", warning_label(opts.style), dir.display())?;
+                None
+            }
+        },
+        None => None,
+    };
+    let settings = Settings { threads: opts.threads, shims: opts.shims, cache: cache.as_ref() };
+    project.shared = engine::shares(&files, &opts.rules, &project, settings);
     // A file with no term in its text, whose path neither moves nor is reported, has nothing to say.
     let files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || project.concerns(&f.path)).collect();
     let progress = Progress::new(files.len());
-    let settings = Settings { threads: opts.threads, shims: opts.shims };
     engine::run(&files, &opts.rules, &project, settings, consume, emit, |n| progress.set(n));
     progress.finish();
     Ok(Ok(project.redirects))
@@ -191,6 +204,8 @@ pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             tally.record(written);
         },
     )?;
+    // What follows goes to stderr: stdout, which may be block-buffered, comes first.
+    out.flush()?;
     let redirects = match ran {
         Ok(redirects) => redirects,
         Err(status) => return Ok(status),
@@ -317,6 +332,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
             }
         },
     )?;
+    out.flush()?;
     if let Err(status) = ran {
         return Ok(status);
     }
@@ -407,6 +423,7 @@ pub fn survey(opts: &Options, survey: &SurveyOptions, out: &mut dyn Write, err: 
             writeln!(out)?;
         }
     }
+    out.flush()?;
     if let Some(path) = &survey.write_rules {
         let surveyed = opts.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
         std::fs::write(path, crate::survey::rule_file(&rows, &surveyed))
@@ -486,6 +503,14 @@ fn error_label(style: Style) -> &'static str {
         "\x1b[1;31merror\x1b[0m"
     } else {
         "error"
+    }
+}
+
+fn warning_label(style: Style) -> &'static str {
+    if style.color {
+        "\x1b[1;33mwarning\x1b[0m"
+    } else {
+        "warning"
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 
+use crate::cache::PlanCache;
 use crate::edit::{self, Edit};
 use crate::lang::{self, Context};
 use crate::plan::{Finding, Location, Role, Verdict};
@@ -83,11 +84,11 @@ fn worth_planning(bytes: &[u8], rules: &RuleSet) -> bool {
 
 /// Before the streaming run, on `threads` workers: plan the files where a rename could clash and
 /// gather what they share with other files. Only files that mention a term are read.
-pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads: usize) -> Shared {
+pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings: Settings<'_>) -> Shared {
     let next = AtomicUsize::new(0);
     let found = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        for _ in 0..settings.threads.max(1) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
@@ -95,7 +96,7 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, threads:
                     continue;
                 }
                 let Ok(text) = std::fs::read_to_string(&file.path) else { continue };
-                if let Some(shares) = safety::shares_of(&file.path, &text, rules, project) {
+                if let Some(shares) = safety::shares_of(&file.path, &text, rules, project, settings.cache) {
                     found.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((i, shares));
                 }
             });
@@ -118,7 +119,7 @@ pub fn run<T, F, E>(
     files: &[WalkedFile],
     rules: &RuleSet,
     project: &Project,
-    settings: Settings,
+    settings: Settings<'_>,
     consume: F,
     mut emit: E,
     mut done: impl FnMut(usize),
@@ -171,16 +172,18 @@ pub fn run<T, F, E>(
 }
 
 /// How a run is carried out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Settings {
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
     pub threads: usize,
     /// Add deprecated aliases for renamed exports (`--shims`).
     pub shims: bool,
+    /// Plans kept from earlier runs (none with `--no-cache`).
+    pub cache: Option<&'a PlanCache>,
 }
 
 /// Plan one file, or `None` when neither its text nor its path holds a term. `mentions: false`
 /// (from the walk's sieve, [`mentions`]) says its bytes hold no term, so it is not read.
-pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project, settings: Settings) -> Option<FileOutcome> {
+pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project, settings: Settings<'_>) -> Option<FileOutcome> {
     let moved_to = project.moves.get(path).cloned();
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
@@ -223,8 +226,7 @@ pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project
     let body = text.strip_prefix(BOM).unwrap_or(&text);
     let shift = text.len() - body.len();
     let cx = Context { rules, project, path };
-    let planned = rewriter
-        .plan(body, &cx)
+    let planned = crate::cache::plan(settings.cache, rewriter, body, &cx)
         .map(|plan| scoped::apply(plan, rules, path, rewriter.language()))
         .map(|plan| crate::safety::settle(plan, body, &cx));
     let plan = match planned {
@@ -376,7 +378,7 @@ mod tests {
         let files: Vec<WalkedFile> =
             (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0, mentions: true }).collect();
         let emitted = AtomicUsize::new(0);
-        let settings = Settings { threads: 2, shims: false };
+        let settings = Settings { threads: 2, shims: false, cache: None };
         let mut order = Vec::new();
         let consume = |o: FileOutcome| {
             let i: usize = o.path.file_stem().unwrap().to_str().unwrap().parse().unwrap();

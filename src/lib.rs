@@ -3,6 +3,7 @@
 //! A run builds one [`plan::Plan`] (per-file edits, file moves and findings); the diff, the in-place
 //! rewrite, the check report and the JSON output are renderings of that plan.
 
+pub mod cache;
 pub mod check;
 pub mod commands;
 pub mod diff;
@@ -12,6 +13,7 @@ pub mod lang;
 pub mod migrate;
 pub mod plan;
 pub mod project;
+pub mod reads;
 pub mod report;
 pub mod rules;
 pub mod safety;

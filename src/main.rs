@@ -77,6 +77,29 @@ struct RulesArg {
 }
 
 #[derive(Args, Default)]
+struct CacheArgs {
+    /// Plan every file afresh and keep nothing.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// Where plans are kept between runs, so unchanged files are not parsed again (default:
+    /// $XDG_CACHE_HOME/retrace, else ~/.cache/retrace). A plan is reused only while the file,
+    /// the rules, the binary and everything it read in other files are unchanged.
+    #[arg(long, value_name = "DIR", env = "RETRACE_CACHE_DIR", global = true)]
+    cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    fn dir(self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        let home = || std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".cache"));
+        let base = || std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()).map(PathBuf::from).or_else(home);
+        self.cache_dir.filter(|d| !d.as_os_str().is_empty()).or_else(|| Some(base()?.join("retrace")))
+    }
+}
+
+#[derive(Args, Default)]
 struct RunArgs {
     /// Files or folders to process (several repositories at once are fine).
     #[arg(default_value = ".")]
@@ -111,6 +134,8 @@ struct RunArgs {
     /// diff: folder for the --split-by patches (01-code.patch, 02-strings.patch, ...).
     #[arg(long, value_name = "DIR", requires = "split_by")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(Args)]
@@ -134,6 +159,8 @@ struct SurveyArgs {
     /// proposes to keep; names to decide are written commented out.
     #[arg(long, value_name = "FILE")]
     write_rules: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -182,9 +209,15 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<Status, String> {
     // stderr is locked per write, not for the whole run: a line another thread writes there
     // must never wait for the run to end.
-    let (mut out, mut err) = (io::stdout().lock(), io::stderr());
+    // A terminal sees each line as it is written; a pipe or file gets large writes, not a
+    // system call per line.
+    let stdout = io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut out: Box<dyn Write> =
+        if terminal { Box::new(stdout.lock()) } else { Box::new(io::BufWriter::with_capacity(1 << 16, stdout.lock())) };
+    let mut err = io::stderr();
     let io_error = |e: io::Error| e.to_string();
-    match cli.command {
+    let status = match cli.command {
         Command::Migrate { schema, strategy, out: out_dir, clickhouse_alias_columns, rules } => {
             let options = retrace::migrate::Options {
                 strategy: strategy.parse()?,
@@ -196,9 +229,9 @@ fn run(cli: Cli) -> Result<Status, String> {
         Command::Explain { ident, rules } => {
             commands::explain(&load_rules(&rules)?, &ident, &mut out).map_err(io_error)
         }
-        Command::Diff(args) => commands::diff(&options(args, io::stdout().is_terminal())?, &mut out, &mut err).map_err(io_error),
+        Command::Diff(args) => commands::diff(&options(args, terminal)?, &mut out, &mut err).map_err(io_error),
         Command::Apply(args) => commands::apply(&options(args, io::stderr().is_terminal())?, &mut err).map_err(io_error),
-        Command::Check(args) => commands::check(&options(args, io::stdout().is_terminal())?, &mut out, &mut err).map_err(io_error),
+        Command::Check(args) => commands::check(&options(args, terminal)?, &mut out, &mut err).map_err(io_error),
         Command::Survey(args) => {
             let survey = SurveyOptions {
                 format: match args.format {
@@ -213,11 +246,14 @@ fn run(cli: Cli) -> Result<Status, String> {
                 rules: args.rules,
                 threads: args.threads,
                 color: args.color,
+                cache: args.cache,
                 ..RunArgs::default()
             };
-            commands::survey(&options(run, io::stdout().is_terminal())?, &survey, &mut out, &mut err).map_err(io_error)
+            commands::survey(&options(run, terminal)?, &survey, &mut out, &mut err).map_err(io_error)
         }
-    }
+    }?;
+    out.flush().map_err(io_error)?;
+    Ok(status)
 }
 
 fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
@@ -247,6 +283,7 @@ fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
             },
             out,
         }),
+        cache_dir: args.cache.dir(),
         check: CheckOptions {
             baseline: args.baseline,
             write_baseline: args.write_baseline,

@@ -58,6 +58,7 @@
 //! file are concatenated (the default applies only when neither gives `paths`).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
@@ -215,6 +216,9 @@ pub struct RuleSet {
     pub scoped: Vec<ScopedRule>,
     /// Verdicts on names that hold a term, reached once per run: the same names recur everywhere.
     verdicts: Memo<Verdicts>,
+    /// Tells rule sets apart for cached plans: the rule file's text and origin, and the folder
+    /// its scoped paths were anchored from.
+    pub fingerprint: u64,
 }
 
 /// A memo of [`RuleSet::name_verdict`], split in shards so workers rarely wait for each other.
@@ -270,7 +274,11 @@ impl RuleSet {
             layers.push(base);
         }
         layers.push(layer);
-        build(origin, layers)
+        let mut rules = build(origin, layers)?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (origin, text, std::env::current_dir().ok()).hash(&mut hasher);
+        rules.fingerprint = hasher.finish();
+        Ok(rules)
     }
 
     /// Applied migrations and other history paths: never rewritten (`[keep] paths`).
@@ -965,6 +973,7 @@ fn build(origin: &str, layers: Vec<Layer<'_>>) -> Result<RuleSet, RuleError> {
         postgres,
         scoped,
         verdicts: Memo::default(),
+        fingerprint: 0,
     })
 }
 

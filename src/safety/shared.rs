@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
+use crate::cache::PlanCache;
 use crate::engine::LineIndex;
 use crate::lang::{self, Context};
 use crate::plan::{FilePlan, Finding, Location, Role, Share, Verdict};
@@ -82,14 +83,14 @@ impl Shared {
 
 /// What the plan of `path` (its text given) shares, or `None` when it holds no old word next to a
 /// new one: only such files can produce a clash, so only they are planned here.
-pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project) -> Option<FileShares> {
+pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, cache: Option<&PlanCache>) -> Option<FileShares> {
     let rewriter = lang::for_path(path).filter(|_| !rules.is_history(path))?;
     if !may_clash(path, text, rules) {
         return None;
     }
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let cx = Context { rules, project, path };
-    let plan = rewriter.plan(body, &cx).ok()?;
+    let plan = crate::cache::plan(cache, rewriter, body, &cx).ok()?;
     let lines = LineIndex::new(body);
     let family = family(path);
     let shares: Vec<(Key, Origin)> = plan

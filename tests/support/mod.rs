@@ -137,10 +137,17 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_retrace")
 }
 
-/// Run `retrace ARGS` with `dir` as the current directory.
+/// The plan cache every test run shares: runs after the first in a test reuse what it planned,
+/// so the whole suite checks that a cached plan changes nothing.
+pub fn test_cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("plan-cache")
+}
+
+/// Run `retrace ARGS` with `dir` as the current directory (and the tests' plan cache).
 pub fn retrace(dir: &Path, args: &[&str]) -> Run {
     let mut cmd = Command::new(bin());
     cmd.args(args).current_dir(dir).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    cmd.env("RETRACE_CACHE_DIR", test_cache_dir());
     run(cmd, format!("retrace {}   (in {})", args.join(" "), dir.display()))
 }
 

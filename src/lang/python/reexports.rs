@@ -4,7 +4,8 @@
 //!
 //! Each module file is read at most once per run, and parsed only when a name asked about is
 //! written after one of its `import` keywords: most imported names are defined, not imported,
-//! there. The cache lives in the [`Project`](crate::project::Project) that every worker shares.
+//! there. The cache lives in the [`Project`](crate::project::Project) that every worker shares;
+//! its answers keep the [reads](crate::reads) they were made from.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use tree_sitter::Node;
 use super::collect::name_and_alias;
 use super::syntax::{self, named_children, text_of};
 use crate::project::{ModuleOrigin, Project};
+use crate::reads::{self, Recorded};
 
 /// How many first-party modules a chain of re-exports may pass through (cycles end here too).
 const MAX_HOPS: usize = 8;
@@ -37,9 +39,9 @@ pub struct ReExports {
 #[derive(Debug, Default)]
 struct Cache {
     /// (folder of the importing file, module as written) -> the module's file.
-    files: HashMap<(PathBuf, String), Option<PathBuf>>,
+    files: HashMap<(PathBuf, String), Arc<Recorded<Option<PathBuf>>>>,
     /// Module file -> what is known of its imports, read on first use.
-    modules: HashMap<PathBuf, Arc<OnceLock<Module>>>,
+    modules: HashMap<PathBuf, Arc<OnceLock<Recorded<Module>>>>,
 }
 
 #[derive(Debug, Default)]
@@ -90,12 +92,13 @@ impl ReExports {
 
     fn module_file(&self, importer: &Path, module: &str) -> Option<PathBuf> {
         let key = (importer.parent().unwrap_or(Path::new("")).to_path_buf(), module.to_owned());
-        if let Some(known) = self.cache().files.get(&key) {
-            return known.clone();
+        let known = self.cache().files.get(&key).cloned();
+        if let Some(known) = known {
+            return known.get().clone();
         }
-        let found = module_file(importer, module);
+        let found = Arc::new(Recorded::capture(|| module_file(importer, module)));
         self.cache().files.insert(key, found.clone());
-        found
+        found.get().clone()
     }
 
     /// What `name` is bound to by an import of the module at `file` (read on first use, parsed
@@ -103,10 +106,14 @@ impl ReExports {
     fn bound(&self, file: &Path, name: &str) -> Option<Bound> {
         let once = Arc::clone(self.cache().modules.entry(file.to_path_buf()).or_default());
         // Read outside the lock: other workers wait only for this module, not for the map.
-        let module = once.get_or_init(|| Module {
-            imported_words: std::fs::read_to_string(file).map(|text| imported_words(&text)).unwrap_or_default(),
-            imports: OnceLock::new(),
-        });
+        let module = once
+            .get_or_init(|| {
+                Recorded::capture(|| Module {
+                    imported_words: reads::read_to_string(file).map(|text| imported_words(&text)).unwrap_or_default(),
+                    imports: OnceLock::new(),
+                })
+            })
+            .get();
         if !module.imported_words.contains(name) {
             return None;
         }
@@ -126,11 +133,11 @@ fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
         let mut stem = base.to_path_buf();
         stem.extend(&parts);
         let package = stem.join("__init__.py");
-        if package.is_file() {
+        if reads::is_file(&package) {
             return Some(package);
         }
         let file = stem.with_extension("py");
-        (!parts.is_empty() && file.is_file()).then_some(file)
+        (!parts.is_empty() && reads::is_file(&file)).then_some(file)
     })
 }
 
@@ -179,7 +186,7 @@ fn closing_parenthesis(text: &str, open: usize) -> usize {
 
 /// The module-level imports of a Python file (none when it cannot be read or parsed).
 fn read_imports(file: &Path) -> Imports {
-    let Ok(text) = std::fs::read_to_string(file) else { return Imports::new() };
+    let Ok(text) = reads::read_to_string(file) else { return Imports::new() };
     let Ok(tree) = syntax::parse(&text) else { return Imports::new() };
     let mut imports = Imports::new();
     for statement in named_children(tree.root_node()) {

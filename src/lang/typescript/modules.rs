@@ -5,7 +5,8 @@
 //! (for an aliased specifier, under every tsconfig of the tree) and parse the same imports again.
 //!
 //! The cache lives in the [`Project`](crate::project::Project) that every worker shares, so
-//! the project's moves and aliases must not change once planning starts.
+//! the project's moves and aliases must not change once planning starts. Every answer keeps the
+//! [reads](crate::reads) it was made from: a plan that uses it depends on them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::origin::Origin;
+use crate::reads::{self, Recorded};
 
 /// The run-wide cache.
 #[derive(Debug, Clone, Default)]
@@ -25,14 +27,14 @@ struct Cache {
     /// Folder -> what is in it. Resolving a specifier tries a dozen names, in the folders of
     /// every alias: one listing per folder answers them all without a `stat` each. Only
     /// folders that exist are kept, so memory follows the tree, not the lookups.
-    folders: HashMap<PathBuf, Arc<Folder>>,
+    folders: HashMap<PathBuf, Arc<Recorded<Folder>>>,
     /// Folder -> the names of the files in it that the run moves (built on first use).
     moved: Option<Arc<HashMap<PathBuf, Vec<OsString>>>>,
     /// An aliased specifier -> each alias (index into the project's aliases) it resolves under,
     /// with the file found there.
-    aliased: HashMap<String, Arc<[(usize, PathBuf)]>>,
+    aliased: HashMap<String, Arc<Recorded<Resolutions>>>,
     /// (file, import depth) -> the foreign origins of its top-level variables, computed once.
-    exports: HashMap<(PathBuf, usize), Arc<OnceLock<Exports>>>,
+    exports: HashMap<(PathBuf, usize), Arc<OnceLock<Recorded<Exports>>>>,
 }
 
 /// What one folder holds.
@@ -49,6 +51,9 @@ enum Folder {
     Unlisted,
 }
 
+/// Each alias (index into the project's aliases) a specifier resolves under, with the file found.
+type Resolutions = Arc<[(usize, PathBuf)]>;
+
 /// A file's top-level variables that hold foreign values.
 pub(super) type Exports = HashMap<String, Origin>;
 
@@ -61,41 +66,41 @@ impl Modules {
     pub(super) fn is_file(&self, path: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> bool {
         let Some(name) = path.file_name() else { return false };
         let folder = path.parent().unwrap_or(Path::new(""));
-        match self.folder(folder, moves).as_deref() {
+        match self.folder(folder, moves).as_deref().map(Recorded::get) {
             None => false,
             Some(Folder::Listed { files, .. }) => files.contains(name),
-            Some(Folder::Unlisted) => moves.contains_key(path) || path.is_file(),
+            Some(Folder::Unlisted) => moves.contains_key(path) || reads::is_file(path),
         }
     }
 
     /// What `folder` holds, or `None` when there is no such folder.
-    fn folder(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> Option<Arc<Folder>> {
-        if let Some(known) = self.cache().folders.get(folder) {
-            return Some(known.clone());
+    fn folder(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> Option<Arc<Recorded<Folder>>> {
+        let known = self.cache().folders.get(folder).cloned();
+        if let Some(known) = known {
+            return Some(known);
         }
         let moved = self.moved(moves);
         let moved_here = moved.get(folder);
         // A folder its parent does not list does not exist, and is looked up no further: the
         // folders a specifier would name under every other alias are never listed or kept.
         if let (Some(parent), Some(name), None) = (folder.parent(), folder.file_name(), moved_here) {
-            match self.folder(parent, moves).as_deref() {
+            match self.folder(parent, moves).as_deref().map(Recorded::get) {
                 None => return None,
                 Some(Folder::Listed { folders, .. }) if !folders.contains(name) => return None,
                 Some(_) => {}
             }
         }
-        let listing = match list(folder) {
+        let listing = Recorded::capture(|| match reads::list_folder(folder) {
             Ok((mut files, folders)) => {
                 files.extend(moved_here.into_iter().flatten().cloned());
-                Folder::Listed { files, folders }
+                Some(Folder::Listed { files, folders })
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match moved_here {
-                Some(names) => Folder::Listed { files: names.iter().cloned().collect(), folders: HashSet::new() },
-                None => return None,
-            },
-            Err(_) => Folder::Unlisted,
-        };
-        let listing = Arc::new(listing);
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => moved_here
+                .map(|names| Folder::Listed { files: names.iter().cloned().collect(), folders: HashSet::new() }),
+            Err(_) => Some(Folder::Unlisted),
+        });
+        // A folder that does not exist is not kept (the read that found it missing still counts).
+        let listing = Arc::new(Recorded::transpose(listing)?);
         self.cache().folders.insert(folder.to_path_buf(), listing.clone());
         Some(listing)
     }
@@ -119,13 +124,14 @@ impl Modules {
         &self,
         spec: &str,
         resolve: impl FnOnce() -> Vec<(usize, PathBuf)>,
-    ) -> Arc<[(usize, PathBuf)]> {
-        if let Some(known) = self.cache().aliased.get(spec) {
-            return known.clone();
+    ) -> Resolutions {
+        let known = self.cache().aliased.get(spec).cloned();
+        if let Some(known) = known {
+            return known.get().clone();
         }
-        let found: Arc<[(usize, PathBuf)]> = resolve().into();
+        let found = Arc::new(Recorded::capture(|| Arc::from(resolve())));
         self.cache().aliased.insert(spec.to_owned(), found.clone());
-        found
+        found.get().clone()
     }
 
     /// The origin of `file`'s top-level variable `name` as seen `depth` imports away; the
@@ -133,28 +139,6 @@ impl Modules {
     /// them waits for that result.
     pub(super) fn exported(&self, file: &Path, depth: usize, name: &str, compute: impl FnOnce() -> Exports) -> Option<Origin> {
         let slot = self.cache().exports.entry((file.to_path_buf(), depth)).or_default().clone();
-        slot.get_or_init(compute).get(name).cloned()
+        slot.get_or_init(|| Recorded::capture(compute)).get().get(name).cloned()
     }
-}
-
-/// The files and subfolders of `folder` (the current folder when empty), symbolic links followed.
-fn list(folder: &Path) -> std::io::Result<(HashSet<OsString>, HashSet<OsString>)> {
-    let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-    let (mut files, mut folders) = (HashSet::new(), HashSet::new());
-    for entry in std::fs::read_dir(folder)? {
-        let entry = entry?;
-        let (is_file, is_folder) = match entry.file_type() {
-            Ok(kind) if !kind.is_symlink() => (kind.is_file(), kind.is_dir()),
-            _ => {
-                let path = entry.path();
-                (path.is_file(), path.is_dir())
-            }
-        };
-        if is_file {
-            files.insert(entry.file_name());
-        } else if is_folder {
-            folders.insert(entry.file_name());
-        }
-    }
-    Ok((files, folders))
 }

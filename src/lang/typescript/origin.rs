@@ -393,7 +393,7 @@ const CLASSES: &[&str] = &["class_declaration", "abstract_class_declaration", "c
 /// The foreign origins of a project file's top-level variables (`export const supabase =
 /// createClient(...)`): what an import of them brings along.
 fn variable_origins(file: &Path, cx: &Context<'_>, depth: usize) -> HashMap<String, Origin> {
-    let Ok(source) = std::fs::read_to_string(file) else { return HashMap::new() };
+    let Ok(source) = crate::reads::read_to_string(file) else { return HashMap::new() };
     let text = source.strip_prefix('\u{feff}').unwrap_or(&source);
     let Ok(tree) = parse(text, Grammar::for_file(false, file)) else { return HashMap::new() };
     let cx = Context { rules: cx.rules, project: cx.project, path: file };

@@ -1,0 +1,183 @@
+//! Plans kept between runs, so a tree checked on every push is parsed again only where it
+//! changed.
+//!
+//! A cached plan is the rewriter's plan of one file's text (before cross-file safety settles
+//! it). It is used only when all of these still hold:
+//! - the file's path and text are those it was made from (the entry's key, checked again on
+//!   lookup);
+//! - the generation matches: the same binary, rule set and project facts
+//!   ([`Project::fingerprint`]); each generation has its own folder;
+//! - every read the plan made outside its file gives the same answer now ([`crate::reads`]):
+//!   the files it read, the paths and folders it looked at, the shared verdicts it consulted,
+//!   including those that reached it through run-wide memos.
+//!
+//! Entries are written to a temporary file and renamed, so concurrent runs never see half of
+//! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.
+
+use std::hash::{Hash, Hasher};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::{Context, ParseError, Rewriter};
+use crate::plan::FilePlan;
+use crate::project::Project;
+use crate::reads::{self, Probes, Read};
+use crate::rules::RuleSet;
+
+/// Bumped when the entry format changes.
+const FORMAT: &str = "v1";
+
+/// How long an unused generation is kept.
+pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// The folder a run's plans are kept in, with what it has already looked at this run.
+#[derive(Debug)]
+pub struct PlanCache {
+    generation: PathBuf,
+    probes: Probes,
+}
+
+/// The plans of one file's text. A plan can depend on the run's shared verdicts, which the
+/// pre-pass does not have yet: a file whose plan consults them keeps one variant for each.
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    path: PathBuf,
+    text_hash: u64,
+    variants: Vec<Variant>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Variant {
+    reads: Vec<Read>,
+    plan: FilePlan,
+}
+
+/// How many variants an entry keeps, most recent first.
+const VARIANTS: usize = 2;
+
+impl PlanCache {
+    /// The generation under `root` for this binary, rule set and project, created if missing.
+    pub fn open(root: &Path, rules: &RuleSet, project: &Project) -> io::Result<PlanCache> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (binary_fingerprint()?, rules.fingerprint, project.fingerprint()).hash(&mut hasher);
+        let base = root.join(FORMAT);
+        let generation = base.join(format!("{:016x}", hasher.finish()));
+        std::fs::create_dir_all(&generation)?;
+        mark_as_cache(root)?;
+        // Its mtime says when it was last used.
+        std::fs::write(generation.join("used"), b"")?;
+        remove_stale(&base, &generation);
+        Ok(PlanCache { generation, probes: Probes::default() })
+    }
+
+    /// The plan of `text` (the file at `cx.path`), from the cache when it still holds, else from
+    /// `compute`, then kept. Parse errors are not kept.
+    pub fn plan(
+        &self,
+        text: &str,
+        cx: &Context<'_>,
+        compute: impl FnOnce() -> Result<FilePlan, ParseError>,
+    ) -> Result<FilePlan, ParseError> {
+        let text_hash = hash_of(text);
+        let key = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (cx.path, text_hash).hash(&mut hasher);
+            hasher.finish()
+        };
+        let file = self.generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"));
+        let kept = std::fs::read(&file).ok().and_then(|bytes| serde_json::from_slice::<Entry>(&bytes).ok());
+        let mut variants = match kept {
+            Some(entry) if entry.path == cx.path && entry.text_hash == text_hash => entry.variants,
+            _ => Vec::new(),
+        };
+        let shared = &cx.project.shared;
+        let holding = variants
+            .iter()
+            .position(|v| v.reads.iter().all(|read| self.probes.still_holds(read, shared, cx.path, text)));
+        if let Some(i) = holding {
+            let variant = variants.swap_remove(i);
+            reads::replay(variant.reads);
+            return Ok(variant.plan);
+        }
+        let (plan, reads) = reads::capture(compute);
+        let plan = plan?;
+        variants.truncate(VARIANTS - 1);
+        variants.insert(0, Variant { reads, plan: plan.clone() });
+        let entry = Entry { path: cx.path.to_path_buf(), text_hash, variants };
+        // A cache that cannot be written only costs time.
+        let _ = write_entry(&file, &entry);
+        Ok(plan)
+    }
+}
+
+/// `rewriter`'s plan of `text`, through `cache` when there is one.
+pub fn plan(cache: Option<&PlanCache>, rewriter: &dyn Rewriter, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
+    match cache {
+        Some(cache) => cache.plan(text, cx, || rewriter.plan(text, cx)),
+        None => rewriter.plan(text, cx),
+    }
+}
+
+fn hash_of(text: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The running binary, by its path, size and modification time: a rebuilt binary plans anew.
+fn binary_fingerprint() -> io::Result<u64> {
+    let exe = std::env::current_exe()?;
+    let meta = std::fs::metadata(&exe)?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&exe, meta.len(), meta.modified().ok()).hash(&mut hasher);
+    Ok(hasher.finish())
+}
+
+fn write_entry(file: &Path, entry: &Entry) -> io::Result<()> {
+    let folder = file.parent().expect("entries live in a shard folder");
+    let temp = folder.join(format!(
+        ".{}.{}.{:?}",
+        file.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let bytes = serde_json::to_vec(entry).map_err(io::Error::other)?;
+    let written = std::fs::write(&temp, &bytes).or_else(|e| match e.kind() {
+        io::ErrorKind::NotFound => std::fs::create_dir_all(folder).and_then(|()| std::fs::write(&temp, &bytes)),
+        _ => Err(e),
+    });
+    let moved = written.and_then(|()| std::fs::rename(&temp, file));
+    if moved.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    moved
+}
+
+/// Backup tools skip a folder tagged so, and git ignores it if it sits inside a repository.
+fn mark_as_cache(root: &Path) -> io::Result<()> {
+    let tag = root.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        let mut file = std::fs::File::create(&tag)?;
+        file.write_all(b"Signature: 8a477f597d28d172789f06886806bc55\n# retrace's plan cache; see `retrace --help`.\n")?;
+        std::fs::write(root.join(".gitignore"), b"*\n")?;
+    }
+    Ok(())
+}
+
+/// Remove the generations under `base`, other than `current`, not used for [`STALE_AFTER`].
+fn remove_stale(base: &Path, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else { return };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        // A generation another run is creating has no mark yet: its folder's time stands in.
+        let used = std::fs::metadata(path.join("used")).or_else(|_| std::fs::metadata(&path)).and_then(|m| m.modified());
+        let stale = used.map_or(true, |t| now.duration_since(t).is_ok_and(|age| age > STALE_AFTER));
+        if path != current && stale {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}

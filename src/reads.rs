@@ -1,0 +1,286 @@
+//! What a file's plan read besides the file itself, so a cached plan can be trusted only while
+//! every one of those reads would still give the same answer.
+//!
+//! Rewriters reach other files in a few places (Python re-exports, TypeScript module resolution
+//! and the exports of imported files) and consult one run-wide verdict ([`Read::Member`]). Each
+//! goes through a function here that records what it saw into the plan being computed on this
+//! thread ([`capture`]). Run-wide memos that answer from earlier work keep the reads made while
+//! filling them ([`Recorded`]) and count them again on every use: a plan that takes a memoized
+//! answer depends on everything that answer was made from, however many imports away.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::safety::Shared;
+
+/// One answer a plan took from outside its file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Read {
+    /// A file's bytes (their hash), or `None` when it could not be read.
+    File { path: PathBuf, hash: Option<u64> },
+    /// Whether a path is a file (symbolic links followed).
+    IsFile { path: PathBuf, is: bool },
+    /// What a folder holds (see [`Listing`]).
+    Folder { path: PathBuf, listing: u64 },
+    /// [`Shared::member_elsewhere`] for the planned file and this member name.
+    Member { name: String, conflict: Option<String> },
+}
+
+thread_local! {
+    /// The plans being computed on this thread, innermost last: each gathers what it reads.
+    static FRAMES: RefCell<Vec<Vec<Arc<[Read]>>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn recording() -> bool {
+    FRAMES.with(|frames| !frames.borrow().is_empty())
+}
+
+fn record(reads: Arc<[Read]>) {
+    FRAMES.with(|frames| {
+        if let Some(frame) = frames.borrow_mut().last_mut() {
+            frame.push(reads);
+        }
+    });
+}
+
+/// Run `compute`, gathering every read it makes; they count for any enclosing capture too.
+pub fn capture<T>(compute: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    /// Pops the frame even if `compute` unwinds, so the thread's frames stay balanced.
+    struct Frame;
+    impl Drop for Frame {
+        fn drop(&mut self) {
+            FRAMES.with(|frames| frames.borrow_mut().pop());
+        }
+    }
+    FRAMES.with(|frames| frames.borrow_mut().push(Vec::new()));
+    let frame = Frame;
+    let value = compute();
+    let chunks = FRAMES.with(|frames| std::mem::take(frames.borrow_mut().last_mut().expect("pushed above")));
+    drop(frame);
+    let mut reads: Vec<Read> = chunks.iter().flat_map(|chunk| chunk.iter().cloned()).collect();
+    reads.sort_unstable();
+    reads.dedup();
+    if !reads.is_empty() {
+        record(reads.clone().into());
+    }
+    (value, reads)
+}
+
+/// Count `reads`, made by an answer kept from earlier, for the plans being computed now.
+pub fn replay(reads: Vec<Read>) {
+    if !reads.is_empty() && recording() {
+        record(reads.into());
+    }
+}
+
+/// A memoized answer with the reads it was made from.
+#[derive(Debug)]
+pub struct Recorded<T> {
+    value: T,
+    reads: Arc<[Read]>,
+}
+
+impl<T> Recorded<T> {
+    pub fn capture(compute: impl FnOnce() -> T) -> Recorded<T> {
+        let (value, reads) = capture(compute);
+        Recorded { value, reads: reads.into() }
+    }
+
+    /// `None` when there is no answer; the reads that found none were counted when captured.
+    pub fn transpose(recorded: Recorded<Option<T>>) -> Option<Recorded<T>> {
+        Some(Recorded { value: recorded.value?, reads: recorded.reads })
+    }
+
+    /// The answer; the plan being computed now depends on what it was made from.
+    pub fn get(&self) -> &T {
+        if !self.reads.is_empty() {
+            record(self.reads.clone());
+        }
+        &self.value
+    }
+}
+
+fn hash_of(bytes: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `std::fs::read_to_string`, recorded.
+pub fn read_to_string(path: &Path) -> io::Result<String> {
+    let bytes = std::fs::read(path);
+    if recording() {
+        let hash = bytes.as_ref().ok().map(|b| hash_of(b));
+        record(Arc::new([Read::File { path: path.to_path_buf(), hash }]));
+    }
+    String::from_utf8(bytes?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// `Path::is_file`, recorded.
+pub fn is_file(path: &Path) -> bool {
+    let is = path.is_file();
+    if recording() {
+        record(Arc::new([Read::IsFile { path: path.to_path_buf(), is }]));
+    }
+    is
+}
+
+/// The files and subfolders of `folder` (the current folder when empty), symbolic links followed.
+pub type Listing = (HashSet<OsString>, HashSet<OsString>);
+
+/// What `folder` holds, recorded.
+pub fn list_folder(folder: &Path) -> io::Result<Listing> {
+    let listing = list(folder);
+    if recording() {
+        record(Arc::new([Read::Folder { path: folder.to_path_buf(), listing: listing_hash(&listing) }]));
+    }
+    listing
+}
+
+fn list(folder: &Path) -> io::Result<Listing> {
+    let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+    let (mut files, mut folders) = (HashSet::new(), HashSet::new());
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let (is_file, is_folder) = match entry.file_type() {
+            Ok(kind) if !kind.is_symlink() => (kind.is_file(), kind.is_dir()),
+            _ => {
+                let path = entry.path();
+                (path.is_file(), path.is_dir())
+            }
+        };
+        if is_file {
+            files.insert(entry.file_name());
+        } else if is_folder {
+            folders.insert(entry.file_name());
+        }
+    }
+    Ok((files, folders))
+}
+
+/// Names in order, each with its kind; a folder that is missing and one that cannot be listed
+/// are told apart, as the resolver tells them apart.
+fn listing_hash(listing: &io::Result<Listing>) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match listing {
+        Ok((files, folders)) => {
+            let mut names: Vec<(bool, &OsString)> = files.iter().map(|f| (true, f)).chain(folders.iter().map(|f| (false, f))).collect();
+            names.sort_unstable();
+            names.hash(&mut hasher);
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => "missing".hash(&mut hasher),
+        Err(_) => "unlisted".hash(&mut hasher),
+    }
+    hasher.finish()
+}
+
+/// [`Shared::member_elsewhere`], recorded.
+pub fn member_elsewhere(shared: &Shared, path: &Path, text: &str, name: &str) -> Option<String> {
+    let conflict = shared.member_elsewhere(path, text, name);
+    if recording() {
+        record(Arc::new([Read::Member { name: name.to_owned(), conflict: conflict.clone() }]));
+    }
+    conflict
+}
+
+/// Answers the reads again, each file, path and folder looked at once per run.
+#[derive(Debug, Default)]
+pub struct Probes {
+    files: Mutex<HashMap<PathBuf, Option<u64>>>,
+    is_file: Mutex<HashMap<PathBuf, bool>>,
+    folders: Mutex<HashMap<PathBuf, u64>>,
+}
+
+impl Probes {
+    /// Whether `read`, made while planning `path` (with text `text`), gives the same answer now.
+    pub fn still_holds(&self, read: &Read, shared: &Shared, path: &Path, text: &str) -> bool {
+        match read {
+            Read::File { path, hash } => {
+                *hash == probe(&self.files, path, |p| std::fs::read(p).ok().map(|bytes| hash_of(&bytes)))
+            }
+            Read::IsFile { path, is } => *is == probe(&self.is_file, path, Path::is_file),
+            Read::Folder { path, listing } => *listing == probe(&self.folders, path, |p| listing_hash(&list(p))),
+            Read::Member { name, conflict } => *conflict == shared.member_elsewhere(path, text, name),
+        }
+    }
+}
+
+fn probe<T: Clone>(known: &Mutex<HashMap<PathBuf, T>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
+    let lock = || known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(answer) = lock().get(path) {
+        return answer.clone();
+    }
+    let answer = look(path);
+    lock().insert(path.to_path_buf(), answer.clone());
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_count_for_every_enclosing_capture() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.py");
+        std::fs::write(&file, "x = 1\n").unwrap();
+        let (inner, outer) = capture(|| {
+            let (_, inner) = capture(|| is_file(&file));
+            let _ = list_folder(dir.path());
+            inner
+        });
+        assert_eq!(inner, vec![Read::IsFile { path: file.clone(), is: true }]);
+        assert_eq!(outer.len(), 2, "{outer:?}");
+        assert!(outer.contains(&inner[0]));
+    }
+
+    #[test]
+    fn a_memoized_answer_brings_its_reads_to_each_plan_that_uses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("b.ts");
+        std::fs::write(&file, "export const b = 1\n").unwrap();
+        let (memo, first) = capture(|| {
+            let memo = Recorded::capture(|| read_to_string(&file).unwrap().len());
+            memo.get();
+            memo
+        });
+        let (len, second) = capture(|| *memo.get());
+        assert_eq!(len, 19);
+        assert_eq!(first, second);
+        assert!(matches!(&second[..], [Read::File { hash: Some(_), .. }]));
+        // Outside any plan nothing is recorded, and nothing fails.
+        assert_eq!(*memo.get(), 19);
+    }
+
+    #[test]
+    fn probes_see_what_changed_since_a_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.py");
+        std::fs::write(&file, "Session = 1\n").unwrap();
+        let (_, reads) = capture(|| {
+            let _ = read_to_string(&file);
+            let _ = list_folder(dir.path());
+            is_file(&dir.path().join("missing.py"))
+        });
+        let shared = Shared::default();
+        let holds = |reads: &[Read]| {
+            let probes = Probes::default();
+            reads.iter().all(|r| probes.still_holds(r, &shared, &file, ""))
+        };
+        assert!(holds(&reads));
+        std::fs::write(&file, "Session = 2\n").unwrap();
+        assert!(!holds(&reads[..1]), "file content");
+        assert!(holds(&reads[1..]));
+        std::fs::write(dir.path().join("missing.py"), "").unwrap();
+        assert!(reads[1..].iter().all(|r| !holds(std::slice::from_ref(r))), "listing and is_file: {reads:?}");
+        let member = Read::Member { name: "session_id".into(), conflict: Some("clash".into()) };
+        assert!(!holds(&[member]));
+    }
+}

@@ -1,0 +1,170 @@
+//! The plan cache, through the real binary: a warm run says exactly what a cold one says, kept
+//! plans are really used, and a file is planned again whenever anything its plan read has
+//! changed: the file itself, the rules, or a file two imports away.
+
+mod support;
+
+use std::path::Path;
+
+use support::{fixture_copy, retrace, tempdir, tree_with, write_file, Run};
+
+/// `retrace ARGS` in `dir`, keeping plans in `cache`.
+fn cached(dir: &Path, cache: &Path, args: &[&str]) -> Run {
+    let cache = cache.to_str().unwrap();
+    retrace(dir, &[args, &["--cache-dir", cache]].concat())
+}
+
+/// `retrace ARGS` in `dir`, planning everything afresh.
+fn uncached(dir: &Path, args: &[&str]) -> Run {
+    retrace(dir, &[args, &["--no-cache"]].concat())
+}
+
+#[track_caller]
+fn assert_same(a: &Run, b: &Run) {
+    assert_eq!((a.code, &a.stdout, &a.stderr), (b.code, &b.stdout, &b.stderr), "\n{a}\n\n{b}");
+}
+
+/// Every entry file of the cache, with its contents.
+fn entries(cache: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut folders = vec![cache.join("v1")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.parent().and_then(|p| p.file_name()).is_some_and(|n| n.len() == 2) {
+                found.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn warm_runs_say_what_cold_runs_say_on_every_fixture() {
+    for fixture in ["python", "typescript", "sql", "safety", "meaning", "rust"] {
+        let tree = fixture_copy(fixture);
+        let cache = tempdir();
+        for command in ["diff", "check"] {
+            let cold = uncached(tree.path(), &[command, "."]);
+            let first = cached(tree.path(), cache.path(), &[command, "."]);
+            let kept = entries(cache.path());
+            assert!(!kept.is_empty(), "{fixture}: nothing was kept");
+            let warm = cached(tree.path(), cache.path(), &[command, "."]);
+            assert_same(&cold, &first);
+            assert_same(&cold, &warm);
+            assert_eq!(entries(cache.path()), kept, "{fixture}: the warm `{command}` planned a file again");
+        }
+    }
+}
+
+#[test]
+fn a_warm_run_uses_the_kept_plans() {
+    let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n")]);
+    let cache = tempdir();
+    cached(tree.path(), cache.path(), &["diff", "."]).expect_code(0);
+    // Rewrite what the kept plan says: a run that uses it must say so.
+    for (path, bytes) in entries(cache.path()) {
+        let text = String::from_utf8(bytes).unwrap().replace("\"trace_id\"", "\"kept_id\"");
+        std::fs::write(path, text).unwrap();
+    }
+    let warm = cached(tree.path(), cache.path(), &["diff", "."]);
+    assert!(warm.stdout.contains("+def start(kept_id):"), "{warm}");
+    assert!(uncached(tree.path(), &["diff", "."]).stdout.contains("+def start(trace_id):"));
+}
+
+#[test]
+fn damaged_entries_are_planned_again() {
+    let tree = fixture_copy("python");
+    let cache = tempdir();
+    let cold = uncached(tree.path(), &["diff", "."]);
+    cached(tree.path(), cache.path(), &["diff", "."]);
+    for (i, (path, bytes)) in entries(cache.path()).into_iter().enumerate() {
+        let damaged = if i % 2 == 0 { bytes[..bytes.len() / 2].to_vec() } else { b"not json".to_vec() };
+        std::fs::write(path, damaged).unwrap();
+    }
+    assert_same(&cold, &cached(tree.path(), cache.path(), &["diff", "."]));
+}
+
+/// Run `diff` warm after `change`, and check it says what a cold run says, which differs from
+/// what it said before the change.
+#[track_caller]
+fn assert_change_is_seen(tree: &Path, change: impl FnOnce(&Path)) {
+    assert_change_is_seen_by(tree, &["diff", "."], change);
+}
+
+#[track_caller]
+fn assert_change_is_seen_by(tree: &Path, args: &[&str], change: impl FnOnce(&Path)) {
+    let cache = tempdir();
+    let before = cached(tree, cache.path(), args);
+    assert_same(&before, &cached(tree, cache.path(), args));
+    change(tree);
+    let warm = cached(tree, cache.path(), args);
+    assert_same(&uncached(tree, args), &warm);
+    assert_ne!(before.stdout, warm.stdout, "the change should change the diff");
+}
+
+#[test]
+fn a_python_module_two_imports_away_is_read_again() {
+    let tree = tree_with(&[
+        ("app/__init__.py", b""),
+        ("app/api.py", b"from app.db import Session\n\ndef open_session():\n    return Session()\n"),
+        ("app/db.py", b"from app.base import Session\n"),
+        ("app/base.py", b"from sqlalchemy.orm import Session\n"),
+    ]);
+    // `app.api` keeps SQLAlchemy's Session until `app.base` defines its own.
+    assert_change_is_seen(tree.path(), |root| write_file(root, "app/base.py", b"class Session:\n    pass\n"));
+}
+
+const LOAD_TS: &[u8] = b"import { store } from './lib/mid';\nexport async function load() {\n  const { data: { session } } = await store.auth.getSession();\n  return session;\n}\n";
+const FOREIGN_CLIENT: &[u8] = b"import { createClient } from '@supabase/supabase-js';\nexport const db = createClient('u', 'k');\n";
+
+#[test]
+fn a_typescript_value_two_imports_away_is_read_again() {
+    let tree = tree_with(&[
+        ("src/load.ts", LOAD_TS),
+        ("src/lib/mid.ts", b"import { db } from './client';\nexport const store = db;\n"),
+        ("src/lib/client.ts", FOREIGN_CLIENT),
+    ]);
+    // `store` holds Supabase's client, whose session API keeps its names, until `client.ts`
+    // makes its own.
+    let own = b"function createClient(a: string, b: string) {\n  return { auth: { getSession: async () => ({ data: { session: a + b } }) } };\n}\nexport const db = createClient('u', 'k');\n";
+    assert_change_is_seen(tree.path(), |root| write_file(root, "src/lib/client.ts", own));
+}
+
+#[test]
+fn a_typescript_module_that_appears_is_resolved_again() {
+    let tree = tree_with(&[
+        ("src/load.ts", LOAD_TS),
+        ("src/lib/mid.ts", b"import { db } from './client';\nexport const store = db;\n"),
+    ]);
+    // Until `client.ts` exists, `store` is nobody's: its session API is renamed.
+    assert_change_is_seen(tree.path(), |root| write_file(root, "src/lib/client.ts", FOREIGN_CLIENT));
+}
+
+#[test]
+fn other_rules_plan_again() {
+    let tree = tree_with(&[
+        ("app.py", b"def start(session_id):\n    return session_id\n"),
+        ("retrace.toml", b"extends = \"builtin\"\n"),
+    ]);
+    assert_change_is_seen_by(tree.path(), &["diff", ".", "--rules", "retrace.toml"], |root| {
+        write_file(root, "retrace.toml", b"extends = \"builtin\"\n[keep]\nnames = [\"session_id\"]\n");
+    });
+}
+
+#[test]
+fn a_verdict_shared_from_a_file_never_read_is_asked_again() {
+    let tree = tree_with(&[
+        ("src/row.ts", b"export interface Row {\n  sessionId: string;\n}\n"),
+        ("src/id.ts", b"import { Row } from './row';\nexport function id(r: Row) {\n  return { sessionId: r.sessionId };\n}\n"),
+        ("src/legacy/row.ts", b"export interface Row {\n  sessionId: string;\n  traceId: string;\n}\n"),
+    ]);
+    // Shared verdicts go by owner name: while a `Row` elsewhere must keep `sessionId`, the key
+    // built in `id.ts` follows it, though `id.ts` never reads that file.
+    assert_change_is_seen(tree.path(), |root| {
+        write_file(root, "src/legacy/row.ts", b"export interface Row {\n  sessionId: string;\n}\n");
+    });
+}
