@@ -14,9 +14,11 @@
 //! Entries are written to a temporary file and renamed, so concurrent runs never see half of
 //! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,10 @@ pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 pub struct PlanCache {
     generation: PathBuf,
     probes: Probes,
+    /// Which texts may hold a clash (the safety pre-pass's word scan, a pure function of the
+    /// path, the text and the rules): one small file per generation, read at once.
+    clashes: HashMap<u64, bool>,
+    learnt: Mutex<HashMap<u64, bool>>,
 }
 
 /// The plans of one file's text. A plan can depend on the run's shared verdicts, which the
@@ -70,7 +76,19 @@ impl PlanCache {
         // Its mtime says when it was last used.
         std::fs::write(generation.join("used"), b"")?;
         remove_stale(&base, &generation);
-        Ok(PlanCache { generation, probes: Probes::default() })
+        let clashes = std::fs::read(generation.join(CLASHES)).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
+        Ok(PlanCache { generation, probes: Probes::default(), clashes, learnt: Mutex::default() })
+    }
+
+    /// Whether the file at `path` with `text` may hold a clash, as `judge` says (kept).
+    pub fn may_clash(&self, path: &Path, text: &str, judge: impl FnOnce() -> bool) -> bool {
+        let key = key_of(path, hash_of(text));
+        if let Some(&known) = self.clashes.get(&key) {
+            return known;
+        }
+        let clash = judge();
+        self.learnt.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, clash);
+        clash
     }
 
     /// The plan of `text` (the file at `cx.path`), from the cache when it still holds, else from
@@ -82,11 +100,7 @@ impl PlanCache {
         compute: impl FnOnce() -> Result<FilePlan, ParseError>,
     ) -> Result<FilePlan, ParseError> {
         let text_hash = hash_of(text);
-        let key = {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (cx.path, text_hash).hash(&mut hasher);
-            hasher.finish()
-        };
+        let key = key_of(cx.path, text_hash);
         let file = self.generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"));
         let kept = std::fs::read(&file).ok().and_then(|bytes| serde_json::from_slice::<Entry>(&bytes).ok());
         let mut variants = match kept {
@@ -121,6 +135,37 @@ pub fn plan(cache: Option<&PlanCache>, rewriter: &dyn Rewriter, text: &str, cx: 
     }
 }
 
+/// What an entry is found by: the file's path and the hash of its text.
+fn key_of(path: &Path, text_hash: u64) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (path, text_hash).hash(&mut hasher);
+    hasher.finish()
+}
+
+impl Drop for PlanCache {
+    /// Keep what this run learnt about clashes, with what the file held (another run may have
+    /// added to it meanwhile: those answers are kept too).
+    fn drop(&mut self) {
+        let learnt = std::mem::take(self.learnt.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        if learnt.is_empty() {
+            return;
+        }
+        let file = self.generation.join(CLASHES);
+        let mut all = std::fs::read(&file).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
+        all.extend(learnt);
+        let bytes: Vec<u8> = all.iter().flat_map(|(key, &clash)| key.to_le_bytes().into_iter().chain([u8::from(clash)])).collect();
+        let _ = write_atomically(&file, &bytes);
+    }
+}
+
+/// The file of clash answers: 9 bytes each, a key (little-endian) and 0 or 1.
+const CLASHES: &str = "clashes";
+
+fn read_clashes(bytes: &[u8]) -> HashMap<u64, bool> {
+    let records = bytes.chunks_exact(9);
+    records.map(|r| (u64::from_le_bytes(r[..8].try_into().expect("8 bytes")), r[8] == 1)).collect()
+}
+
 fn hash_of(text: &str) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     text.hash(&mut hasher);
@@ -137,16 +182,21 @@ fn binary_fingerprint() -> io::Result<u64> {
 }
 
 fn write_entry(file: &Path, entry: &Entry) -> io::Result<()> {
-    let folder = file.parent().expect("entries live in a shard folder");
+    write_atomically(file, &serde_json::to_vec(entry).map_err(io::Error::other)?)
+}
+
+/// Write to a temporary file beside `file`, then rename it over `file`: readers in other runs
+/// see the old contents or the new, never a part.
+fn write_atomically(file: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = file.parent().expect("cache files live in a folder");
     let temp = folder.join(format!(
         ".{}.{}.{:?}",
         file.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
         std::process::id(),
         std::thread::current().id()
     ));
-    let bytes = serde_json::to_vec(entry).map_err(io::Error::other)?;
-    let written = std::fs::write(&temp, &bytes).or_else(|e| match e.kind() {
-        io::ErrorKind::NotFound => std::fs::create_dir_all(folder).and_then(|()| std::fs::write(&temp, &bytes)),
+    let written = std::fs::write(&temp, bytes).or_else(|e| match e.kind() {
+        io::ErrorKind::NotFound => std::fs::create_dir_all(folder).and_then(|()| std::fs::write(&temp, bytes)),
         _ => Err(e),
     });
     let moved = written.and_then(|()| std::fs::rename(&temp, file));
@@ -179,5 +229,26 @@ fn remove_stale(base: &Path, current: &Path) {
         if path != current && stale {
             let _ = std::fs::remove_dir_all(&path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clash_answers_are_kept_for_the_next_run_of_the_same_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let (rules, project) = (RuleSet::builtin(), Project::default());
+        let path = Path::new("app.py");
+        let cache = PlanCache::open(dir.path(), &rules, &project).unwrap();
+        assert!(cache.may_clash(path, "session = trace", || true));
+        assert!(!cache.may_clash(path, "session = 1", || false));
+        drop(cache);
+        let cache = PlanCache::open(dir.path(), &rules, &project).unwrap();
+        assert!(cache.may_clash(path, "session = trace", || unreachable!("kept")));
+        assert!(!cache.may_clash(path, "session = 1", || unreachable!("kept")));
+        assert!(cache.may_clash(path, "session = trace2", || true), "another text is judged again");
+        assert!(cache.may_clash(Path::new("other.py"), "session = 1", || true), "so is another path");
     }
 }

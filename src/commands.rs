@@ -81,6 +81,8 @@ struct Digest {
     unused_suppressions: Vec<Location>,
     /// `diff --split-by`: this file's patch pieces by group.
     pieces: BTreeMap<Group, String>,
+    /// `check`: each reported finding's fingerprint and its report lines in the output format.
+    lines: Vec<(String, String)>,
 }
 
 impl Digest {
@@ -95,7 +97,24 @@ impl Digest {
             moved_from: outcome.moved_to.as_ref().map(|_| outcome.path.clone()),
             unused_suppressions: Vec::new(),
             pieces: BTreeMap::new(),
+            lines: Vec::new(),
         }
+    }
+}
+
+/// What `check` prints for one finding as it goes (nothing for the formats written at the end).
+fn check_lines(f: &LocatedFinding, opts: &Options) -> String {
+    match opts.format {
+        Format::Human => {
+            let mut text = report::finding_line(f, opts.style) + "\n";
+            if let Some(source) = report::source_line(f, opts.style) {
+                text += &source;
+                text.push('\n');
+            }
+            text
+        }
+        Format::Github => report::github_line(f) + "\n",
+        Format::Json | Format::Sarif => String::new(),
     }
 }
 
@@ -285,15 +304,18 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
     let ran = run(
         opts,
         err,
+        // Fingerprints and report lines are made on the workers: the printing thread only writes.
         |o| {
             let mut d = Digest::new(&o, check::is_remaining, String::new());
             d.unused_suppressions = o.unused_suppressions;
+            let prints = check::fingerprints(&d.findings);
+            d.lines = d.findings.iter().zip(prints).map(|(f, print)| (print, check_lines(f, opts))).collect();
             d
         },
-        |d| {
+        |mut d| {
+            let lines = std::mem::take(&mut d.lines);
             let d = tally.add(d, None);
-            let prints = check::fingerprints(&d.findings);
-            for (f, fingerprint) in d.findings.into_iter().zip(prints) {
+            for (f, (fingerprint, text)) in d.findings.into_iter().zip(lines) {
                 if opts.check.write_baseline.is_some() {
                     recorded.entries.push(BaselineEntry {
                         fingerprint: fingerprint.clone(),
@@ -308,21 +330,8 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                 }
                 remaining += 1;
                 *breakdown.entry((f.finding.verdict.name(), f.finding.role.as_str())).or_default() += 1;
-                match opts.format {
-                    Format::Human => {
-                        let written = writeln!(out, "{}", report::finding_line(&f, opts.style));
-                        tally.record(written);
-                        if let Some(source) = report::source_line(&f, opts.style) {
-                            let written = writeln!(out, "{source}");
-                            tally.record(written);
-                        }
-                    }
-                    Format::Github => {
-                        let written = writeln!(out, "{}", report::github_line(&f));
-                        tally.record(written);
-                    }
-                    Format::Json | Format::Sarif => {}
-                }
+                let written = out.write_all(text.as_bytes());
+                tally.record(written);
                 if keep_all {
                     reported.push((f, fingerprint));
                 }

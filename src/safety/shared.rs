@@ -85,7 +85,11 @@ impl Shared {
 /// new one: only such files can produce a clash, so only they are planned here.
 pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, cache: Option<&PlanCache>) -> Option<FileShares> {
     let rewriter = lang::for_path(path).filter(|_| !rules.is_history(path))?;
-    if !may_clash(path, text, rules) {
+    let clash = match cache {
+        Some(cache) => cache.may_clash(path, text, || may_clash(path, text, rules)),
+        None => may_clash(path, text, rules),
+    };
+    if !clash {
         return None;
     }
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
