@@ -20,6 +20,9 @@
 # regenerated when benches/corpus.py changes. Writes hyperfine JSON, /usr/bin/time -v logs and
 # target/bench-env/report.md (also printed).
 #
+# retrace rows run twice: planning every file (--no-cache) and "plans kept", reusing the plans of one
+# untimed earlier run on the same tree (--cache-dir target/bench-env/plan-cache, as a CI cache).
+#
 # Every tool writes its output through a pipe (hyperfine --output=pipe): ripgrep, for one, treats a
 # /dev/null stdout as --quiet. All tools use their default thread count (every core).
 set -euo pipefail
@@ -148,7 +151,15 @@ compare() {
     # depends on the retrace being measured).
     applied="$ENV/applied-$FILES"
     log "applying retrace to a copy of the corpus -> $applied"
-    rm -rf "$applied" && cp -a "$dir" "$applied" && { "$RETRACE" apply "$applied" > /dev/null 2>&1 || true; }
+    rm -rf "$applied" && cp -a "$dir" "$applied" && { "$RETRACE" apply --no-cache "$applied" > /dev/null 2>&1 || true; }
+    # Rows marked "plans kept" reuse the plans of an earlier run (a CI cache of --cache-dir
+    # between pushes): made once here, untimed, for each tree they run on.
+    local kept="$ENV/plan-cache"
+    rm -rf "$kept"
+    log "keeping plans of a first run -> $kept"
+    for primed in "check '$dir'" "check '$applied'" "diff '$dir'"; do
+        eval "'$RETRACE' $primed --cache-dir '$kept'" > /dev/null 2>&1 || true
+    done
     work="$ENV/fastmod-work"
     OUT="$ENV/results-$FILES"
     mkdir -p "$OUT"
@@ -160,13 +171,16 @@ compare() {
 
     # hyperfine's JSON names each command by its -n name: keep the exact commands for the report.
     {
-        printf 'retrace check\t%s\n' "retrace check CORPUS"
+        printf 'retrace check\t%s\n' "retrace check --no-cache CORPUS"
+        printf 'retrace check kept\t%s\n' "retrace check --cache-dir KEPT CORPUS"
         printf 'rg\t%s\n' "rg -i -c session CORPUS"
-        printf 'retrace check clean\t%s\n' "retrace check CLEAN"
+        printf 'retrace check clean\t%s\n' "retrace check --no-cache CLEAN"
         printf 'rg clean\t%s\n' "rg -i -c session CLEAN"
-        printf 'retrace check applied\t%s\n' "retrace check APPLIED"
+        printf 'retrace check applied\t%s\n' "retrace check --no-cache APPLIED"
+        printf 'retrace check applied kept\t%s\n' "retrace check --cache-dir KEPT APPLIED"
         printf 'rg applied\t%s\n' "rg -i -c session APPLIED"
-        printf 'retrace diff\t%s\n' "retrace diff CORPUS"
+        printf 'retrace diff\t%s\n' "retrace diff --no-cache CORPUS"
+        printf 'retrace diff kept\t%s\n' "retrace diff --cache-dir KEPT CORPUS"
         printf 'ruplacer\t%s\n' "ruplacer ${rup[*]:1:${#rup[@]}-2} CORPUS"
         printf 'fastmod\t%s\n' "fastmod ${fm[*]:1:${#fm[@]}-2} COPY"
         printf 'ast-grep\t%s\n' "ast-grep ${sg[*]:1:${#sg[@]}-2} CORPUS"
@@ -176,23 +190,26 @@ compare() {
     log "check: retrace vs ripgrep ($RUNS runs)"
     hyperfine --runs "$RUNS" --warmup 1 --ignore-failure --output=pipe --style basic \
         --export-json "$OUT/check.json" \
-        -n "retrace check" "'$RETRACE' check '$dir'" \
+        -n "retrace check" "'$RETRACE' check --no-cache '$dir'" \
+        -n "retrace check kept" "'$RETRACE' check --cache-dir '$kept' '$dir'" \
         -n "rg -i -c" "rg -i -c session '$dir'" >&2
     log "check on the clean tree (the term gone, as in CI after the rename) ($RUNS runs)"
     hyperfine --runs "$RUNS" --warmup 1 --ignore-failure --output=pipe --style basic \
         --export-json "$OUT/check-clean.json" \
-        -n "retrace check" "'$RETRACE' check '$clean'" \
+        -n "retrace check" "'$RETRACE' check --no-cache '$clean'" \
         -n "rg -i -c" "rg -i -c session '$clean'" >&2
     log "check on the tree after apply (foreign uses and reviews remain) ($RUNS runs)"
     hyperfine --runs "$RUNS" --warmup 1 --ignore-failure --output=pipe --style basic \
         --export-json "$OUT/check-applied.json" \
-        -n "retrace check" "'$RETRACE' check '$applied'" \
+        -n "retrace check" "'$RETRACE' check --no-cache '$applied'" \
+        -n "retrace check kept" "'$RETRACE' check --cache-dir '$kept' '$applied'" \
         -n "rg -i -c" "rg -i -c session '$applied'" >&2
 
     log "diff: retrace vs ruplacer, fastmod, ast-grep ($SLOW_RUNS runs)"
     hyperfine --runs "$SLOW_RUNS" --ignore-failure --output=pipe --style basic \
         --export-json "$OUT/diff.json" \
-        -n "retrace diff" "'$RETRACE' diff '$dir'" \
+        -n "retrace diff" "'$RETRACE' diff --no-cache '$dir'" \
+        -n "retrace diff kept" "'$RETRACE' diff --cache-dir '$kept' '$dir'" \
         -n "ruplacer" "${rup[*]@Q}" \
         -n "ast-grep scan" "${sg[*]@Q}" >&2
     hyperfine --runs "$SLOW_RUNS" --ignore-failure --output=pipe --style basic \
@@ -200,13 +217,16 @@ compare() {
         -n "fastmod" "${fm[*]@Q}" >&2
 
     log "peak RSS (/usr/bin/time -v)"
-    peak_rss retrace-check "$RETRACE" check "$dir"
+    peak_rss retrace-check "$RETRACE" check --no-cache "$dir"
+    peak_rss retrace-check-kept "$RETRACE" check --cache-dir "$kept" "$dir"
     peak_rss rg rg -i -c session "$dir"
-    peak_rss retrace-check-clean "$RETRACE" check "$clean"
+    peak_rss retrace-check-clean "$RETRACE" check --no-cache "$clean"
     peak_rss rg-clean rg -i -c session "$clean"
-    peak_rss retrace-check-applied "$RETRACE" check "$applied"
+    peak_rss retrace-check-applied "$RETRACE" check --no-cache "$applied"
+    peak_rss retrace-check-applied-kept "$RETRACE" check --cache-dir "$kept" "$applied"
     peak_rss rg-applied rg -i -c session "$applied"
-    peak_rss retrace-diff "$RETRACE" diff "$dir"
+    peak_rss retrace-diff "$RETRACE" diff --no-cache "$dir"
+    peak_rss retrace-diff-kept "$RETRACE" diff --cache-dir "$kept" "$dir"
     peak_rss ruplacer "${rup[@]}"
     peak_rss ast-grep "${sg[@]}"
     bash -c "$prep"
@@ -240,15 +260,21 @@ clean_check = results("check-clean")
 applied_check = results("check-applied")
 rows = [
     ("check", "retrace", check["retrace check"], "retrace-check", check["retrace check"], "retrace check"),
+    ("check, plans kept", "retrace", check["retrace check kept"], "retrace-check-kept", check["retrace check"],
+     "retrace check kept"),
     ("check", "ripgrep", check["rg -i -c"], "rg", check["retrace check"], "rg"),
     ("check, clean tree", "retrace", clean_check["retrace check"], "retrace-check-clean",
      clean_check["retrace check"], "retrace check clean"),
     ("check, clean tree", "ripgrep", clean_check["rg -i -c"], "rg-clean", clean_check["retrace check"], "rg clean"),
     ("check, tree after apply", "retrace", applied_check["retrace check"], "retrace-check-applied",
      applied_check["retrace check"], "retrace check applied"),
+    ("check, tree after apply, plans kept", "retrace", applied_check["retrace check kept"],
+     "retrace-check-applied-kept", applied_check["retrace check"], "retrace check applied kept"),
     ("check, tree after apply", "ripgrep", applied_check["rg -i -c"], "rg-applied", applied_check["retrace check"],
      "rg applied"),
     ("diff", "retrace", diff["retrace diff"], "retrace-diff", diff["retrace diff"], "retrace diff"),
+    ("diff, plans kept", "retrace", diff["retrace diff kept"], "retrace-diff-kept", diff["retrace diff"],
+     "retrace diff kept"),
     ("diff", "ruplacer", diff["ruplacer"], "ruplacer", diff["retrace diff"], "ruplacer"),
     ("diff", "fastmod", fm["fastmod"], "fastmod", diff["retrace diff"], "fastmod"),
     ("diff", "ast-grep", diff["ast-grep scan"], "ast-grep", diff["retrace diff"], "ast-grep"),
@@ -268,15 +294,24 @@ c = check["retrace check"]["median"] / check["rg -i -c"]["median"]
 cc = clean_check["retrace check"]["median"] / clean_check["rg -i -c"]["median"]
 d1 = diff["retrace diff"]["median"] / diff["ruplacer"]["median"]
 d2 = diff["retrace diff"]["median"] / diff["ast-grep scan"]["median"]
-peak = max(rss(n) or 0 for n in ("retrace-check", "retrace-diff", "retrace-check-clean", "retrace-check-applied"))
+peak = max(rss(n) or 0 for n in ("retrace-check", "retrace-diff", "retrace-check-clean", "retrace-check-applied",
+                                  "retrace-check-kept", "retrace-check-applied-kept", "retrace-diff-kept"))
+ck = check["retrace check kept"]["median"] / check["rg -i -c"]["median"]
+cak = applied_check["retrace check kept"]["median"] / applied_check["rg -i -c"]["median"]
+d1k = diff["retrace diff kept"]["median"] / diff["ruplacer"]["median"]
+d2k = diff["retrace diff kept"]["median"] / diff["ast-grep scan"]["median"]
 print("| target (issue 7) | measured | result |")
 print("| --- | ---: | --- |")
 print(f"| `check` <= 1.5x ripgrep | {c:.2f}x | {verdict(c <= 1.5)} |")
+print(f"| `check` <= 1.5x ripgrep, plans kept | {ck:.2f}x | {verdict(ck <= 1.5)} |")
 print(f"| `check` <= 1.5x ripgrep, clean tree | {cc:.2f}x | {verdict(cc <= 1.5)} |")
 ca = applied_check["retrace check"]["median"] / applied_check["rg -i -c"]["median"]
 print(f"| `check` <= 1.5x ripgrep, tree after apply | {ca:.2f}x | {verdict(ca <= 1.5)} |")
+print(f"| `check` <= 1.5x ripgrep, tree after apply, plans kept | {cak:.2f}x | {verdict(cak <= 1.5)} |")
 print(f"| `diff` <= 0.3x ruplacer | {d1:.2f}x | {verdict(d1 <= 0.3)} |")
 print(f"| `diff` <= 0.15x ast-grep | {d2:.2f}x | {verdict(d2 <= 0.15)} |")
+print(f"| `diff` <= 0.3x ruplacer, plans kept | {d1k:.2f}x | {verdict(d1k <= 0.3)} |")
+print(f"| `diff` <= 0.15x ast-grep, plans kept | {d2k:.2f}x | {verdict(d2k <= 0.15)} |")
 print(f"| peak RSS <= 200 MB | {peak:.0f} MB | {verdict(peak <= 200)} |")
 print()
 print("Ratios are the tool's median wall time over retrace's (`ratio` of a peer > 1 means retrace is faster);")
@@ -286,6 +321,8 @@ print("hyperfine `--prepare` and not timed). ast-grep runs the 12 identifier rul
 print("CORPUS: about a quarter of the files mention the term (the tree before the rename); CLEAN: the same")
 print("layout and sizes with no file mentioning it (the tree CI checks on every push after the rename);")
 print("APPLIED: CORPUS after `retrace apply` (what CI checks while foreign uses and reviews remain).")
+print("Rows without \"plans kept\" plan every file (`--no-cache`); \"plans kept\" rows reuse the plans of one")
+print("earlier, untimed run on the same tree (KEPT, as a CI cache of `--cache-dir` between pushes).")
 PY
         echo
         echo "Corpus: $(du -sh --exclude=.git "$dir" | cut -f1), $(find "$dir" -path "$dir/.git" -prune -o -type f -print | wc -l) files (incl. ignored build outputs)."
@@ -309,7 +346,7 @@ scaling() {
         for cmd in check diff; do
             : > "$OUT/$cmd-$n.runs"
             for _ in $(seq "$SLOW_RUNS"); do
-                /usr/bin/time -f "%e %M %U %S" -a -o "$OUT/$cmd-$n.runs" "$RETRACE" "$cmd" "$dir" 2>&1 | cat > /dev/null || true
+                /usr/bin/time -f "%e %M %U %S" -a -o "$OUT/$cmd-$n.runs" "$RETRACE" "$cmd" --no-cache "$dir" 2>&1 | cat > /dev/null || true
             done
         done
     done

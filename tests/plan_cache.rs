@@ -168,3 +168,13 @@ fn a_verdict_shared_from_a_file_never_read_is_asked_again() {
         write_file(root, "src/legacy/row.ts", b"export interface Row {\n  sessionId: string;\n}\n");
     });
 }
+
+#[test]
+fn a_cache_that_cannot_be_opened_is_a_warning_not_a_failure() {
+    let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n"), ("not-a-folder", b"")]);
+    let run = cached(tree.path(), &tree.path().join("not-a-folder"), &["check", "."]);
+    let cold = uncached(tree.path(), &["check", "."]);
+    assert_eq!((run.code, &run.stdout), (cold.code, &cold.stdout), "{run}");
+    assert!(run.stderr.starts_with("warning: plan cache disabled: "), "{run}");
+    assert!(run.stderr.ends_with(&cold.stderr), "{run}");
+}
