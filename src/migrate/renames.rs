@@ -118,16 +118,7 @@ impl Renames<'_> {
         }
         let depth = |table: &Table| parent_depth(schema, table, 0);
         altered.sort_by_key(|t| depth(t));
-        Phase::new("Lock the tables, parents first")
-            .note(
-                "Writers that insert a parent row and then its children take their locks in this order, so \
-                 the migration waits for them to commit instead of deadlocking with them. If the locks are not \
-                 granted within lock_timeout, the migration stops having changed nothing: run it again.",
-            )
-            .with([
-                "set local lock_timeout = '10s'".to_owned(),
-                lock_tables(altered.iter().map(|t| &t.name)),
-            ])
+        lock_phase(altered.iter().map(|t| &t.name))
     }
 
     /// The rename phases, and their undo phases in the order a rollback runs them.
@@ -242,6 +233,17 @@ impl Renames<'_> {
 /// `<prefix> old to new`, undone by `<prefix> new to old`.
 /// `lock table ... in access exclusive mode` for `tables` in the order given, each once: callers
 /// give parents first, the order writers take their locks in.
+/// A phase that locks `tables` in the order given (parents first) before a transaction alters them.
+pub(super) fn lock_phase<'n>(tables: impl IntoIterator<Item = &'n QualifiedName>) -> Phase {
+    Phase::new("Lock the tables, parents first")
+        .note(
+            "Writers that insert a parent row and then its children take their locks in this order, so \
+             the migration waits for them to commit instead of deadlocking with them. If the locks are not \
+             granted within lock_timeout, the migration stops having changed nothing: run it again.",
+        )
+        .with(["set local lock_timeout = '10s'".to_owned(), lock_tables(tables)])
+}
+
 pub(super) fn lock_tables<'n>(tables: impl IntoIterator<Item = &'n QualifiedName>) -> String {
     let mut names: Vec<String> = Vec::new();
     for name in tables.into_iter().map(ToString::to_string) {

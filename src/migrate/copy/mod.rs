@@ -89,7 +89,14 @@ pub(super) fn steps(schema: &Schema, vocabulary: &Vocabulary, skipped: &mut Vec<
         forward_and_undo("Add the new key columns to the child tables", &setup.children);
     let (dual_phase, undo_dual) = forward_and_undo("Dual writes, both ways", &dual_write_changes);
     let (machinery_phase, undo_machinery) = forward_and_undo("Backfill and verification machinery", &machinery);
+    // The set-up alters the old parents (dual-write triggers) and their children (new key
+    // columns); locked as it went, a child before its parent, it would deadlock with a writer
+    // that inserts a parent row and then its children.
+    let altered: Vec<QualifiedName> =
+        copied.iter().map(|c| c.table.name.clone()).chain(children.iter().map(|k| k.child.name.clone())).collect();
+    let setup_lock = renames::lock_phase(&altered);
     let forward_setup = Step::new("Set up the parallel run", true)
+        .phase(setup_lock)
         .phase(setup_phase.note("Empty tables under the new names, with everything the old ones have."))
         .phase(children_phase.note(
             "The new columns are filled from the old ones on every insert and update (and the other way \
