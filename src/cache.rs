@@ -71,8 +71,12 @@ impl PlanCache {
         (binary_fingerprint()?, rules.fingerprint, project.fingerprint()).hash(&mut hasher);
         let base = root.join(FORMAT);
         let generation = base.join(format!("{:016x}", hasher.finish()));
+        // Only a folder made here is marked: `--cache-dir .` must not hide a repository from git.
+        let made_here = !root.exists();
         std::fs::create_dir_all(&generation)?;
-        mark_as_cache(root)?;
+        if made_here {
+            mark_as_cache(root)?;
+        }
         // Its mtime says when it was last used.
         std::fs::write(generation.join("used"), b"")?;
         remove_stale(&base, &generation);
@@ -101,6 +105,7 @@ impl PlanCache {
     ) -> Result<FilePlan, ParseError> {
         let text_hash = hash_of(text);
         let key = key_of(cx.path, text_hash);
+        // No extension: no rewriter reads an entry, even in a cache kept inside a walked tree.
         let file = self.generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"));
         let kept = std::fs::read(&file).ok().and_then(|bytes| serde_json::from_slice::<Entry>(&bytes).ok());
         let mut variants = match kept {
@@ -208,13 +213,9 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Backup tools skip a folder tagged so, and git ignores it if it sits inside a repository.
 fn mark_as_cache(root: &Path) -> io::Result<()> {
-    let tag = root.join("CACHEDIR.TAG");
-    if !tag.exists() {
-        let mut file = std::fs::File::create(&tag)?;
-        file.write_all(b"Signature: 8a477f597d28d172789f06886806bc55\n# retrace's plan cache; see `retrace --help`.\n")?;
-        std::fs::write(root.join(".gitignore"), b"*\n")?;
-    }
-    Ok(())
+    let mut tag = std::fs::File::create(root.join("CACHEDIR.TAG"))?;
+    tag.write_all(b"Signature: 8a477f597d28d172789f06886806bc55\n# retrace's plan cache; see `retrace --help`.\n")?;
+    std::fs::write(root.join(".gitignore"), b"*\n")
 }
 
 /// Remove the generations under `base`, other than `current`, not used for [`STALE_AFTER`].

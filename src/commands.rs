@@ -296,6 +296,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
     let mut tally = Tally::default();
     // Only the JSON and SARIF documents need every finding at the end; other formats stream.
     let keep_all = matches!(opts.format, Format::Json | Format::Sarif);
+    let needs_fingerprints = keep_all || opts.check.baseline.is_some() || opts.check.write_baseline.is_some();
     let mut reported: Vec<(LocatedFinding, String)> = Vec::new();
     let mut remaining = 0;
     let mut breakdown = Breakdown::new();
@@ -308,7 +309,8 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         |o| {
             let mut d = Digest::new(&o, check::is_remaining, String::new());
             d.unused_suppressions = o.unused_suppressions;
-            let prints = check::fingerprints(&d.findings);
+            // Fingerprints only serve baselines and the JSON and SARIF documents.
+            let prints = if needs_fingerprints { check::fingerprints(&d.findings) } else { vec![String::new(); d.findings.len()] };
             d.lines = d.findings.iter().zip(prints).map(|(f, print)| (print, check_lines(f, opts))).collect();
             d
         },

@@ -15,6 +15,11 @@ pub struct Style {
 }
 
 impl Style {
+    /// Append `text`, coloured with the SGR `code` on a terminal.
+    fn paint_into(self, out: &mut String, code: &str, text: std::fmt::Arguments<'_>) {
+        let _ = if self.color { write!(out, "\x1b[{code}m{text}\x1b[0m") } else { out.write_fmt(text) };
+    }
+
     fn paint(self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -33,13 +38,12 @@ pub fn finding_line(f: &LocatedFinding, style: Style) -> String {
         Verdict::Conflict { .. } => "1;31",
         Verdict::Keep { .. } => "2",
     };
-    let mut line = format!(
-        "{}: {} {} `{}`",
-        style.paint("1", &f.location.to_string()),
-        style.paint(colour, verdict.name()),
-        f.finding.role,
-        f.finding.text
-    );
+    // One buffer per line: check prints hundreds of thousands of them.
+    let mut line = String::with_capacity(128);
+    style.paint_into(&mut line, "1", format_args!("{}", f.location));
+    line.push_str(": ");
+    style.paint_into(&mut line, colour, format_args!("{}", verdict.name()));
+    let _ = write!(line, " {} `{}`", f.finding.role, f.finding.text);
     let _ = match verdict {
         Verdict::Rename { to } => write!(line, " -> `{to}`"),
         Verdict::Review { to, why } => write!(line, " -> `{to}`: {why}"),

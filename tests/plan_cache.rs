@@ -178,3 +178,21 @@ fn a_cache_that_cannot_be_opened_is_a_warning_not_a_failure() {
     assert!(run.stderr.starts_with("warning: plan cache disabled: "), "{run}");
     assert!(run.stderr.ends_with(&cold.stderr), "{run}");
 }
+
+#[test]
+fn only_a_cache_folder_made_by_retrace_is_marked_as_one() {
+    let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n")]);
+    // Pointed at the repository itself, the cache must not write a `.gitignore` of `*` there,
+    // and its entries, which quote the term, are not the project's files.
+    let first = cached(tree.path(), tree.path(), &["check", "."]);
+    first.expect_code(1);
+    assert!(!tree.path().join(".gitignore").exists());
+    assert!(!tree.path().join("CACHEDIR.TAG").exists());
+    assert!(!entries(tree.path()).is_empty());
+    assert_same(&first, &cached(tree.path(), tree.path(), &["check", "."]));
+    let fresh = tempdir();
+    let made = fresh.path().join("made");
+    cached(tree.path(), &made, &["check", "."]).expect_code(1);
+    assert_eq!(std::fs::read(made.join(".gitignore")).unwrap(), b"*\n");
+    assert!(std::fs::read_to_string(made.join("CACHEDIR.TAG")).unwrap().starts_with("Signature: 8a477f597d28d172789f06886806bc55"));
+}
