@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 /// Replace `range` (byte offsets into the original text) with `replacement`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Edit {
     pub range: Range<usize>,
     pub replacement: String,

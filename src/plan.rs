@@ -5,12 +5,12 @@ use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::edit::Edit;
 
 /// The syntactic place an occurrence stands in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// A name that is defined or used: class, function, parameter, variable.
@@ -57,7 +57,7 @@ impl fmt::Display for Role {
 }
 
 /// Why an occurrence is left as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum KeepReason {
     /// Bound to a third-party module: `requests.Session`, a keyword of a foreign call.
@@ -106,7 +106,7 @@ impl fmt::Display for KeepReason {
 }
 
 /// What happens to one occurrence of a retired term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "kebab-case")]
 pub enum Verdict {
     /// Safe: an edit carries the new spelling.
@@ -146,7 +146,7 @@ impl Verdict {
 }
 
 /// A place in a file, 1-based line and column (columns count chars).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Location {
     pub path: PathBuf,
     pub line: usize,
@@ -160,7 +160,7 @@ impl fmt::Display for Location {
 }
 
 /// One occurrence of a retired term, as a rewriter sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// Byte range of the occurrence (the whole identifier, or the word in text).
     pub range: Range<usize>,
@@ -171,7 +171,7 @@ pub struct Finding {
 }
 
 /// Everything a rewriter says about one file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FilePlan {
     pub edits: Vec<Edit>,
     pub findings: Vec<Finding>,
@@ -181,7 +181,7 @@ pub struct FilePlan {
 
 /// A verdict other files must follow, named by the start of the finding that carries it: a
 /// conflicting name other modules reach, or a string value that stays (a route, a persisted value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Share {
     /// A module-level definition: its imports and `module.name` elsewhere follow.
     Name { name: String, at: usize },
@@ -281,7 +281,7 @@ impl FilePlan {
 }
 
 /// A file or folder rename. Paths are as walked (relative to the current directory when given so).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileMove {
     pub from: PathBuf,
     pub to: PathBuf,

@@ -16,12 +16,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
-
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Read {
     /// A file's bytes (their hash), or `None` when it could not be read.
     File { path: PathBuf, hash: Option<u64> },

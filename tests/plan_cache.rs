@@ -27,7 +27,7 @@ fn assert_same(a: &Run, b: &Run) {
 /// Every entry file of the cache, with its contents.
 fn entries(cache: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut found = Vec::new();
-    let mut folders = vec![cache.join("v1")];
+    let mut folders = vec![cache.join("v2")];
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).unwrap() {
             let path = entry.unwrap().path();
@@ -65,13 +65,20 @@ fn a_warm_run_uses_the_kept_plans() {
     let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n")]);
     let cache = tempdir();
     cached(tree.path(), cache.path(), &["diff", "."]).expect_code(0);
-    // Rewrite what the kept plan says: a run that uses it must say so.
-    for (path, bytes) in entries(cache.path()) {
-        let text = String::from_utf8(bytes).unwrap().replace("\"trace_id\"", "\"kept_id\"");
-        std::fs::write(path, text).unwrap();
+    // Rewrite what the kept plan says (same length, so the entry stays well formed): a run that
+    // uses it must say so.
+    let kept = entries(cache.path());
+    assert!(!kept.is_empty());
+    for (path, mut bytes) in kept {
+        for at in 0..bytes.len().saturating_sub(7) {
+            if &bytes[at..at + 8] == b"trace_id" {
+                bytes[at..at + 8].copy_from_slice(b"TRACE_ID");
+            }
+        }
+        std::fs::write(path, bytes).unwrap();
     }
     let warm = cached(tree.path(), cache.path(), &["diff", "."]);
-    assert!(warm.stdout.contains("+def start(kept_id):"), "{warm}");
+    assert!(warm.stdout.contains("+def start(TRACE_ID):"), "{warm}");
     assert!(uncached(tree.path(), &["diff", "."]).stdout.contains("+def start(trace_id):"));
 }
 
@@ -82,7 +89,7 @@ fn damaged_entries_are_planned_again() {
     let cold = uncached(tree.path(), &["diff", "."]);
     cached(tree.path(), cache.path(), &["diff", "."]);
     for (i, (path, bytes)) in entries(cache.path()).into_iter().enumerate() {
-        let damaged = if i % 2 == 0 { bytes[..bytes.len() / 2].to_vec() } else { b"not json".to_vec() };
+        let damaged = if i % 2 == 0 { bytes[..bytes.len() / 2].to_vec() } else { b"not an entry".to_vec() };
         std::fs::write(path, damaged).unwrap();
     }
     assert_same(&cold, &cached(tree.path(), cache.path(), &["diff", "."]));

@@ -21,16 +21,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use serde::{Deserialize, Serialize};
-
 use crate::lang::{Context, ParseError, Rewriter};
 use crate::plan::FilePlan;
 use crate::project::Project;
 use crate::reads::{self, Probes, Read};
 use crate::rules::RuleSet;
 
+mod codec;
+
+use codec::Codec;
+
 /// Bumped when the entry format changes.
-const FORMAT: &str = "v1";
+const FORMAT: &str = "v2";
 
 /// How long an unused generation is kept.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -48,14 +50,12 @@ pub struct PlanCache {
 
 /// The plans of one file's text. A plan can depend on the run's shared verdicts, which the
 /// pre-pass does not have yet: a file whose plan consults them keeps one variant for each.
-#[derive(Serialize, Deserialize)]
 struct Entry {
     path: PathBuf,
     text_hash: u64,
     variants: Vec<Variant>,
 }
 
-#[derive(Serialize, Deserialize)]
 struct Variant {
     reads: Vec<Read>,
     plan: FilePlan,
@@ -63,6 +63,29 @@ struct Variant {
 
 /// How many variants an entry keeps, most recent first.
 const VARIANTS: usize = 2;
+
+impl Codec for Entry {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.path.encode(out);
+        self.text_hash.encode(out);
+        self.variants.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Entry> {
+        Some(Entry { path: Codec::decode(input)?, text_hash: Codec::decode(input)?, variants: Codec::decode(input)? })
+    }
+}
+
+impl Codec for Variant {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.reads.encode(out);
+        self.plan.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Variant> {
+        Some(Variant { reads: Codec::decode(input)?, plan: Codec::decode(input)? })
+    }
+}
 
 impl PlanCache {
     /// The generation under `root` for this binary, rule set and project, created if missing.
@@ -107,7 +130,10 @@ impl PlanCache {
         let key = key_of(cx.path, text_hash);
         // No extension: no rewriter reads an entry, even in a cache kept inside a walked tree.
         let file = self.generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"));
-        let kept = std::fs::read(&file).ok().and_then(|bytes| serde_json::from_slice::<Entry>(&bytes).ok());
+        let kept = std::fs::read(&file).ok().and_then(|bytes| {
+            let mut input = &bytes[..];
+            Entry::decode(&mut input).filter(|_| input.is_empty())
+        });
         let mut variants = match kept {
             Some(entry) if entry.path == cx.path && entry.text_hash == text_hash => entry.variants,
             _ => Vec::new(),
@@ -187,7 +213,9 @@ fn binary_fingerprint() -> io::Result<u64> {
 }
 
 fn write_entry(file: &Path, entry: &Entry) -> io::Result<()> {
-    write_atomically(file, &serde_json::to_vec(entry).map_err(io::Error::other)?)
+    let mut bytes = Vec::with_capacity(4096);
+    entry.encode(&mut bytes);
+    write_atomically(file, &bytes)
 }
 
 /// Write to a temporary file beside `file`, then rename it over `file`: readers in other runs

@@ -1,0 +1,323 @@
+//! The binary form of cache entries: varints, length-prefixed bytes and one tag byte per enum
+//! variant. Entries are read on every warm run, so they are decoded without a self-describing
+//! format (JSON spent most of a warm run rebuilding tagged enums).
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use crate::edit::Edit;
+use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Share, Verdict};
+use crate::reads::Read;
+
+/// A value that can be written to and read back from an entry.
+pub(super) trait Codec: Sized {
+    fn encode(&self, out: &mut Vec<u8>);
+    /// `None` when the bytes are not a value of this type (a damaged or foreign entry).
+    fn decode(input: &mut &[u8]) -> Option<Self>;
+}
+
+fn byte(input: &mut &[u8]) -> Option<u8> {
+    let (&first, rest) = input.split_first()?;
+    *input = rest;
+    Some(first)
+}
+
+fn take<'a>(input: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    (n <= input.len()).then(|| {
+        let (head, rest) = input.split_at(n);
+        *input = rest;
+        head
+    })
+}
+
+impl Codec for u64 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let mut v = *self;
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = byte(input)?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(v);
+            }
+        }
+        None
+    }
+}
+
+impl Codec for usize {
+    fn encode(&self, out: &mut Vec<u8>) {
+        (*self as u64).encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<usize> {
+        usize::try_from(u64::decode(input)?).ok()
+    }
+}
+
+impl Codec for bool {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(*self));
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<bool> {
+        match byte(input)? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for String {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.len().encode(out);
+        out.extend_from_slice(self.as_bytes());
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<String> {
+        let n = usize::decode(input)?;
+        String::from_utf8(take(input, n)?.to_vec()).ok()
+    }
+}
+
+impl Codec for PathBuf {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let bytes = self.as_os_str().as_encoded_bytes();
+        bytes.len().encode(out);
+        out.extend_from_slice(bytes);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<PathBuf> {
+        use std::os::unix::ffi::OsStrExt;
+        let n = usize::decode(input)?;
+        Some(PathBuf::from(std::ffi::OsStr::from_bytes(take(input, n)?)))
+    }
+}
+
+impl<T: Codec> Codec for Option<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.is_some().encode(out);
+        if let Some(value) = self {
+            value.encode(out);
+        }
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Option<T>> {
+        Some(if bool::decode(input)? { Some(T::decode(input)?) } else { None })
+    }
+}
+
+impl<T: Codec> Codec for Vec<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.len().encode(out);
+        for item in self {
+            item.encode(out);
+        }
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Vec<T>> {
+        let n = usize::decode(input)?;
+        // Each item takes a byte at least: a damaged length cannot make a huge allocation.
+        let mut items = Vec::with_capacity(n.min(input.len()));
+        for _ in 0..n {
+            items.push(T::decode(input)?);
+        }
+        Some(items)
+    }
+}
+
+impl Codec for Range<usize> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.start.encode(out);
+        self.end.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Range<usize>> {
+        Some(usize::decode(input)?..usize::decode(input)?)
+    }
+}
+
+/// Structs: each field in order.
+macro_rules! fields {
+    ($type:ident { $($field:ident),* }) => {
+        impl Codec for $type {
+            fn encode(&self, out: &mut Vec<u8>) {
+                $(self.$field.encode(out);)*
+            }
+
+            fn decode(input: &mut &[u8]) -> Option<$type> {
+                Some($type { $($field: Codec::decode(input)?),* })
+            }
+        }
+    };
+}
+
+/// Enums: a tag byte (the variant's place in the list), then its fields in order.
+macro_rules! variants {
+    ($type:ident { $($tag:literal => $variant:ident { $($field:ident),* }),* $(,)? }) => {
+        impl Codec for $type {
+            fn encode(&self, out: &mut Vec<u8>) {
+                match self {
+                    $($type::$variant { $($field),* } => {
+                        out.push($tag);
+                        $($field.encode(out);)*
+                    })*
+                }
+            }
+
+            fn decode(input: &mut &[u8]) -> Option<$type> {
+                match byte(input)? {
+                    $($tag => Some($type::$variant { $($field: Codec::decode(input)?),* }),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+fields!(Edit { range, replacement });
+fields!(Location { path, line, column });
+fields!(Finding { range, text, role, verdict });
+fields!(FilePlan { edits, findings, shares });
+
+variants!(Role {
+    0 => Identifier {},
+    1 => Attribute {},
+    2 => Keyword {},
+    3 => Import {},
+    4 => Comment {},
+    5 => Docstring {},
+    6 => String {},
+    7 => Prose {},
+    8 => Path {},
+    9 => Text {},
+});
+
+variants!(KeepReason {
+    0 => Foreign { module },
+    1 => KeepList { entry },
+    2 => Global { name },
+    3 => Sense { word },
+    4 => History {},
+    5 => NotRewritten {},
+    6 => Off {},
+});
+
+variants!(Verdict {
+    0 => Rename { to },
+    1 => Review { to, why },
+    2 => Keep { reason },
+    3 => Conflict { to, why, other, suggestion },
+});
+
+variants!(Share {
+    0 => Name { name, at },
+    1 => Member { owner, name, at },
+    2 => Keyword { callable, name, at },
+    3 => Literal { content, at },
+});
+
+variants!(Read {
+    0 => File { path, hash },
+    1 => IsFile { path, is },
+    2 => Folder { path, listing },
+    3 => Member { name, conflict },
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip<T: Codec + PartialEq + std::fmt::Debug>(value: &T) {
+        let mut bytes = Vec::new();
+        value.encode(&mut bytes);
+        let mut input = &bytes[..];
+        assert_eq!(T::decode(&mut input).as_ref(), Some(value));
+        assert!(input.is_empty(), "{value:?} left {} bytes", input.len());
+        // Every shorter prefix is refused, never misread.
+        for cut in 0..bytes.len() {
+            let mut input = &bytes[..cut];
+            assert_ne!(T::decode(&mut input).as_ref(), Some(value), "a {cut}-byte prefix of {value:?}");
+        }
+    }
+
+    fn verdict(tag: u8, a: String, b: String, n: usize) -> Verdict {
+        let reasons = [
+            KeepReason::Foreign { module: a.clone() },
+            KeepReason::KeepList { entry: a.clone() },
+            KeepReason::Global { name: a.clone() },
+            KeepReason::Sense { word: a.clone() },
+            KeepReason::History,
+            KeepReason::NotRewritten,
+            KeepReason::Off,
+        ];
+        match tag % 4 {
+            0 => Verdict::Rename { to: a },
+            1 => Verdict::Review { to: a, why: b },
+            2 => Verdict::Keep { reason: reasons[n % reasons.len()].clone() },
+            _ => Verdict::Conflict {
+                to: a,
+                why: b.clone(),
+                other: n.is_multiple_of(2).then(|| Location { path: PathBuf::from(&b), line: n, column: n / 3 }),
+                suggestion: n.is_multiple_of(3).then_some(b),
+            },
+        }
+    }
+
+    const ROLES: [Role; 10] = [
+        Role::Identifier,
+        Role::Attribute,
+        Role::Keyword,
+        Role::Import,
+        Role::Comment,
+        Role::Docstring,
+        Role::String,
+        Role::Prose,
+        Role::Path,
+        Role::Text,
+    ];
+
+    proptest! {
+        #[test]
+        fn plans_and_reads_read_back_as_written(
+            words in proptest::collection::vec(".{0,12}", 1..6),
+            numbers in proptest::collection::vec(any::<usize>(), 1..6),
+            hash in any::<Option<u64>>(),
+        ) {
+            let word = |i: usize| words[i % words.len()].clone();
+            let number = |i: usize| numbers[i % numbers.len()];
+            let findings = (0..words.len())
+                .map(|i| Finding {
+                    range: number(i)..number(i + 1),
+                    text: word(i),
+                    role: ROLES[number(i) % ROLES.len()],
+                    verdict: verdict(i as u8, word(i + 1), word(i + 2), number(i + 2)),
+                })
+                .collect();
+            let shares = vec![
+                Share::Name { name: word(0), at: number(0) },
+                Share::Member { owner: word(1), name: word(2), at: number(1) },
+                Share::Keyword { callable: word(2), name: word(3), at: number(2) },
+                Share::Literal { content: word(4), at: number(3) },
+            ];
+            let edits = vec![Edit::new(number(0)..number(1), word(0))];
+            round_trip(&FilePlan { edits, findings, shares });
+            round_trip(&vec![
+                Read::File { path: PathBuf::from(word(0)), hash },
+                Read::IsFile { path: PathBuf::from(word(1)), is: number(0) % 2 == 0 },
+                Read::Folder { path: PathBuf::from(word(2)), listing: number(1) as u64 },
+                Read::Member { name: word(3), conflict: hash.map(|_| word(4)) },
+            ]);
+        }
+    }
+}
