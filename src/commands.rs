@@ -172,7 +172,7 @@ fn run<T: Send>(
     let files = match walk::files(&opts.paths, opts.threads, &|path| engine::mentions(path, &opts.rules)) {
         Ok(files) => without_rule_file(files, &opts.rules),
         Err(e) => {
-            writeln!(err, "{}: {e}", error_label(opts.style))?;
+            writeln!(err, "{}: {e}", opts.style.paint("1;31", "error"))?;
             return Ok(Err(Status::Error));
         }
     };
@@ -181,7 +181,7 @@ fn run<T: Send>(
         Some(dir) => match PlanCache::open(dir, &opts.rules, &project) {
             Ok(cache) => Some(cache),
             Err(e) => {
-                writeln!(err, "{}: plan cache disabled: {}: {e}", warning_label(opts.style), dir.display())?;
+                writeln!(err, "{}: plan cache disabled: {}: {e}", opts.style.paint("1;33", "warning"), dir.display())?;
                 None
             }
         },
@@ -270,7 +270,7 @@ pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
     };
     write_redirects(&redirects, err)?;
     for failure in &write_failures {
-        writeln!(err, "{}: {failure}", error_label(opts.style))?;
+        writeln!(err, "{}: {failure}", opts.style.paint("1;31", "error"))?;
     }
     write::prune_empty_dirs(moved_from.iter().map(PathBuf::as_path), &opts.paths);
     finish(tally, opts, err, |s| {
@@ -289,7 +289,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
     let baseline = match opts.check.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(b) => b,
         Err(e) => {
-            writeln!(err, "{}: {e}", error_label(opts.style))?;
+            writeln!(err, "{}: {e}", opts.style.paint("1;31", "error"))?;
             return Ok(Status::Error);
         }
     };
@@ -507,22 +507,6 @@ fn finish(tally: Tally, opts: &Options, err: &mut dyn Write, status: impl Fn(&Su
         writeln!(err, "{}", tally.summary)?;
     }
     Ok(status(&tally.summary))
-}
-
-fn error_label(style: Style) -> &'static str {
-    if style.color {
-        "\x1b[1;31merror\x1b[0m"
-    } else {
-        "error"
-    }
-}
-
-fn warning_label(style: Style) -> &'static str {
-    if style.color {
-        "\x1b[1;33mwarning\x1b[0m"
-    } else {
-        "warning"
-    }
 }
 
 /// A progress bar on stderr, shown only on a terminal and only once a run has taken a while.

@@ -20,12 +20,11 @@ impl Style {
         let _ = if self.color { write!(out, "\x1b[{code}m{text}\x1b[0m") } else { out.write_fmt(text) };
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+    /// `text`, coloured with the SGR `code` on a terminal.
+    pub fn paint(self, code: &str, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 12);
+        self.paint_into(&mut out, code, format_args!("{text}"));
+        out
     }
 }
 
