@@ -34,6 +34,20 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in declaration order (a new role goes here too).
+    pub const ALL: [Role; 10] = [
+        Role::Identifier,
+        Role::Attribute,
+        Role::Keyword,
+        Role::Import,
+        Role::Comment,
+        Role::Docstring,
+        Role::String,
+        Role::Prose,
+        Role::Path,
+        Role::Text,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Identifier => "identifier",

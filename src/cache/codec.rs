@@ -189,18 +189,16 @@ fields!(Location { path, line, column });
 fields!(Finding { range, text, role, verdict });
 fields!(FilePlan { edits, findings, shares });
 
-variants!(Role {
-    0 => Identifier {},
-    1 => Attribute {},
-    2 => Keyword {},
-    3 => Import {},
-    4 => Comment {},
-    5 => Docstring {},
-    6 => String {},
-    7 => Prose {},
-    8 => Path {},
-    9 => Text {},
-});
+/// A role by its place in [`Role::ALL`].
+impl Codec for Role {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(Role::ALL.iter().position(|r| r == self).expect("every role is in Role::ALL") as u8);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Role> {
+        Role::ALL.get(usize::from(byte(input)?)).copied()
+    }
+}
 
 variants!(KeepReason {
     0 => Foreign { module },
@@ -274,19 +272,6 @@ mod tests {
         }
     }
 
-    const ROLES: [Role; 10] = [
-        Role::Identifier,
-        Role::Attribute,
-        Role::Keyword,
-        Role::Import,
-        Role::Comment,
-        Role::Docstring,
-        Role::String,
-        Role::Prose,
-        Role::Path,
-        Role::Text,
-    ];
-
     proptest! {
         #[test]
         fn plans_and_reads_read_back_as_written(
@@ -300,7 +285,7 @@ mod tests {
                 .map(|i| Finding {
                     range: number(i)..number(i + 1),
                     text: word(i),
-                    role: ROLES[number(i) % ROLES.len()],
+                    role: Role::ALL[number(i) % Role::ALL.len()],
                     verdict: verdict(i as u8, word(i + 1), word(i + 2), number(i + 2)),
                 })
                 .collect();

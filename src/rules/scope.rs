@@ -41,17 +41,9 @@ use crate::plan::Role;
 const LANGUAGES: &[&str] = &["python", "typescript", "tsx", "sql", "rust", "text"];
 
 /// The roles a scope can name: every role but `path` (see the module docs).
-const ROLES: &[Role] = &[
-    Role::Identifier,
-    Role::Attribute,
-    Role::Keyword,
-    Role::Import,
-    Role::Comment,
-    Role::Docstring,
-    Role::String,
-    Role::Prose,
-    Role::Text,
-];
+fn scope_roles() -> impl Iterator<Item = Role> {
+    Role::ALL.into_iter().filter(|&role| role != Role::Path)
+}
 
 /// The scope keys of a table, as written.
 #[derive(Deserialize, Default, Debug)]
@@ -191,8 +183,8 @@ pub(super) fn scope(src: &Source<'_>, raw: RawScope, table: &str) -> Result<Scop
         .map(|list| {
             list.iter()
                 .map(|e| {
-                    ROLES.iter().copied().find(|r| r.as_str() == e.get_ref()).ok_or_else(|| {
-                        let expected: Vec<&str> = ROLES.iter().map(|r| r.as_str()).collect();
+                    scope_roles().find(|r| r.as_str() == e.get_ref()).ok_or_else(|| {
+                        let expected: Vec<&str> = scope_roles().map(Role::as_str).collect();
                         let hint = if e.get_ref() == "path" {
                             " (file and folder names are decided before files are read: use [keep] names)"
                         } else {
