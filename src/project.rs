@@ -114,22 +114,20 @@ impl Project {
     /// Tells trees apart for cached plans: every fact rewriters consult, and nothing else (the
     /// run-wide caches and the shared verdicts are recorded per plan, see [`crate::reads`]).
     pub fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
         fn sorted(set: &HashSet<String>) -> Vec<&String> {
             let mut items: Vec<&String> = set.iter().collect();
             items.sort_unstable();
             items
         }
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        sorted(&self.python_packages).hash(&mut hasher);
-        self.moves.hash(&mut hasher);
-        sorted(&self.blocked_names).hash(&mut hasher);
-        for alias in &self.ts_aliases {
-            (&alias.prefix, &alias.target).hash(&mut hasher);
-        }
-        sorted(&self.rust_crates).hash(&mut hasher);
-        self.redirects.hash(&mut hasher);
-        hasher.finish()
+        let aliases: Vec<(&String, &PathBuf)> = self.ts_aliases.iter().map(|a| (&a.prefix, &a.target)).collect();
+        crate::cache::hash_of(&(
+            sorted(&self.python_packages),
+            &self.moves,
+            sorted(&self.blocked_names),
+            aliases,
+            sorted(&self.rust_crates),
+            &self.redirects,
+        ))
     }
 
     /// Whether this run moves `file` or reports something about its path.

@@ -11,11 +11,11 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
-use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::cache::hash_of;
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
@@ -105,17 +105,11 @@ impl<T> Recorded<T> {
     }
 }
 
-fn hash_of(bytes: &[u8]) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
-}
-
 /// `std::fs::read_to_string`, recorded.
 pub fn read_to_string(path: &Path) -> io::Result<String> {
     let bytes = std::fs::read(path);
     if recording() {
-        let hash = bytes.as_ref().ok().map(|b| hash_of(b));
+        let hash = bytes.as_ref().ok().map(hash_of);
         record(Arc::new([Read::File { path: path.to_path_buf(), hash }]));
     }
     String::from_utf8(bytes?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
@@ -166,17 +160,15 @@ fn list(folder: &Path) -> io::Result<Listing> {
 /// Names in order, each with its kind; a folder that is missing and one that cannot be listed
 /// are told apart, as the resolver tells them apart.
 fn listing_hash(listing: &io::Result<Listing>) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
     match listing {
         Ok((files, folders)) => {
             let mut names: Vec<(bool, &OsString)> = files.iter().map(|f| (true, f)).chain(folders.iter().map(|f| (false, f))).collect();
             names.sort_unstable();
-            names.hash(&mut hasher);
+            hash_of(&names)
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => "missing".hash(&mut hasher),
-        Err(_) => "unlisted".hash(&mut hasher),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => hash_of("missing"),
+        Err(_) => hash_of("unlisted"),
     }
-    hasher.finish()
 }
 
 /// [`Shared::member_elsewhere`], recorded.

@@ -58,7 +58,6 @@
 //! file are concatenated (the default applies only when neither gives `paths`).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
@@ -275,9 +274,7 @@ impl RuleSet {
         }
         layers.push(layer);
         let mut rules = build(origin, layers)?;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (origin, text, std::env::current_dir().ok()).hash(&mut hasher);
-        rules.fingerprint = hasher.finish();
+        rules.fingerprint = crate::cache::hash_of(&(origin, text, std::env::current_dir().ok()));
         Ok(rules)
     }
 

@@ -90,10 +90,8 @@ impl Codec for Variant {
 impl PlanCache {
     /// The generation under `root` for this binary, rule set and project, created if missing.
     pub fn open(root: &Path, rules: &RuleSet, project: &Project) -> io::Result<PlanCache> {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (binary_fingerprint()?, rules.fingerprint, project.fingerprint()).hash(&mut hasher);
         let base = root.join(FORMAT);
-        let generation = base.join(format!("{:016x}", hasher.finish()));
+        let generation = base.join(format!("{:016x}", hash_of(&(binary_fingerprint()?, rules.fingerprint, project.fingerprint()))));
         // Only a folder made here is marked: `--cache-dir .` must not hide a repository from git.
         let made_here = !root.exists();
         std::fs::create_dir_all(&generation)?;
@@ -168,9 +166,7 @@ pub fn plan(cache: Option<&PlanCache>, rewriter: &dyn Rewriter, text: &str, cx: 
 
 /// What an entry is found by: the file's path and the hash of its text.
 fn key_of(path: &Path, text_hash: u64) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (path, text_hash).hash(&mut hasher);
-    hasher.finish()
+    hash_of(&(path, text_hash))
 }
 
 impl Drop for PlanCache {
@@ -197,9 +193,11 @@ fn read_clashes(bytes: &[u8]) -> HashMap<u64, bool> {
     records.map(|r| (u64::from_le_bytes(r[..8].try_into().expect("8 bytes")), r[8] == 1)).collect()
 }
 
-fn hash_of(text: &str) -> u64 {
+/// The hash that keys and fingerprints of the cache are made of. It may differ between builds of
+/// retrace, which is fine: a new binary starts a new generation.
+pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
+    value.hash(&mut hasher);
     hasher.finish()
 }
 
@@ -207,9 +205,7 @@ fn hash_of(text: &str) -> u64 {
 fn binary_fingerprint() -> io::Result<u64> {
     let exe = std::env::current_exe()?;
     let meta = std::fs::metadata(&exe)?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (&exe, meta.len(), meta.modified().ok()).hash(&mut hasher);
-    Ok(hasher.finish())
+    Ok(hash_of(&(&exe, meta.len(), meta.modified().ok())))
 }
 
 fn write_entry(file: &Path, entry: &Entry) -> io::Result<()> {
