@@ -11,6 +11,11 @@ use retrace::split::SplitBy;
 use retrace::report::Style;
 use retrace::rules::RuleSet;
 
+/// Planning allocates many small, short-lived values on every worker; glibc's allocator spends a
+/// fifth of a run on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Retire a term across whole codebases: language-aware renames as a reviewable diff.
 ///
 /// With no --rules, the built-in session -> trace rules apply. Exit codes: 0 clean, 1 findings
