@@ -179,15 +179,15 @@ fn run<T: Send>(
     let mut project = Project::discover(&opts.paths, &files, &opts.rules);
     let cache = match &opts.cache_dir {
         Some(dir) => match PlanCache::open(dir, &opts.rules, &project) {
-            Ok(cache) => Some(cache),
+            Ok(cache) => cache,
             Err(e) => {
                 writeln!(err, "{}: plan cache disabled: {}: {e}", opts.style.paint("1;33", "warning"), dir.display())?;
-                None
+                PlanCache::in_memory()
             }
         },
-        None => None,
+        None => PlanCache::in_memory(),
     };
-    let settings = Settings { threads: opts.threads, shims: opts.shims, cache: cache.as_ref() };
+    let settings = Settings { threads: opts.threads, shims: opts.shims, cache: Some(&cache) };
     project.shared = engine::shares(&files, &opts.rules, &project, settings);
     // A file with no term in its text, whose path neither moves nor is reported, has nothing to say.
     let files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || project.concerns(&f.path)).collect();

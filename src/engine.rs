@@ -70,10 +70,18 @@ pub fn mentions(path: &Path, rules: &RuleSet) -> bool {
     if lang::for_path(path).is_none() {
         return false;
     }
-    match std::fs::read(path) {
-        Ok(bytes) => worth_planning(&bytes, rules),
-        Err(_) => true,
+    thread_local! {
+        /// One buffer per walking thread: most files are read only to be sieved, so allocating
+        /// for each would cost more than reading it.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        match std::fs::File::open(path).and_then(|mut file| std::io::Read::read_to_end(&mut file, bytes)) {
+            Ok(_) => worth_planning(bytes, rules),
+            Err(_) => true,
+        }
+    })
 }
 
 /// Whether a file's bytes may hold a term or a suppression marker: without either, planning it
@@ -226,7 +234,7 @@ pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project
     let body = text.strip_prefix(BOM).unwrap_or(&text);
     let shift = text.len() - body.len();
     let cx = Context { rules, project, path };
-    let planned = crate::cache::plan(settings.cache, rewriter, body, &cx)
+    let planned = crate::cache::plan(settings.cache, crate::cache::Pass::Run, rewriter, body, &cx)
         .map(|plan| scoped::apply(plan, rules, path, rewriter.language()))
         .map(|plan| crate::safety::settle(plan, body, &cx));
     let plan = match planned {

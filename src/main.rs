@@ -83,7 +83,7 @@ struct RulesArg {
 
 #[derive(Args, Default)]
 struct CacheArgs {
-    /// Plan every file afresh and keep nothing.
+    /// Keep no plans between runs: plan every file afresh, and write nothing.
     #[arg(long, global = true)]
     no_cache: bool,
     /// Where plans are kept between runs, so unchanged files are not parsed again (default:

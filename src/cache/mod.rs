@@ -13,6 +13,11 @@
 //!
 //! Entries are written to a temporary file and renamed, so concurrent runs never see half of
 //! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.
+//!
+//! Within a run, the plans the safety pre-pass makes are held in memory for the streaming run,
+//! which asks for them again ([`Pass::Safety`]), with or without a folder on disk; they
+//! are checked like any other kept plan, since the run's shared verdicts may differ from the
+//! pre-pass's. What is held is bounded by the size of the texts planned ([`AHEAD_BYTES`]).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -40,8 +45,11 @@ pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// The folder a run's plans are kept in, with what it has already looked at this run.
 #[derive(Debug)]
 pub struct PlanCache {
-    generation: PathBuf,
+    /// `None` when plans are kept only within the run ([`PlanCache::in_memory`]).
+    generation: Option<PathBuf>,
     probes: Probes,
+    /// Plans the pre-pass made, until the run takes them.
+    ahead: Mutex<Ahead>,
     /// Which texts may hold a clash (the safety pre-pass's word scan, a pure function of the
     /// path, the text and the rules): one small file per generation, read at once.
     clashes: HashMap<u64, bool>,
@@ -56,6 +64,7 @@ struct Entry {
     variants: Vec<Variant>,
 }
 
+#[derive(Debug)]
 struct Variant {
     reads: Vec<Read>,
     plan: FilePlan,
@@ -63,6 +72,19 @@ struct Variant {
 
 /// How many variants an entry keeps, most recent first.
 const VARIANTS: usize = 2;
+
+/// The most text (in bytes) whose plans are held from the pre-pass for the run: a plan is
+/// smaller than its text, so memory stays bounded however large the tree. Beyond it, the run
+/// plans again (or reads the plan from disk).
+pub const AHEAD_BYTES: usize = 32 << 20;
+
+/// Plans held for the run, by key, each with what its entry would be checked by on disk.
+#[derive(Debug, Default)]
+struct Ahead {
+    plans: HashMap<u64, (PathBuf, u64, usize, Variant)>,
+    /// The total length of their texts.
+    bytes: usize,
+}
 
 impl Codec for Entry {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -102,7 +124,16 @@ impl PlanCache {
         std::fs::write(generation.join("used"), b"")?;
         remove_stale(&base, &generation);
         let clashes = std::fs::read(generation.join(CLASHES)).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
-        Ok(PlanCache { generation, probes: Probes::default(), clashes, learnt: Mutex::default() })
+        Ok(PlanCache::new(Some(generation), clashes))
+    }
+
+    /// Plans kept only from the pre-pass to the run (`--no-cache`): nothing is read or written.
+    pub fn in_memory() -> PlanCache {
+        PlanCache::new(None, HashMap::new())
+    }
+
+    fn new(generation: Option<PathBuf>, clashes: HashMap<u64, bool>) -> PlanCache {
+        PlanCache { generation, probes: Probes::default(), ahead: Mutex::default(), clashes, learnt: Mutex::default() }
     }
 
     /// Whether the file at `path` with `text` may hold a clash, as `judge` says (kept).
@@ -112,23 +143,69 @@ impl PlanCache {
             return known;
         }
         let clash = judge();
-        self.learnt.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, clash);
+        if self.generation.is_some() {
+            self.learnt.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, clash);
+        }
         clash
     }
 
-    /// The plan of `text` (the file at `cx.path`), from the cache when it still holds, else from
-    /// `compute`, then kept. Parse errors are not kept.
+    /// The plan of `text` (the file at `cx.path`): in the run, one the pre-pass held when it
+    /// still holds; else one kept on disk that still holds, else one from `compute`, then kept.
+    /// The pre-pass also holds its plans for the run, while their texts stay within
+    /// [`AHEAD_BYTES`]. Parse errors are not kept.
     pub fn plan(
         &self,
+        pass: Pass,
         text: &str,
         cx: &Context<'_>,
         compute: impl FnOnce() -> Result<FilePlan, ParseError>,
     ) -> Result<FilePlan, ParseError> {
         let text_hash = hash_of(text);
         let key = key_of(cx.path, text_hash);
+        if pass == Pass::Run {
+            let held = self.take_ahead(key, cx.path, text_hash);
+            if let Some(variant) = held.filter(|v| self.holds(v, text, cx)) {
+                reads::replay(variant.reads);
+                return Ok(variant.plan);
+            }
+            return Ok(self.variant(text, text_hash, cx, compute)?.plan);
+        }
+        let variant = self.variant(text, text_hash, cx, compute)?;
+        let plan = variant.plan.clone();
+        let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if ahead.bytes + text.len() <= AHEAD_BYTES {
+            ahead.bytes += text.len();
+            if let Some((.., len, _)) = ahead.plans.insert(key, (cx.path.to_path_buf(), text_hash, text.len(), variant)) {
+                ahead.bytes -= len;
+            }
+        }
+        Ok(plan)
+    }
+
+    fn take_ahead(&self, key: u64, path: &Path, text_hash: u64) -> Option<Variant> {
+        let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (held_path, held_hash, len, variant) = ahead.plans.remove(&key)?;
+        ahead.bytes -= len;
+        (held_path == path && held_hash == text_hash).then_some(variant)
+    }
+
+    /// Whether every read `variant` made still gives the same answer.
+    fn holds(&self, variant: &Variant, text: &str, cx: &Context<'_>) -> bool {
+        variant.reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared, cx.path, text))
+    }
+
+    /// A variant of the entry on disk that still holds, else one from `compute`, then kept.
+    fn variant(
+        &self,
+        text: &str,
+        text_hash: u64,
+        cx: &Context<'_>,
+        compute: impl FnOnce() -> Result<FilePlan, ParseError>,
+    ) -> Result<Variant, ParseError> {
+        let key = key_of(cx.path, text_hash);
         // No extension: no rewriter reads an entry, even in a cache kept inside a walked tree.
-        let file = self.generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"));
-        let kept = std::fs::read(&file).ok().and_then(|bytes| {
+        let file = self.generation.as_ref().map(|g| g.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}")));
+        let kept = file.as_ref().and_then(|file| std::fs::read(file).ok()).and_then(|bytes| {
             let mut input = &bytes[..];
             Entry::decode(&mut input).filter(|_| input.is_empty())
         });
@@ -136,30 +213,34 @@ impl PlanCache {
             Some(entry) if entry.path == cx.path && entry.text_hash == text_hash => entry.variants,
             _ => Vec::new(),
         };
-        let shared = &cx.project.shared;
-        let holding = variants
-            .iter()
-            .position(|v| v.reads.iter().all(|read| self.probes.still_holds(read, shared, cx.path, text)));
-        if let Some(i) = holding {
+        if let Some(i) = variants.iter().position(|v| self.holds(v, text, cx)) {
             let variant = variants.swap_remove(i);
-            reads::replay(variant.reads);
-            return Ok(variant.plan);
+            reads::replay(variant.reads.clone());
+            return Ok(variant);
         }
         let (plan, reads) = reads::capture(compute);
-        let plan = plan?;
+        let made = Variant { reads, plan: plan? };
+        let Some(file) = file else { return Ok(made) };
         variants.truncate(VARIANTS - 1);
-        variants.insert(0, Variant { reads, plan: plan.clone() });
-        let entry = Entry { path: cx.path.to_path_buf(), text_hash, variants };
+        variants.insert(0, made);
+        let mut entry = Entry { path: cx.path.to_path_buf(), text_hash, variants };
         // A cache that cannot be written only costs time.
         let _ = write_entry(&file, &entry);
-        Ok(plan)
+        Ok(entry.variants.swap_remove(0))
     }
 }
 
+/// Who asks for a plan: the safety pre-pass, whose plans the run asks for again, or the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    Safety,
+    Run,
+}
+
 /// `rewriter`'s plan of `text`, through `cache` when there is one.
-pub fn plan(cache: Option<&PlanCache>, rewriter: &dyn Rewriter, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
+pub fn plan(cache: Option<&PlanCache>, pass: Pass, rewriter: &dyn Rewriter, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
     match cache {
-        Some(cache) => cache.plan(text, cx, || rewriter.plan(text, cx)),
+        Some(cache) => cache.plan(pass, text, cx, || rewriter.plan(text, cx)),
         None => rewriter.plan(text, cx),
     }
 }
@@ -174,10 +255,8 @@ impl Drop for PlanCache {
     /// added to it meanwhile: those answers are kept too).
     fn drop(&mut self) {
         let learnt = std::mem::take(self.learnt.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()));
-        if learnt.is_empty() {
-            return;
-        }
-        let file = self.generation.join(CLASHES);
+        let Some(generation) = self.generation.as_ref().filter(|_| !learnt.is_empty()) else { return };
+        let file = generation.join(CLASHES);
         let mut all = std::fs::read(&file).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
         all.extend(learnt);
         let bytes: Vec<u8> = all.iter().flat_map(|(key, &clash)| key.to_le_bytes().into_iter().chain([u8::from(clash)])).collect();
@@ -275,5 +354,38 @@ mod tests {
         assert!(!cache.may_clash(path, "session = 1", || unreachable!("kept")));
         assert!(cache.may_clash(path, "session = trace2", || true), "another text is judged again");
         assert!(cache.may_clash(Path::new("other.py"), "session = 1", || true), "so is another path");
+    }
+
+    fn plan_renaming(at: usize) -> FilePlan {
+        FilePlan { edits: vec![crate::edit::Edit::new(at..at + 7, "trace")], ..FilePlan::default() }
+    }
+
+    #[test]
+    fn a_plan_made_ahead_is_taken_once_by_the_run() {
+        let (rules, project) = (RuleSet::builtin(), Project::default());
+        let cx = Context { rules: &rules, project: &project, path: Path::new("app.py") };
+        let cache = PlanCache::in_memory();
+        assert_eq!(cache.plan(Pass::Safety, "session = 1", &cx, || Ok(plan_renaming(0))), Ok(plan_renaming(0)));
+        assert_eq!(cache.plan(Pass::Run, "session = 1", &cx, || unreachable!("held from the pre-pass")), Ok(plan_renaming(0)));
+        assert_eq!(cache.plan(Pass::Run, "session = 1", &cx, || Ok(plan_renaming(1))), Ok(plan_renaming(1)), "taken once");
+        cache.plan(Pass::Safety, "session = 1", &cx, || Ok(plan_renaming(0))).unwrap();
+        assert_eq!(cache.plan(Pass::Run, "session = 2", &cx, || Ok(plan_renaming(2))), Ok(plan_renaming(2)), "another text");
+        let other = Context { path: Path::new("other.py"), ..cx };
+        assert_eq!(cache.plan(Pass::Run, "session = 1", &other, || Ok(plan_renaming(3))), Ok(plan_renaming(3)), "another path");
+    }
+
+    #[test]
+    fn plans_held_ahead_stay_within_their_bound() {
+        let (rules, project) = (RuleSet::builtin(), Project::default());
+        let cx = Context { rules: &rules, project: &project, path: Path::new("app.py") };
+        let cache = PlanCache::in_memory();
+        let (small, large) = ("session = 1".to_owned(), "#".repeat(AHEAD_BYTES));
+        cache.plan(Pass::Safety, &small, &cx, || Ok(plan_renaming(0))).unwrap();
+        cache.plan(Pass::Safety, &large, &cx, || Ok(plan_renaming(1))).unwrap();
+        assert_eq!(cache.plan(Pass::Run, &large, &cx, || Ok(plan_renaming(2))), Ok(plan_renaming(2)), "beyond the bound");
+        assert_eq!(cache.plan(Pass::Run, &small, &cx, || unreachable!("held")), Ok(plan_renaming(0)));
+        // Taking a plan frees its room.
+        cache.plan(Pass::Safety, &large[..AHEAD_BYTES - 1], &cx, || Ok(plan_renaming(1))).unwrap();
+        assert_eq!(cache.plan(Pass::Run, &large[..AHEAD_BYTES - 1], &cx, || unreachable!("held")), Ok(plan_renaming(1)));
     }
 }

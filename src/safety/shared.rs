@@ -5,11 +5,12 @@
 //! that must stay must stay where callers pass it by keyword. Likewise a route string that would
 //! duplicate another route, or a persisted value, stays wherever the same string is written.
 //!
-//! Design: before the streaming run, [`crate::engine::shares`] plans (results dropped) only the
-//! files where a rename can land on a name already written there, or two renames on one name
-//! ([`shares_of`], behind `may_clash`, a word scan): no other file can produce a clash.
+//! Design: before the streaming run, [`crate::engine::shares`] plans only the files where a
+//! rename can land on a name already written there, or two renames on one name ([`shares_of`],
+//! behind `may_clash`, a word scan): no other file can produce a clash. Their plans are held for
+//! the run ([`crate::cache::Pass::Safety`]), which takes each one while it still holds.
 //! [`Shared::gather`] keeps each [`Share`] their plans declare, a definition winning over an
-//! import, then the first in walk order. The streaming run then plans every file once, in order,
+//! import, then the first in walk order. The streaming run then plans every other file, in order,
 //! and [`Shared::follow`] turns a rename of a shared name (same language family) or of a shared
 //! string value into the origin's verdict, pointing at the origin. One round: a name that becomes
 //! blocked only because another file blocked it does not block further names. Persisted values in
@@ -94,7 +95,7 @@ pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, ca
     }
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let cx = Context { rules, project, path };
-    let plan = crate::cache::plan(cache, rewriter, body, &cx).ok()?;
+    let plan = crate::cache::plan(cache, crate::cache::Pass::Safety, rewriter, body, &cx).ok()?;
     let lines = LineIndex::new(body);
     let family = family(path);
     let shares: Vec<(Key, Origin)> = plan
