@@ -86,16 +86,16 @@ struct Digest {
 }
 
 impl Digest {
-    fn new(outcome: &FileOutcome, reported: impl Fn(&LocatedFinding) -> bool, text: String) -> Digest {
+    fn new(outcome: FileOutcome, reported: impl Fn(&LocatedFinding) -> bool, text: String) -> Digest {
         let mut summary = Summary::default();
-        summary.add(outcome);
+        summary.add(&outcome);
         Digest {
             summary,
-            error: outcome.error.clone(),
-            findings: outcome.findings.iter().filter(|f| reported(f)).cloned().collect(),
+            error: outcome.error,
+            findings: outcome.findings.into_iter().filter(|f| reported(f)).collect(),
             text,
-            moved_from: outcome.moved_to.as_ref().map(|_| outcome.path.clone()),
-            unused_suppressions: Vec::new(),
+            moved_from: outcome.moved_to.map(|_| outcome.path),
+            unused_suppressions: outcome.unused_suppressions,
             pieces: BTreeMap::new(),
             lines: Vec::new(),
         }
@@ -207,11 +207,13 @@ pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
         err,
         |o| match &opts.split {
             Some(split) => {
-                let mut d = Digest::new(&o, noteworthy, String::new());
-                d.pieces = split::pieces(&o, split.by);
-                d
+                let pieces = split::pieces(&o, split.by);
+                Digest { pieces, ..Digest::new(o, noteworthy, String::new()) }
             }
-            None => Digest::new(&o, noteworthy, diff::patch(&o)),
+            None => {
+                let patch = diff::patch(&o);
+                Digest::new(o, noteworthy, patch)
+            }
         },
         |d| {
             let d = tally.add(d, Some(opts.style));
@@ -252,7 +254,7 @@ pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
         err,
         |o| {
             let failed = if o.changes() { write::write(&o).err().map(|e| e.to_string()) } else { None };
-            let mut d = Digest::new(&o, conflicts, failed.unwrap_or_default());
+            let mut d = Digest::new(o, conflicts, failed.unwrap_or_default());
             d.summary.errors += usize::from(!d.text.is_empty());
             d
         },
@@ -307,8 +309,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         err,
         // Fingerprints and report lines are made on the workers: the printing thread only writes.
         |o| {
-            let mut d = Digest::new(&o, check::is_remaining, String::new());
-            d.unused_suppressions = o.unused_suppressions;
+            let mut d = Digest::new(o, check::is_remaining, String::new());
             // Fingerprints only serve baselines and the JSON and SARIF documents.
             let prints = if needs_fingerprints { check::fingerprints(&d.findings) } else { vec![String::new(); d.findings.len()] };
             d.lines = d.findings.iter().zip(prints).map(|(f, print)| (print, check_lines(f, opts))).collect();

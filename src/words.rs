@@ -300,10 +300,12 @@ impl Renamer {
 
     /// A term's plural as its singular; any other word as it is.
     fn singular(&self, word: String) -> String {
+        // Compared char by char: this runs for every word of every renamed name.
+        let is = |spelling: &str| spelling.chars().flat_map(char::to_lowercase).eq(word.chars());
         let term = self.terms.iter().find_map(|t| {
-            if word == t.to_plural.to_lowercase() {
+            if is(&t.to_plural) {
                 Some(t.to.to_lowercase())
-            } else if word == t.from_plural.to_lowercase() {
+            } else if is(&t.from_plural) {
                 Some(t.from.to_lowercase())
             } else {
                 None
