@@ -285,6 +285,10 @@ impl Renamer {
     /// a slip, so a person chooses it. A term's singular and plural count as one word; a word
     /// the rename merely carries over (`end_session_or_session`) is not a new repeat.
     pub fn repeated_word(&self, ident: &str) -> Option<String> {
+        // A repeat needs a new word already written in the name; most names hold none.
+        if !self.may_contain_target(ident.as_bytes()) {
+            return None;
+        }
         let mut renamed = Vec::new();
         let mut kept = Vec::new();
         for word in split(ident).into_iter().map(|r| &ident[r]) {
