@@ -200,6 +200,11 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
+    // The parsers allocate through C: they use the same allocator. Set before any parser exists.
+    unsafe {
+        use libmimalloc_sys::{mi_calloc, mi_free, mi_malloc, mi_realloc};
+        tree_sitter::set_allocator(Some(mi_malloc), Some(mi_calloc), Some(mi_realloc), Some(mi_free));
+    }
     let cli = Cli::parse();
     let status = match run(cli) {
         Ok(status) => status,
