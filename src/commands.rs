@@ -17,7 +17,8 @@ use crate::split::{self, Group, SplitBy};
 use crate::spool::Spool;
 use crate::walk::{self, WalkedFile};
 use crate::write;
-use crate::cache::PlanCache;
+use crate::cache::codec::Codec;
+use crate::cache::{hash_of, PlanCache};
 
 /// Exit status: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,33 @@ impl Digest {
     }
 }
 
+/// Only `check` keeps digests between runs, and its digests have no pieces.
+impl Codec for Digest {
+    fn encode(&self, out: &mut Vec<u8>) {
+        debug_assert!(self.pieces.is_empty(), "pieces are not kept");
+        self.summary.encode(out);
+        self.error.encode(out);
+        self.findings.encode(out);
+        self.text.encode(out);
+        self.moved_from.encode(out);
+        self.unused_suppressions.encode(out);
+        self.lines.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Digest> {
+        Some(Digest {
+            summary: Codec::decode(input)?,
+            error: Codec::decode(input)?,
+            findings: Codec::decode(input)?,
+            text: Codec::decode(input)?,
+            moved_from: Codec::decode(input)?,
+            unused_suppressions: Codec::decode(input)?,
+            pieces: BTreeMap::new(),
+            lines: Codec::decode(input)?,
+        })
+    }
+}
+
 /// What `check` prints for one finding as it goes (nothing for the formats written at the end).
 fn check_lines(f: &LocatedFinding, opts: &Options) -> String {
     match opts.format {
@@ -161,12 +189,13 @@ fn without_rule_file(mut files: Vec<WalkedFile>, rules: &RuleSet) -> Vec<WalkedF
     files
 }
 
-/// Walk, discover and run; `emit` sees each digest in walk order. Returns the redirects that moved
+/// Walk, discover and run `per_file` on each file (given the project and settings of the run,
+/// see [`engine::run`]); `emit` sees each result in walk order. Returns the redirects that moved
 /// routes need, or `Err(status)` when the walk failed.
 fn run<T: Send>(
     opts: &Options,
     err: &mut dyn Write,
-    consume: impl Fn(FileOutcome) -> T + Sync,
+    per_file: impl Fn(&WalkedFile, &Project, Settings<'_>) -> Option<T> + Sync,
     emit: impl FnMut(T),
 ) -> io::Result<Result<Redirects, Status>> {
     let files = match walk::files(&opts.paths, opts.threads, &|path| engine::mentions(path, &opts.rules)) {
@@ -192,9 +221,17 @@ fn run<T: Send>(
     // A file with no term in its text, whose path neither moves nor is reported, has nothing to say.
     let files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || project.concerns(&f.path)).collect();
     let progress = Progress::new(files.len());
-    engine::run(&files, &opts.rules, &project, settings, consume, emit, |n| progress.set(n));
+    engine::run(&files, opts.threads, |file| per_file(file, &project, settings), emit, |n| progress.set(n));
     progress.finish();
     Ok(Ok(project.redirects))
+}
+
+/// What `consume` makes of each file's plan, for [`run`].
+fn planned<'o, T>(
+    opts: &'o Options,
+    consume: impl Fn(FileOutcome) -> T + Sync + 'o,
+) -> impl Fn(&WalkedFile, &Project, Settings<'_>) -> Option<T> + Sync + 'o {
+    move |file, project, settings| engine::plan_file(&file.path, file.mentions, &opts.rules, project, settings).map(&consume)
 }
 
 /// Print the unified diff of every change (or write it in pieces); change nothing.
@@ -205,7 +242,7 @@ pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     let ran = run(
         opts,
         err,
-        |o| match &opts.split {
+        planned(opts, |o| match &opts.split {
             Some(split) => {
                 let pieces = split::pieces(&o, split.by);
                 Digest { pieces, ..Digest::new(o, noteworthy, String::new()) }
@@ -214,7 +251,7 @@ pub fn diff(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
                 let patch = diff::patch(&o);
                 Digest::new(o, noteworthy, patch)
             }
-        },
+        }),
         |d| {
             let d = tally.add(d, Some(opts.style));
             for (group, piece) in d.pieces {
@@ -252,12 +289,12 @@ pub fn apply(opts: &Options, err: &mut dyn Write) -> io::Result<Status> {
     let ran = run(
         opts,
         err,
-        |o| {
+        planned(opts, |o| {
             let failed = if o.changes() { write::write(&o).err().map(|e| e.to_string()) } else { None };
             let mut d = Digest::new(o, conflicts, failed.unwrap_or_default());
             d.summary.errors += usize::from(!d.text.is_empty());
             d
-        },
+        }),
         |d| {
             let d = tally.add(d, Some(opts.style));
             if !d.text.is_empty() {
@@ -304,17 +341,20 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
     let mut breakdown = Breakdown::new();
     let mut recorded = Baseline { version: 1, entries: Vec::new() };
     let mut unused = Vec::new();
+    // Everything a digest of check depends on besides the file, its plan and the shared verdicts.
+    let results = hash_of(&("check", format!("{:?}", opts.format), opts.style.color, needs_fingerprints, opts.shims));
+    // Fingerprints and report lines are made on the workers: the printing thread only writes.
+    let digest = |o: FileOutcome| {
+        let mut d = Digest::new(o, check::is_remaining, String::new());
+        // Fingerprints only serve baselines and the JSON and SARIF documents.
+        let prints = if needs_fingerprints { check::fingerprints(&d.findings) } else { vec![String::new(); d.findings.len()] };
+        d.lines = d.findings.iter().zip(prints).map(|(f, print)| (print, check_lines(f, opts))).collect();
+        d
+    };
     let ran = run(
         opts,
         err,
-        // Fingerprints and report lines are made on the workers: the printing thread only writes.
-        |o| {
-            let mut d = Digest::new(o, check::is_remaining, String::new());
-            // Fingerprints only serve baselines and the JSON and SARIF documents.
-            let prints = if needs_fingerprints { check::fingerprints(&d.findings) } else { vec![String::new(); d.findings.len()] };
-            d.lines = d.findings.iter().zip(prints).map(|(f, print)| (print, check_lines(f, opts))).collect();
-            d
-        },
+        |file, project, settings| engine::kept(file, &opts.rules, project, settings, results, digest),
         |mut d| {
             let lines = std::mem::take(&mut d.lines);
             let d = tally.add(d, None);
@@ -415,7 +455,7 @@ pub struct SurveyOptions {
 /// Changes nothing (except `--write-rules`) and exits 0 unless the input is bad.
 pub fn survey(opts: &Options, survey: &SurveyOptions, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
     let mut census = crate::survey::Survey::default();
-    if let Err(status) = run(opts, err, crate::survey::digest, |d| census.add(d))? {
+    if let Err(status) = run(opts, err, planned(opts, crate::survey::digest), |d| census.add(d))? {
         return Ok(status);
     }
     let errors = std::mem::take(&mut census.errors);

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 
+use crate::cache::codec::Codec;
 use crate::cache::PlanCache;
 use crate::edit::{self, Edit};
 use crate::lang::{self, Context};
@@ -118,22 +119,15 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings
 /// slowly the output drains.
 const WINDOW: usize = 256;
 
-/// Plan every file on `threads` workers. `consume` runs on the worker for each outcome that has
-/// anything to say (a term in its text or path, or an error); `emit` runs on the calling thread
-/// with each result in walk order, as soon as every earlier file is done, so output streams and
-/// only the results of files finished out of order (at most [`WINDOW`]) are held. `done` hears,
-/// on the calling thread, how many files are finished so far.
-pub fn run<T, F, E>(
-    files: &[WalkedFile],
-    rules: &RuleSet,
-    project: &Project,
-    settings: Settings<'_>,
-    consume: F,
-    mut emit: E,
-    mut done: impl FnMut(usize),
-) where
+/// Run `per_file` (a plan and what a command makes of it, see [`plan_file`] and [`kept`]) on
+/// every file on `threads` workers; it says `None` for a file with nothing to say. `emit` runs on
+/// the calling thread with each result in walk order, as soon as every earlier file is done, so
+/// output streams and only the results of files finished out of order (at most [`WINDOW`]) are
+/// held. `done` hears, on the calling thread, how many files are finished so far.
+pub fn run<T, P, E>(files: &[WalkedFile], threads: usize, per_file: P, mut emit: E, mut done: impl FnMut(usize))
+where
     T: Send,
-    F: Fn(FileOutcome) -> T + Sync,
+    P: Fn(&WalkedFile) -> Option<T> + Sync,
     E: FnMut(T),
 {
     let next = AtomicUsize::new(0);
@@ -141,9 +135,9 @@ pub fn run<T, F, E>(
     let emitted = (Mutex::new(0usize), Condvar::new());
     let (sender, receiver) = mpsc::channel::<(usize, Option<T>)>();
     std::thread::scope(|scope| {
-        for _ in 0..settings.threads.max(1) {
+        for _ in 0..threads.max(1) {
             let sender = sender.clone();
-            let (next, consume, emitted) = (&next, &consume, &emitted);
+            let (next, per_file, emitted) = (&next, &per_file, &emitted);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
@@ -155,7 +149,7 @@ pub fn run<T, F, E>(
                     due = advanced.wait(due).unwrap_or_else(|poisoned| poisoned.into_inner());
                 }
                 drop(due);
-                let value = plan_file(&file.path, file.mentions, rules, project, settings).map(consume);
+                let value = per_file(file);
                 if sender.send((i, value)).is_err() {
                     break;
                 }
@@ -179,6 +173,30 @@ pub fn run<T, F, E>(
     });
 }
 
+/// What `consume` makes of the plan of `file` ([`plan_file`]), kept between runs in the cache
+/// ([`PlanCache::result`]); `options` stands for everything else it depends on. `consume` must
+/// have no side effects: a kept result is used without it.
+pub fn kept<T: Codec>(
+    file: &WalkedFile,
+    rules: &RuleSet,
+    project: &Project,
+    settings: Settings<'_>,
+    options: u64,
+    consume: impl FnOnce(FileOutcome) -> T,
+) -> Option<T> {
+    let (Some(cache), true) = (settings.cache, file.mentions) else {
+        return plan_file(&file.path, file.mentions, rules, project, settings).map(consume);
+    };
+    // Only texts key a kept result; a file that cannot be read or decoded is reported afresh.
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) if std::str::from_utf8(&bytes).is_ok() => bytes,
+        read => return planned(&file.path, Some(read), rules, project, settings).map(consume),
+    };
+    let text = std::str::from_utf8(&bytes).expect("checked above");
+    let cx = Context { rules, project, path: &file.path };
+    cache.result(text, options, &cx, || planned(&file.path, Some(Ok(bytes.clone())), rules, project, settings).map(consume))
+}
+
 /// How a run is carried out.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings<'a> {
@@ -192,6 +210,17 @@ pub struct Settings<'a> {
 /// Plan one file, or `None` when neither its text nor its path holds a term. `mentions: false`
 /// (from the walk's sieve, [`mentions`]) says its bytes hold no term, so it is not read.
 pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project, settings: Settings<'_>) -> Option<FileOutcome> {
+    planned(path, mentions.then(|| std::fs::read(path)), rules, project, settings)
+}
+
+/// [`plan_file`] given what reading the file gave (`None`: not read, its bytes hold no term).
+fn planned(
+    path: &Path,
+    read: Option<std::io::Result<Vec<u8>>>,
+    rules: &RuleSet,
+    project: &Project,
+    settings: Settings<'_>,
+) -> Option<FileOutcome> {
     let moved_to = project.moves.get(path).cloned();
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
@@ -208,12 +237,10 @@ pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project
         return (!outcome.findings.is_empty()).then_some(outcome);
     };
     outcome.language = Some(rewriter.language());
-    if !mentions {
-        return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome);
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
+    let bytes = match read {
+        None => return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome),
+        Some(Ok(bytes)) => bytes,
+        Some(Err(e)) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
     };
     // Checked again: a caller may not have sieved, or the file changed since.
     if !worth_planning(&bytes, rules) {
@@ -398,7 +425,9 @@ mod tests {
             order.push(i);
             emitted.fetch_add(1, Ordering::SeqCst);
         };
-        run(&files, &RuleSet::builtin(), &Project::default(), settings, consume, emit, |_| {});
+        let (rules, project) = (RuleSet::builtin(), Project::default());
+        let per_file = |file: &WalkedFile| plan_file(&file.path, file.mentions, &rules, &project, settings).map(consume);
+        run(&files, settings.threads, per_file, emit, |_| {});
         assert_eq!(order, (0..files.len()).collect::<Vec<_>>());
     }
 }

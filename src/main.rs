@@ -86,9 +86,10 @@ struct CacheArgs {
     /// Keep no plans between runs: plan every file afresh, and write nothing.
     #[arg(long, global = true)]
     no_cache: bool,
-    /// Where plans are kept between runs, so unchanged files are not parsed again (default:
-    /// $XDG_CACHE_HOME/retrace, else ~/.cache/retrace). A plan is reused only while the file,
-    /// the rules, the binary and everything it read in other files are unchanged.
+    /// Where plans (and check's results) are kept between runs, so unchanged files are not
+    /// parsed again (default: $XDG_CACHE_HOME/retrace, else ~/.cache/retrace). A plan is reused
+    /// only while the file, the rules, the binary and everything it read in other files are
+    /// unchanged; a result, while the verdicts it followed from other files are too.
     #[arg(long, value_name = "DIR", env = "RETRACE_CACHE_DIR", global = true)]
     cache_dir: Option<PathBuf>,
 }

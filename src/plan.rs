@@ -71,7 +71,7 @@ impl fmt::Display for Role {
 }
 
 /// Why an occurrence is left as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum KeepReason {
     /// Bound to a third-party module: `requests.Session`, a keyword of a foreign call.
@@ -120,7 +120,7 @@ impl fmt::Display for KeepReason {
 }
 
 /// What happens to one occurrence of a retired term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "verdict", rename_all = "kebab-case")]
 pub enum Verdict {
     /// Safe: an edit carries the new spelling.
@@ -174,7 +174,7 @@ impl fmt::Display for Location {
 }
 
 /// One occurrence of a retired term, as a rewriter sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Finding {
     /// Byte range of the occurrence (the whole identifier, or the word in text).
     pub range: Range<usize>,

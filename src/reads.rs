@@ -2,9 +2,10 @@
 //! every one of those reads would still give the same answer.
 //!
 //! Rewriters reach other files in a few places (Python re-exports, TypeScript module resolution
-//! and the exports of imported files) and consult one run-wide verdict ([`Read::Member`]). Each
-//! goes through a function here that records what it saw into the plan being computed on this
-//! thread ([`capture`]). Run-wide memos that answer from earlier work keep the reads made while
+//! and the exports of imported files) and consult one run-wide verdict ([`Read::Member`]); cross-
+//! file safety then follows the run's shared verdicts ([`Read::Follow`]). Each goes through a
+//! function here that records what it saw into the plan or result being computed on this thread
+//! ([`capture`]). Run-wide memos that answer from earlier work keep the reads made while
 //! filling them ([`Recorded`]) and count them again on every use: a plan that takes a memoized
 //! answer depends on everything that answer was made from, however many imports away.
 
@@ -12,10 +13,12 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::cache::hash_of;
+use crate::plan::Role;
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
@@ -29,6 +32,9 @@ pub enum Read {
     Folder { path: PathBuf, listing: u64 },
     /// [`Shared::member_elsewhere`] for the planned file and this member name.
     Member { name: String, conflict: Option<String> },
+    /// The shared verdict ([`Shared::followed`]) an occurrence of `name` at `start..end` in the
+    /// planned file, in `role`, must follow: the hash of its origin, or 0 for none.
+    Follow { role: Role, name: String, start: usize, end: usize, origin: u64 },
 }
 
 thread_local! {
@@ -180,12 +186,20 @@ pub fn member_elsewhere(shared: &Shared, path: &Path, text: &str, name: &str) ->
     conflict
 }
 
+/// Record that an occurrence followed the shared verdict whose origin hashes to `origin`.
+pub fn follow(role: Role, name: &str, range: &Range<usize>, origin: u64) {
+    if recording() {
+        record(Arc::new([Read::Follow { role, name: name.to_owned(), start: range.start, end: range.end, origin }]));
+    }
+}
+
 /// Answers the reads again, each file, path and folder looked at once per run.
 #[derive(Debug, Default)]
 pub struct Probes {
-    files: Mutex<HashMap<PathBuf, Option<u64>>>,
-    is_file: Mutex<HashMap<PathBuf, bool>>,
-    folders: Mutex<HashMap<PathBuf, u64>>,
+    // By the path's bytes: hashing a `Path` walks its components, a cost on every read asked.
+    files: Mutex<HashMap<OsString, Option<u64>>>,
+    is_file: Mutex<HashMap<OsString, bool>>,
+    folders: Mutex<HashMap<OsString, u64>>,
 }
 
 impl Probes {
@@ -198,17 +212,18 @@ impl Probes {
             Read::IsFile { path, is } => *is == probe(&self.is_file, path, Path::is_file),
             Read::Folder { path, listing } => *listing == probe(&self.folders, path, |p| listing_hash(&list(p))),
             Read::Member { name, conflict } => *conflict == shared.member_elsewhere(path, text, name),
+            Read::Follow { role, name, start, end, origin } => *origin == shared.followed(*role, name, *start..*end, path, text),
         }
     }
 }
 
-fn probe<T: Clone>(known: &Mutex<HashMap<PathBuf, T>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
+fn probe<T: Clone>(known: &Mutex<HashMap<OsString, T>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
     let lock = || known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(answer) = lock().get(path) {
+    if let Some(answer) = lock().get(path.as_os_str()) {
         return answer.clone();
     }
     let answer = look(path);
-    lock().insert(path.to_path_buf(), answer.clone());
+    lock().insert(path.as_os_str().to_owned(), answer.clone());
     answer
 }
 

@@ -1,6 +1,7 @@
 //! The plan cache, through the real binary: a warm run says exactly what a cold one says, kept
-//! plans are really used, and a file is planned again whenever anything its plan read has
-//! changed: the file itself, the rules, or a file two imports away.
+//! plans (and check's kept results) are really used, and a file is planned again whenever
+//! anything its plan read or its result followed has changed: the file itself, the rules, a file
+//! two imports away, or a shared verdict from another file.
 
 mod support;
 
@@ -27,7 +28,7 @@ fn assert_same(a: &Run, b: &Run) {
 /// Every entry file of the cache, with its contents.
 fn entries(cache: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut found = Vec::new();
-    let mut folders = vec![cache.join("v2")];
+    let mut folders = vec![cache.join("v3")];
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).unwrap() {
             let path = entry.unwrap().path();
@@ -95,22 +96,27 @@ fn damaged_entries_are_planned_again() {
     assert_same(&cold, &cached(tree.path(), cache.path(), &["diff", "."]));
 }
 
-/// Run `diff` warm after `change`, and check it says what a cold run says, which differs from
-/// what it said before the change.
+/// Run `diff` and `check` warm after `change`, and check each says what a cold run says, which
+/// differs from what it said before the change.
 #[track_caller]
-fn assert_change_is_seen(tree: &Path, change: impl FnOnce(&Path)) {
-    assert_change_is_seen_by(tree, &["diff", "."], change);
+fn assert_change_is_seen(tree: &Path, change: impl Fn(&Path)) {
+    assert_change_is_seen_by(tree, &["diff", "."], &change);
+    assert_change_is_seen_by(tree, &["check", "."], &change);
 }
 
+/// Run `args` warm after `change` (on a copy of `tree`), and check it says what a cold run says,
+/// which differs from what it said before the change.
 #[track_caller]
 fn assert_change_is_seen_by(tree: &Path, args: &[&str], change: impl FnOnce(&Path)) {
-    let cache = tempdir();
+    let copy = tempdir();
+    support::copy_tree(tree, copy.path());
+    let (tree, cache) = (copy.path(), tempdir());
     let before = cached(tree, cache.path(), args);
     assert_same(&before, &cached(tree, cache.path(), args));
     change(tree);
     let warm = cached(tree, cache.path(), args);
     assert_same(&uncached(tree, args), &warm);
-    assert_ne!(before.stdout, warm.stdout, "the change should change the diff");
+    assert_ne!(before.stdout, warm.stdout, "the change should change the output of {args:?}");
 }
 
 #[test]
@@ -174,6 +180,45 @@ fn a_verdict_shared_from_a_file_never_read_is_asked_again() {
     assert_change_is_seen(tree.path(), |root| {
         write_file(root, "src/legacy/row.ts", b"export interface Row {\n  sessionId: string;\n}\n");
     });
+}
+
+#[test]
+fn a_verdict_followed_from_another_file_is_asked_again() {
+    let tree = tree_with(&[
+        ("app/__init__.py", b""),
+        ("app/client.py", b"class Client:\n    def start(self, session_id, trace_id):\n        return session_id, trace_id\n"),
+        ("app/use.py", b"def run(client):\n    return client.start(session_id=1)\n"),
+    ]);
+    // The parameter must stay in `client.py`, where `trace_id` is taken, so the keyword passed to
+    // `start` in `use.py` stays too, though `use.py` never reads `client.py`; once `trace_id` is
+    // gone both are renamed. `use.py` itself never changes.
+    let without_trace_id = b"class Client:\n    def start(self, session_id):\n        return session_id\n";
+    assert_change_is_seen(tree.path(), |root| write_file(root, "app/client.py", without_trace_id));
+}
+
+#[test]
+fn a_warm_check_uses_the_kept_results() {
+    let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n")]);
+    let cache = tempdir();
+    cached(tree.path(), cache.path(), &["check", "."]).expect_code(1);
+    // Only a rendered report line holds "-> `trace_id`" (a plan holds the bare name).
+    let mut tampered = 0;
+    for (path, mut bytes) in entries(cache.path()) {
+        let (from, to) = (b"-> `trace_id`", b"-> `TRACE_ID`");
+        for at in 0..bytes.len().saturating_sub(from.len() - 1) {
+            if bytes[at..].starts_with(from) {
+                bytes[at..at + to.len()].copy_from_slice(to);
+                tampered += 1;
+            }
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+    assert!(tampered > 0, "no kept report line");
+    let warm = cached(tree.path(), cache.path(), &["check", "."]);
+    assert!(warm.stdout.contains("-> `TRACE_ID`"), "{warm}");
+    // Another output format is another result.
+    let github = cached(tree.path(), cache.path(), &["check", ".", "--format", "github"]);
+    assert_same(&uncached(tree.path(), &["check", ".", "--format", "github"]), &github);
 }
 
 #[test]

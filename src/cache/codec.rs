@@ -5,12 +5,14 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
+use crate::check::Summary;
 use crate::edit::Edit;
+use crate::engine::{FileError, LocatedFinding};
 use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Share, Verdict};
 use crate::reads::Read;
 
 /// A value that can be written to and read back from an entry.
-pub(super) trait Codec: Sized {
+pub trait Codec: Sized {
     fn encode(&self, out: &mut Vec<u8>);
     /// `None` when the bytes are not a value of this type (a damaged or foreign entry).
     fn decode(input: &mut &[u8]) -> Option<Self>;
@@ -188,6 +190,20 @@ fields!(Edit { range, replacement });
 fields!(Location { path, line, column });
 fields!(Finding { range, text, role, verdict });
 fields!(FilePlan { edits, findings, shares });
+fields!(LocatedFinding { location, finding, line_text, suppressed });
+fields!(FileError { location, message });
+fields!(Summary { files_changed, files_moved, renames, reviews, conflicts, kept, suppressed, baselined, errors });
+
+impl<A: Codec, B: Codec> Codec for (A, B) {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+        self.1.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<(A, B)> {
+        Some((A::decode(input)?, B::decode(input)?))
+    }
+}
 
 /// A role by its place in [`Role::ALL`].
 impl Codec for Role {
@@ -229,6 +245,7 @@ variants!(Read {
     1 => IsFile { path, is },
     2 => Folder { path, listing },
     3 => Member { name, conflict },
+    4 => Follow { role, name, start, end, origin },
 });
 
 #[cfg(test)]
@@ -296,13 +313,32 @@ mod tests {
                 Share::Literal { content: word(4), at: number(3) },
             ];
             let edits = vec![Edit::new(number(0)..number(1), word(0))];
-            round_trip(&FilePlan { edits, findings, shares });
+            let plan = FilePlan { edits, findings, shares };
+            round_trip(&plan);
             round_trip(&vec![
                 Read::File { path: PathBuf::from(word(0)), hash },
                 Read::IsFile { path: PathBuf::from(word(1)), is: number(0) % 2 == 0 },
                 Read::Folder { path: PathBuf::from(word(2)), listing: number(1) as u64 },
                 Read::Member { name: word(3), conflict: hash.map(|_| word(4)) },
+                Read::Follow { role: plan.findings[0].role, name: word(4), start: number(2), end: number(3), origin: number(4) as u64 },
             ]);
+            // What check keeps of a file: its findings where they stand, with their report lines.
+            let located: Vec<LocatedFinding> = plan
+                .findings
+                .into_iter()
+                .enumerate()
+                .map(|(i, finding)| LocatedFinding {
+                    location: Location { path: PathBuf::from(word(i)), line: number(i), column: number(i + 1) },
+                    finding,
+                    line_text: word(i + 1),
+                    suppressed: number(i) % 2 == 1,
+                })
+                .collect();
+            let lines: Vec<(String, String)> = located.iter().map(|f| (f.line_text.clone(), word(2))).collect();
+            round_trip(&(located, lines));
+            let error = hash.map(|_| FileError { location: Location { path: PathBuf::from(word(0)), line: 1, column: 2 }, message: word(1) });
+            round_trip(&error);
+            round_trip(&Summary { files_changed: number(0), renames: number(1), errors: number(2), ..Summary::default() });
         }
     }
 }

@@ -11,6 +11,11 @@
 //!   the files it read, the paths and folders it looked at, the shared verdicts it consulted,
 //!   including those that reached it through run-wide memos.
 //!
+//! `check` also keeps what it makes of each file, settled and rendered ([`PlanCache::result`]),
+//! under the same conditions, and while every shared verdict its findings followed is the same
+//! ([`crate::reads::Read::Follow`]) and its output options are the same: a warm check then only
+//! reads, hashes and prints a file that did not change.
+//!
 //! Entries are written to a temporary file and renamed, so concurrent runs never see half of
 //! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.
 //!
@@ -32,12 +37,12 @@ use crate::project::Project;
 use crate::reads::{self, Probes, Read};
 use crate::rules::RuleSet;
 
-mod codec;
+pub mod codec;
 
 use codec::Codec;
 
 /// Bumped when the entry format changes.
-const FORMAT: &str = "v2";
+const FORMAT: &str = "v3";
 
 /// How long an unused generation is kept.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -84,6 +89,35 @@ struct Ahead {
     plans: HashMap<u64, (PathBuf, u64, usize, Variant)>,
     /// The total length of their texts.
     bytes: usize,
+}
+
+/// What a command made of one file, kept with what it depends on besides the file's text.
+struct KeptResult<T> {
+    path: PathBuf,
+    text_hash: u64,
+    options: u64,
+    reads: Vec<Read>,
+    value: T,
+}
+
+impl<T: Codec> Codec for KeptResult<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.path.encode(out);
+        self.text_hash.encode(out);
+        self.options.encode(out);
+        self.reads.encode(out);
+        self.value.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<KeptResult<T>> {
+        Some(KeptResult {
+            path: Codec::decode(input)?,
+            text_hash: Codec::decode(input)?,
+            options: Codec::decode(input)?,
+            reads: Codec::decode(input)?,
+            value: Codec::decode(input)?,
+        })
+    }
 }
 
 impl Codec for Entry {
@@ -182,6 +216,39 @@ impl PlanCache {
         Ok(plan)
     }
 
+    /// What a command makes of the file at `cx.path` with `text`: kept from an earlier run while
+    /// the file's text, every read its plan made and every shared verdict it followed are
+    /// unchanged, else `compute`d (which plans and settles the file) and kept. `options` stands
+    /// for everything else the value depends on: the command and its output settings. Nothing
+    /// is kept without a folder on disk.
+    pub fn result<T: Codec>(&self, text: &str, options: u64, cx: &Context<'_>, compute: impl FnOnce() -> T) -> T {
+        let Some(generation) = &self.generation else { return compute() };
+        let text_hash = hash_of(text);
+        let file = entry_file(generation, hash_of(&(cx.path, text_hash, options)));
+        // Reads were made on the text the rewriters see.
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let kept = std::fs::read(&file).ok().and_then(|bytes| {
+            let mut input = &bytes[..];
+            KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty())
+        });
+        let holding = kept.filter(|k| {
+            k.path == cx.path
+                && k.text_hash == text_hash
+                && k.options == options
+                && k.reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared, cx.path, body))
+        });
+        if let Some(kept) = holding {
+            return kept.value;
+        }
+        let (value, reads) = reads::capture(compute);
+        let kept = KeptResult { path: cx.path.to_path_buf(), text_hash, options, reads, value };
+        let mut bytes = Vec::with_capacity(4096);
+        kept.encode(&mut bytes);
+        // A cache that cannot be written only costs time.
+        let _ = write_atomically(&file, &bytes);
+        kept.value
+    }
+
     fn take_ahead(&self, key: u64, path: &Path, text_hash: u64) -> Option<Variant> {
         let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (held_path, held_hash, len, variant) = ahead.plans.remove(&key)?;
@@ -202,9 +269,7 @@ impl PlanCache {
         cx: &Context<'_>,
         compute: impl FnOnce() -> Result<FilePlan, ParseError>,
     ) -> Result<Variant, ParseError> {
-        let key = key_of(cx.path, text_hash);
-        // No extension: no rewriter reads an entry, even in a cache kept inside a walked tree.
-        let file = self.generation.as_ref().map(|g| g.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}")));
+        let file = self.generation.as_ref().map(|g| entry_file(g, key_of(cx.path, text_hash)));
         let kept = file.as_ref().and_then(|file| std::fs::read(file).ok()).and_then(|bytes| {
             let mut input = &bytes[..];
             Entry::decode(&mut input).filter(|_| input.is_empty())
@@ -243,6 +308,12 @@ pub fn plan(cache: Option<&PlanCache>, pass: Pass, rewriter: &dyn Rewriter, text
         Some(cache) => cache.plan(pass, text, cx, || rewriter.plan(text, cx)),
         None => rewriter.plan(text, cx),
     }
+}
+
+/// The file of the entry with `key` in `generation`. No extension: no rewriter reads an entry,
+/// even in a cache kept inside a walked tree.
+fn entry_file(generation: &Path, key: u64) -> PathBuf {
+    generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"))
 }
 
 /// What an entry is found by: the file's path and the hash of its text.

@@ -20,11 +20,12 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
-use crate::cache::PlanCache;
+use crate::cache::{hash_of, PlanCache};
 use crate::engine::LineIndex;
 use crate::lang::{self, Context};
 use crate::plan::{FilePlan, Finding, Location, Role, Share, Verdict};
 use crate::project::Project;
+use crate::reads;
 use crate::rules::RuleSet;
 
 /// The shared verdicts of a run, each with the finding that decided it.
@@ -196,10 +197,9 @@ fn family(path: &Path) -> &'static str {
 
 impl Shared {
     /// Turn this file's renames of shared names and values into their origin's verdict.
+    /// Each lookup is recorded ([`reads::follow`]), none skipped even when nothing is shared: a
+    /// result kept between runs holds only while every one gives the same answer.
     pub(super) fn follow(&self, plan: &mut FilePlan, text: &str, cx: &Context<'_>) {
-        if self.origins.is_empty() {
-            return;
-        }
         let family = family(cx.path);
         let demoted: Vec<(Range<usize>, Verdict)> = plan
             .findings
@@ -207,7 +207,9 @@ impl Shared {
             .filter(|f| super::is_name(f.role))
             .filter_map(|f| {
                 let Verdict::Rename { to } = &f.verdict else { return None };
-                let origin = self.origin_of(f, family, text)?;
+                let origin = self.origin_of(f, family, text);
+                reads::follow(f.role, &f.text, &f.range, origin_hash(origin));
+                let origin = origin?;
                 if origin.at.path == cx.path || super::names_moved_file(cx.project, &f.text) {
                     return None;
                 }
@@ -217,6 +219,13 @@ impl Shared {
         for (range, verdict) in demoted {
             plan.demote(&range, verdict);
         }
+    }
+
+    /// [`reads::Read::Follow`] asked again: the hash of the origin that an occurrence of `name`
+    /// at `range` in `path` (its text given), in `role`, follows now.
+    pub fn followed(&self, role: Role, name: &str, range: Range<usize>, path: &Path, text: &str) -> u64 {
+        let occurrence = Finding { range, text: name.to_owned(), role, verdict: Verdict::Rename { to: String::new() } };
+        origin_hash(self.origin_of(&occurrence, family(path), text))
     }
 
     /// The shared verdict an occurrence must follow, by where it stands: a string by its whole
@@ -260,6 +269,11 @@ impl Shared {
         let origins = imported.filter_map(|owner| self.origins.get(&Key::Member(family, owner.clone(), name.to_owned())));
         origins.min_by_key(|o| &o.at)
     }
+}
+
+/// What a followed origin decides by (0 for none), for [`reads::Read::Follow`].
+fn origin_hash(origin: Option<&Origin>) -> u64 {
+    origin.map_or(0, |o| hash_of(&(&o.finding, &o.at)))
 }
 
 impl Origin {
