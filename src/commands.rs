@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{self, Baseline, BaselineEntry, Summary};
 use crate::diff;
 use crate::engine::{self, FileError, FileOutcome, LocatedFinding, Settings};
-use crate::plan::Location;
+use crate::plan::{Location, Role};
 use crate::plan::Verdict;
 use crate::project::Project;
 use crate::report::{self, JsonError, JsonFinding, JsonReport, Style};
@@ -82,8 +82,8 @@ struct Digest {
     unused_suppressions: Vec<Location>,
     /// `diff --split-by`: this file's patch pieces by group.
     pieces: BTreeMap<Group, String>,
-    /// `check`: each reported finding's fingerprint and its report lines in the output format.
-    lines: Vec<(String, String)>,
+    /// `check`: each reported finding as printed.
+    lines: Vec<ReportLine>,
 }
 
 impl Digest {
@@ -127,6 +127,35 @@ impl Codec for Digest {
             pieces: BTreeMap::new(),
             lines: Codec::decode(input)?,
         })
+    }
+}
+
+/// `check`: one reported finding as printed, with what the run's tallies need of it. Its
+/// [`LocatedFinding`] is kept beside it only for baselines and the JSON and SARIF documents, so
+/// a kept report holds little more than its lines.
+struct ReportLine {
+    fingerprint: String,
+    /// The verdict's name, and the role.
+    kind: (&'static str, Role),
+    /// The report lines in the output format.
+    text: String,
+}
+
+/// Every verdict's name, for [`ReportLine`]'s codec.
+const VERDICT_NAMES: [&str; 4] = ["rename", "review", "keep", "conflict"];
+
+impl Codec for ReportLine {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.fingerprint.encode(out);
+        VERDICT_NAMES.iter().position(|&n| n == self.kind.0).expect("a verdict's name").encode(out);
+        self.kind.1.encode(out);
+        self.text.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<ReportLine> {
+        let fingerprint = Codec::decode(input)?;
+        let verdict = *VERDICT_NAMES.get(usize::decode(input)?)?;
+        Some(ReportLine { fingerprint, kind: (verdict, Role::decode(input)?), text: Codec::decode(input)? })
     }
 }
 
@@ -348,7 +377,16 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         let mut d = Digest::new(o, check::is_remaining, String::new());
         // Fingerprints only serve baselines and the JSON and SARIF documents.
         let prints = if needs_fingerprints { check::fingerprints(&d.findings) } else { vec![String::new(); d.findings.len()] };
-        d.lines = d.findings.iter().zip(prints).map(|(f, print)| (print, check_lines(f, opts))).collect();
+        d.lines = (d.findings.iter().zip(prints))
+            .map(|(f, fingerprint)| ReportLine {
+                fingerprint,
+                kind: (f.finding.verdict.name(), f.finding.role),
+                text: check_lines(f, opts),
+            })
+            .collect();
+        if !needs_fingerprints {
+            d.findings.clear();
+        }
         d
     };
     let ran = run(
@@ -358,8 +396,11 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         |mut d| {
             let lines = std::mem::take(&mut d.lines);
             let d = tally.add(d, None);
-            for (f, (fingerprint, text)) in d.findings.into_iter().zip(lines) {
-                if opts.check.write_baseline.is_some() {
+            // Findings are kept whenever fingerprints are needed: for baselines, JSON and SARIF.
+            let mut findings = d.findings.into_iter();
+            for ReportLine { fingerprint, kind: (verdict, role), text } in lines {
+                let f = findings.next();
+                if let Some(f) = f.as_ref().filter(|_| opts.check.write_baseline.is_some()) {
                     recorded.entries.push(BaselineEntry {
                         fingerprint: fingerprint.clone(),
                         path: f.location.path.display().to_string(),
@@ -372,10 +413,10 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                     continue;
                 }
                 remaining += 1;
-                *breakdown.entry((f.finding.verdict.name(), f.finding.role.as_str())).or_default() += 1;
+                *breakdown.entry((verdict, role.as_str())).or_default() += 1;
                 let written = out.write_all(text.as_bytes());
                 tally.record(written);
-                if keep_all {
+                if let Some(f) = f.filter(|_| keep_all) {
                     reported.push((f, fingerprint));
                 }
             }
