@@ -141,20 +141,17 @@ struct ReportLine {
     text: String,
 }
 
-/// Every verdict's name, for [`ReportLine`]'s codec.
-const VERDICT_NAMES: [&str; 4] = ["rename", "review", "keep", "conflict"];
-
 impl Codec for ReportLine {
     fn encode(&self, out: &mut Vec<u8>) {
         self.fingerprint.encode(out);
-        VERDICT_NAMES.iter().position(|&n| n == self.kind.0).expect("a verdict's name").encode(out);
+        Verdict::NAMES.iter().position(|&n| n == self.kind.0).expect("a verdict's name").encode(out);
         self.kind.1.encode(out);
         self.text.encode(out);
     }
 
     fn decode(input: &mut &[u8]) -> Option<ReportLine> {
         let fingerprint = Codec::decode(input)?;
-        let verdict = *VERDICT_NAMES.get(usize::decode(input)?)?;
+        let verdict = *Verdict::NAMES.get(usize::decode(input)?)?;
         Some(ReportLine { fingerprint, kind: (verdict, Role::decode(input)?), text: Codec::decode(input)? })
     }
 }

@@ -19,7 +19,10 @@ use crate::scoped;
 use crate::suppress;
 use crate::walk::WalkedFile;
 
-const BOM: &str = "\u{feff}";
+/// The text rewriters see: a file's text without its byte order mark.
+pub fn body_of(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
 
 /// A file that could not be rewritten; it is left untouched.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -189,10 +192,12 @@ pub fn kept<T: Codec>(
     };
     // Only texts key a kept result; a file that cannot be read or decoded is reported afresh.
     let bytes = match std::fs::read(&file.path) {
-        Ok(bytes) if std::str::from_utf8(&bytes).is_ok() => bytes,
+        Ok(bytes) => bytes,
         read => return planned(&file.path, Some(read), rules, project, settings).map(consume),
     };
-    let text = std::str::from_utf8(&bytes).expect("checked above");
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return planned(&file.path, Some(Ok(bytes)), rules, project, settings).map(consume);
+    };
     let cx = Context { rules, project, path: &file.path };
     cache.result(text, options, &cx, || planned(&file.path, Some(Ok(bytes.clone())), rules, project, settings).map(consume))
 }
@@ -258,7 +263,7 @@ fn planned(
             return Some(outcome.failed(line, column, "not valid UTF-8, skipped".into()));
         }
     };
-    let body = text.strip_prefix(BOM).unwrap_or(&text);
+    let body = body_of(&text);
     let shift = text.len() - body.len();
     let cx = Context { rules, project, path };
     let planned = crate::cache::plan(settings.cache, crate::cache::Pass::Run, rewriter, body, &cx)

@@ -150,13 +150,16 @@ impl Verdict {
     }
 
     pub fn name(&self) -> &'static str {
-        match self {
-            Verdict::Rename { .. } => "rename",
-            Verdict::Review { .. } => "review",
-            Verdict::Keep { .. } => "keep",
-            Verdict::Conflict { .. } => "conflict",
-        }
+        Verdict::NAMES[match self {
+            Verdict::Rename { .. } => 0,
+            Verdict::Review { .. } => 1,
+            Verdict::Keep { .. } => 2,
+            Verdict::Conflict { .. } => 3,
+        }]
     }
+
+    /// Every verdict's [`Verdict::name`].
+    pub const NAMES: [&'static str; 4] = ["rename", "review", "keep", "conflict"];
 }
 
 /// A place in a file, 1-based line and column (columns count chars).

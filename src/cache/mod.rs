@@ -198,7 +198,7 @@ impl PlanCache {
         let key = key_of(cx.path, text_hash);
         if pass == Pass::Run {
             let held = self.take_ahead(key, cx.path, text_hash);
-            if let Some(variant) = held.filter(|v| self.holds(v, text, cx)) {
+            if let Some(variant) = held.filter(|v| self.hold(&v.reads, text, cx)) {
                 reads::replay(variant.reads);
                 return Ok(variant.plan);
             }
@@ -225,8 +225,6 @@ impl PlanCache {
         let Some(generation) = &self.generation else { return compute() };
         let text_hash = hash_of(text);
         let file = entry_file(generation, hash_of(&(cx.path, text_hash, options)));
-        // Reads were made on the text the rewriters see.
-        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
         let kept = std::fs::read(&file).ok().and_then(|bytes| {
             let mut input = &bytes[..];
             KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty())
@@ -235,7 +233,8 @@ impl PlanCache {
             k.path == cx.path
                 && k.text_hash == text_hash
                 && k.options == options
-                && k.reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared, cx.path, body))
+                // Reads were made on the text the rewriters see.
+                && self.hold(&k.reads, crate::engine::body_of(text), cx)
         });
         if let Some(kept) = holding {
             return kept.value;
@@ -256,9 +255,10 @@ impl PlanCache {
         (held_path == path && held_hash == text_hash).then_some(variant)
     }
 
-    /// Whether every read `variant` made still gives the same answer.
-    fn holds(&self, variant: &Variant, text: &str, cx: &Context<'_>) -> bool {
-        variant.reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared, cx.path, text))
+    /// Whether every one of `reads`, made on `text` (the file at `cx.path`), still gives the
+    /// same answer.
+    fn hold(&self, reads: &[Read], text: &str, cx: &Context<'_>) -> bool {
+        reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared, cx.path, text))
     }
 
     /// A variant of the entry on disk that still holds, else one from `compute`, then kept.
@@ -278,7 +278,7 @@ impl PlanCache {
             Some(entry) if entry.path == cx.path && entry.text_hash == text_hash => entry.variants,
             _ => Vec::new(),
         };
-        if let Some(i) = variants.iter().position(|v| self.holds(v, text, cx)) {
+        if let Some(i) = variants.iter().position(|v| self.hold(&v.reads, text, cx)) {
             let variant = variants.swap_remove(i);
             reads::replay(variant.reads.clone());
             return Ok(variant);

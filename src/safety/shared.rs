@@ -94,7 +94,7 @@ pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, ca
     if !clash {
         return None;
     }
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let body = crate::engine::body_of(text);
     let cx = Context { rules, project, path };
     let plan = crate::cache::plan(cache, crate::cache::Pass::Safety, rewriter, body, &cx).ok()?;
     let lines = LineIndex::new(body);
