@@ -69,10 +69,11 @@ impl FileOutcome {
 }
 
 /// The walk's sieve: whether `path` is a file some rewriter reads whose bytes may hold a term or a
-/// suppression marker. Files that cannot be read count as mentioning: planning reports why.
-pub fn mentions(path: &Path, rules: &RuleSet) -> bool {
+/// suppression marker, and then the hash of those bytes. Files that cannot be read count as
+/// mentioning: planning reports why.
+pub fn mentions(path: &Path, rules: &RuleSet) -> crate::walk::Sieved {
     if lang::for_path(path).is_none() {
-        return false;
+        return (false, None);
     }
     thread_local! {
         /// One buffer per walking thread: most files are read only to be sieved, so allocating
@@ -82,8 +83,9 @@ pub fn mentions(path: &Path, rules: &RuleSet) -> bool {
     BUFFER.with_borrow_mut(|bytes| {
         bytes.clear();
         match std::fs::File::open(path).and_then(|mut file| std::io::Read::read_to_end(&mut file, bytes)) {
-            Ok(_) => worth_planning(bytes, rules),
-            Err(_) => true,
+            Ok(_) if worth_planning(bytes, rules) => (true, Some(crate::cache::text_hash(bytes))),
+            Ok(_) => (false, None),
+            Err(_) => (true, None),
         }
     })
 }
@@ -104,7 +106,9 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
-                if !file.mentions {
+                // A text an earlier run found holds no clash is not read again.
+                let known = settings.cache.zip(file.text_hash).and_then(|(cache, hash)| cache.known_clash(&file.path, hash));
+                if !file.mentions || known == Some(false) {
                     continue;
                 }
                 let Ok(text) = std::fs::read_to_string(&file.path) else { continue };
@@ -177,8 +181,9 @@ where
 }
 
 /// What `consume` makes of the plan of `file` ([`plan_file`]), kept between runs in the cache
-/// ([`PlanCache::result`]); `options` stands for everything else it depends on. `consume` must
-/// have no side effects: a kept result is used without it.
+/// ([`PlanCache::kept_result`]) by the hash of the text the walk read; `options` stands for
+/// everything else it depends on. `consume` must have no side effects: a kept result is used
+/// without it.
 pub fn kept<T: Codec>(
     file: &WalkedFile,
     rules: &RuleSet,
@@ -187,19 +192,21 @@ pub fn kept<T: Codec>(
     options: u64,
     consume: impl FnOnce(FileOutcome) -> T,
 ) -> Option<T> {
-    let (Some(cache), true) = (settings.cache, file.mentions) else {
+    // Only texts key a kept result; a file that could not be read is reported afresh.
+    let (Some(cache), Some(walked)) = (settings.cache, file.text_hash) else {
         return plan_file(&file.path, file.mentions, rules, project, settings).map(consume);
     };
-    // Only texts key a kept result; a file that cannot be read or decoded is reported afresh.
+    let cx = Context { rules, project, path: &file.path };
+    if let Some(kept) = cache.kept_result(walked, options, &cx) {
+        return kept;
+    }
+    // Read again: what is kept is keyed by the text planned, which may have changed since the walk.
     let bytes = match std::fs::read(&file.path) {
-        Ok(bytes) => bytes,
+        Ok(bytes) if std::str::from_utf8(&bytes).is_ok() => bytes,
         read => return planned(&file.path, Some(read), rules, project, settings).map(consume),
     };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return planned(&file.path, Some(Ok(bytes)), rules, project, settings).map(consume);
-    };
-    let cx = Context { rules, project, path: &file.path };
-    cache.result(text, options, &cx, || planned(&file.path, Some(Ok(bytes.clone())), rules, project, settings).map(consume))
+    let text_hash = crate::cache::text_hash(&bytes);
+    cache.keep_result(text_hash, options, &cx, || planned(&file.path, Some(Ok(bytes)), rules, project, settings).map(consume))
 }
 
 /// How a run is carried out.
@@ -416,7 +423,7 @@ mod tests {
     fn workers_stay_within_the_window_of_a_slow_printer() {
         // Unreadable files: each one's outcome is an error, so every file is consumed and emitted.
         let files: Vec<WalkedFile> =
-            (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0, mentions: true }).collect();
+            (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0, mentions: true, text_hash: None }).collect();
         let emitted = AtomicUsize::new(0);
         let settings = Settings { threads: 2, shims: false, cache: None };
         let mut order = Vec::new();

@@ -523,7 +523,7 @@ mod tests {
         let page = root.join("app/sessions/[id]/page.tsx");
         std::fs::create_dir_all(page.parent().unwrap()).unwrap();
         std::fs::write(&page, "export default function Page() { return null }\n").unwrap();
-        let files = vec![WalkedFile { path: page.clone(), root: 0, mentions: true }];
+        let files = vec![WalkedFile { path: page.clone(), root: 0, mentions: true, text_hash: None }];
         let rules = RuleSet::builtin();
         let project = Project::discover(std::slice::from_ref(&root), &files, &rules);
         assert!(project.moves.is_empty());

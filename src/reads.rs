@@ -2,10 +2,10 @@
 //! every one of those reads would still give the same answer.
 //!
 //! Rewriters reach other files in a few places (Python re-exports, TypeScript module resolution
-//! and the exports of imported files) and consult one run-wide verdict ([`Read::Member`]); cross-
-//! file safety then follows the run's shared verdicts ([`Read::Follow`]). Each goes through a
-//! function here that records what it saw into the plan or result being computed on this thread
-//! ([`capture`]). Run-wide memos that answer from earlier work keep the reads made while
+//! and the exports of imported files), and they and cross-file safety consult the run's shared
+//! verdicts ([`Read::Shared`]). Each goes through a function here that records what it saw into
+//! the plan or result being computed on this thread ([`capture`]). No read needs the planned
+//! file's text to be asked again: a kept answer is checked without reading its file. Run-wide memos that answer from earlier work keep the reads made while
 //! filling them ([`Recorded`]) and count them again on every use: a plan that takes a memoized
 //! answer depends on everything that answer was made from, however many imports away.
 
@@ -13,12 +13,10 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::io;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::cache::hash_of;
-use crate::plan::Role;
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
@@ -30,11 +28,9 @@ pub enum Read {
     IsFile { path: PathBuf, is: bool },
     /// What a folder holds (see [`Listing`]).
     Folder { path: PathBuf, listing: u64 },
-    /// [`Shared::member_elsewhere`] for the planned file and this member name.
-    Member { name: String, conflict: Option<String> },
-    /// The shared verdict ([`Shared::followed`]) an occurrence of `name` at `start..end` in the
-    /// planned file, in `role`, must follow: the hash of its origin, or 0 for none.
-    Follow { role: Role, name: String, start: usize, end: usize, origin: u64 },
+    /// A lookup in the run's shared verdicts: the hash of the question and of the answer
+    /// ([`Shared::answer`]).
+    Shared { question: u64, answer: u64 },
 }
 
 thread_local! {
@@ -177,19 +173,11 @@ fn listing_hash(listing: &io::Result<Listing>) -> u64 {
     }
 }
 
-/// [`Shared::member_elsewhere`], recorded.
-pub fn member_elsewhere(shared: &Shared, path: &Path, text: &str, name: &str) -> Option<String> {
-    let conflict = shared.member_elsewhere(path, text, name);
+/// Record a lookup in the shared verdicts, hashed: the question and its answer are computed
+/// only while a plan is being recorded.
+pub fn asked(question: impl FnOnce() -> u64, answer: impl FnOnce() -> u64) {
     if recording() {
-        record(Arc::new([Read::Member { name: name.to_owned(), conflict: conflict.clone() }]));
-    }
-    conflict
-}
-
-/// Record that an occurrence followed the shared verdict whose origin hashes to `origin`.
-pub fn follow(role: Role, name: &str, range: &Range<usize>, origin: u64) {
-    if recording() {
-        record(Arc::new([Read::Follow { role, name: name.to_owned(), start: range.start, end: range.end, origin }]));
+        record(Arc::new([Read::Shared { question: question(), answer: answer() }]));
     }
 }
 
@@ -203,16 +191,15 @@ pub struct Probes {
 }
 
 impl Probes {
-    /// Whether `read`, made while planning `path` (with text `text`), gives the same answer now.
-    pub fn still_holds(&self, read: &Read, shared: &Shared, path: &Path, text: &str) -> bool {
+    /// Whether `read` gives the same answer now.
+    pub fn still_holds(&self, read: &Read, shared: &Shared) -> bool {
         match read {
             Read::File { path, hash } => {
                 *hash == probe(&self.files, path, |p| std::fs::read(p).ok().map(|bytes| hash_of(&bytes)))
             }
             Read::IsFile { path, is } => *is == probe(&self.is_file, path, Path::is_file),
             Read::Folder { path, listing } => *listing == probe(&self.folders, path, |p| listing_hash(&list(p))),
-            Read::Member { name, conflict } => *conflict == shared.member_elsewhere(path, text, name),
-            Read::Follow { role, name, start, end, origin } => *origin == shared.followed(*role, name, *start..*end, path, text),
+            Read::Shared { question, answer } => *answer == shared.answer(*question),
         }
     }
 }
@@ -277,7 +264,7 @@ mod tests {
         let shared = Shared::default();
         let holds = |reads: &[Read]| {
             let probes = Probes::default();
-            reads.iter().all(|r| probes.still_holds(r, &shared, &file, ""))
+            reads.iter().all(|r| probes.still_holds(r, &shared))
         };
         assert!(holds(&reads));
         std::fs::write(&file, "Session = 2\n").unwrap();
@@ -285,7 +272,7 @@ mod tests {
         assert!(holds(&reads[1..]));
         std::fs::write(dir.path().join("missing.py"), "").unwrap();
         assert!(reads[1..].iter().all(|r| !holds(std::slice::from_ref(r))), "listing and is_file: {reads:?}");
-        let member = Read::Member { name: "session_id".into(), conflict: Some("clash".into()) };
-        assert!(!holds(&[member]));
+        let asked = Read::Shared { question: 1, answer: 2 };
+        assert!(!holds(&[asked]), "an empty run has no answer");
     }
 }

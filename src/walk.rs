@@ -13,11 +13,14 @@ pub struct WalkError {
     pub message: String,
 }
 
+/// What the walk's sieve says of a file's contents: whether they matter ([`WalkedFile::mentions`])
+/// and the hash of the bytes it read when they do ([`WalkedFile::text_hash`]).
+pub type Sieved = (bool, Option<u64>);
+
 /// Every file under `roots` that git would not ignore, sorted, each with the root it came from.
 /// A root that is a file is returned as is, even when ignored: the user named it. `sieve` runs on
-/// the walking threads for each file and says whether its contents matter ([`WalkedFile::mentions`]),
-/// so files are read while the tree is still being walked.
-pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> bool + Sync)) -> Result<Vec<WalkedFile>, WalkError> {
+/// the walking threads for each file, so files are read while the tree is still being walked.
+pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> Sieved + Sync)) -> Result<Vec<WalkedFile>, WalkError> {
     for root in roots {
         if let Err(e) = std::fs::metadata(root) {
             return Err(WalkError { path: root.clone(), message: e.to_string() });
@@ -27,8 +30,8 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> bool +
     let errors = Mutex::new(Vec::new());
     let add = |path: &Path, root: usize| {
         let path = clean(path);
-        let mentions = sieve(&path);
-        found.lock().unwrap().push(WalkedFile { path, root, mentions });
+        let (mentions, text_hash) = sieve(&path);
+        found.lock().unwrap().push(WalkedFile { path, root, mentions, text_hash });
     };
     for (index, root) in roots.iter().enumerate() {
         if root.is_file() {
@@ -66,6 +69,9 @@ pub struct WalkedFile {
     pub root: usize,
     /// Whether its contents may matter (the walk's sieve said so): other files are not read again.
     pub mentions: bool,
+    /// The hash of the bytes the sieve read ([`crate::cache::text_hash`]), when they matter: what
+    /// was kept of this text in earlier runs is found by it, without reading the file again.
+    pub text_hash: Option<u64>,
 }
 
 /// The order of paths by component (`a/x` before `a-b/x`), as [`Path`]'s own `Ord`, but by one byte
@@ -97,7 +103,7 @@ mod tests {
         std::fs::write(dir.path().join("build/out.py"), "x").unwrap();
         std::fs::write(dir.path().join("pkg/deep/b.py"), "x").unwrap();
         std::fs::write(dir.path().join("pkg/a.py"), "x").unwrap();
-        let walked = files(&[dir.path().to_path_buf()], 2, &|_| true).unwrap();
+        let walked = files(&[dir.path().to_path_buf()], 2, &|_| (true, None)).unwrap();
         let names: Vec<_> =
             walked.iter().map(|f| f.path.strip_prefix(dir.path()).unwrap().to_path_buf()).collect();
         assert_eq!(names, vec![PathBuf::from("pkg/a.py"), PathBuf::from("pkg/deep/b.py")]);
@@ -114,7 +120,7 @@ mod tests {
 
     #[test]
     fn missing_root_is_an_error_naming_it() {
-        let err = files(&[PathBuf::from("no/such/dir")], 1, &|_| true).unwrap_err();
+        let err = files(&[PathBuf::from("no/such/dir")], 1, &|_| (true, None)).unwrap_err();
         assert_eq!(err.path, PathBuf::from("no/such/dir"));
     }
 }

@@ -28,7 +28,9 @@ fn assert_same(a: &Run, b: &Run) {
 /// Every entry file of the cache, with its contents.
 fn entries(cache: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut found = Vec::new();
-    let mut folders = vec![cache.join("v3")];
+    // One folder per entry format.
+    let mut folders: Vec<_> = std::fs::read_dir(cache).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).unwrap() {
             let path = entry.unwrap().path();

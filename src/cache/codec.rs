@@ -233,8 +233,7 @@ variants!(Read {
     0 => File { path, hash },
     1 => IsFile { path, is },
     2 => Folder { path, listing },
-    3 => Member { name, conflict },
-    4 => Follow { role, name, start, end, origin },
+    3 => Shared { question, answer },
 });
 
 #[cfg(test)]
@@ -308,8 +307,7 @@ mod tests {
                 Read::File { path: PathBuf::from(word(0)), hash },
                 Read::IsFile { path: PathBuf::from(word(1)), is: number(0) % 2 == 0 },
                 Read::Folder { path: PathBuf::from(word(2)), listing: number(1) as u64 },
-                Read::Member { name: word(3), conflict: hash.map(|_| word(4)) },
-                Read::Follow { role: plan.findings[0].role, name: word(4), start: number(2), end: number(3), origin: number(4) as u64 },
+                Read::Shared { question: number(2) as u64, answer: hash.unwrap_or(0) },
             ]);
             // What check keeps of a file: its findings where they stand.
             let located: Vec<LocatedFinding> = plan

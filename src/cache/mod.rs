@@ -11,10 +11,11 @@
 //!   the files it read, the paths and folders it looked at, the shared verdicts it consulted,
 //!   including those that reached it through run-wide memos.
 //!
-//! `check` also keeps what it makes of each file, settled and rendered ([`PlanCache::result`]),
-//! under the same conditions, and while every shared verdict its findings followed is the same
-//! ([`crate::reads::Read::Follow`]) and its output options are the same: a warm check then only
-//! reads, hashes and prints a file that did not change.
+//! `check` also keeps what it makes of each file, settled and rendered
+//! ([`PlanCache::keep_result`]), under the same conditions, and while every shared verdict its
+//! findings followed gets the same answer ([`crate::reads::Read::Shared`]) and its output options
+//! are the same. No read needs the file's text, which is known by the hash the walk took
+//! ([`text_hash`]): a warm check reads a file that did not change once, as a grep does.
 //!
 //! Entries are written to a temporary file and renamed, so concurrent runs never see half of
 //! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.
@@ -42,7 +43,7 @@ pub mod codec;
 use codec::Codec;
 
 /// Bumped when the entry format changes.
-const FORMAT: &str = "v3";
+const FORMAT: &str = "v4";
 
 /// How long an unused generation is kept.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -170,9 +171,15 @@ impl PlanCache {
         PlanCache { generation, probes: Probes::default(), ahead: Mutex::default(), clashes, learnt: Mutex::default() }
     }
 
+    /// What an earlier run found of whether the file at `path`, with a text hashing to
+    /// `text_hash` ([`text_hash`]), may hold a clash ([`PlanCache::may_clash`]).
+    pub fn known_clash(&self, path: &Path, text_hash: u64) -> Option<bool> {
+        self.clashes.get(&key_of(path, text_hash)).copied()
+    }
+
     /// Whether the file at `path` with `text` may hold a clash, as `judge` says (kept).
     pub fn may_clash(&self, path: &Path, text: &str, judge: impl FnOnce() -> bool) -> bool {
-        let key = key_of(path, hash_of(text));
+        let key = key_of(path, text_hash(text.as_bytes()));
         if let Some(&known) = self.clashes.get(&key) {
             return known;
         }
@@ -194,17 +201,17 @@ impl PlanCache {
         cx: &Context<'_>,
         compute: impl FnOnce() -> Result<FilePlan, ParseError>,
     ) -> Result<FilePlan, ParseError> {
-        let text_hash = hash_of(text);
+        let text_hash = text_hash(text.as_bytes());
         let key = key_of(cx.path, text_hash);
         if pass == Pass::Run {
             let held = self.take_ahead(key, cx.path, text_hash);
-            if let Some(variant) = held.filter(|v| self.hold(&v.reads, text, cx)) {
+            if let Some(variant) = held.filter(|v| self.hold(&v.reads, cx)) {
                 reads::replay(variant.reads);
                 return Ok(variant.plan);
             }
-            return Ok(self.variant(text, text_hash, cx, compute)?.plan);
+            return Ok(self.variant(text_hash, cx, compute)?.plan);
         }
-        let variant = self.variant(text, text_hash, cx, compute)?;
+        let variant = self.variant(text_hash, cx, compute)?;
         let plan = variant.plan.clone();
         let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if ahead.bytes + text.len() <= AHEAD_BYTES {
@@ -216,35 +223,30 @@ impl PlanCache {
         Ok(plan)
     }
 
-    /// What a command makes of the file at `cx.path` with `text`: kept from an earlier run while
-    /// the file's text, every read its plan made and every shared verdict it followed are
-    /// unchanged, else `compute`d (which plans and settles the file) and kept. `options` stands
-    /// for everything else the value depends on: the command and its output settings. Nothing
-    /// is kept without a folder on disk.
-    pub fn result<T: Codec>(&self, text: &str, options: u64, cx: &Context<'_>, compute: impl FnOnce() -> T) -> T {
+    /// What a command made of the file at `cx.path` when its text hashed to `text_hash`
+    /// ([`text_hash`]), kept by [`PlanCache::keep_result`] while every read its plan made and
+    /// every shared verdict it followed are unchanged. `options` stands for everything else the
+    /// value depends on: the command and its output settings. The file is not read: the text
+    /// is known by its hash, and no read needs it.
+    pub fn kept_result<T: Codec>(&self, text_hash: u64, options: u64, cx: &Context<'_>) -> Option<T> {
+        let bytes = std::fs::read(result_file(self.generation.as_ref()?, cx.path, text_hash, options)).ok()?;
+        let mut input = &bytes[..];
+        let kept = KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty())?;
+        let holds = kept.path == cx.path && kept.text_hash == text_hash && kept.options == options && self.hold(&kept.reads, cx);
+        holds.then_some(kept.value)
+    }
+
+    /// `compute` what a command makes of the file at `cx.path` with a text hashing to
+    /// `text_hash` (it plans and settles that text), and keep it for [`PlanCache::kept_result`]
+    /// with every read made meanwhile. Nothing is kept without a folder on disk.
+    pub fn keep_result<T: Codec>(&self, text_hash: u64, options: u64, cx: &Context<'_>, compute: impl FnOnce() -> T) -> T {
         let Some(generation) = &self.generation else { return compute() };
-        let text_hash = hash_of(text);
-        let file = entry_file(generation, hash_of(&(cx.path, text_hash, options)));
-        let kept = std::fs::read(&file).ok().and_then(|bytes| {
-            let mut input = &bytes[..];
-            KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty())
-        });
-        let holding = kept.filter(|k| {
-            k.path == cx.path
-                && k.text_hash == text_hash
-                && k.options == options
-                // Reads were made on the text the rewriters see.
-                && self.hold(&k.reads, crate::engine::body_of(text), cx)
-        });
-        if let Some(kept) = holding {
-            return kept.value;
-        }
         let (value, reads) = reads::capture(compute);
         let kept = KeptResult { path: cx.path.to_path_buf(), text_hash, options, reads, value };
         let mut bytes = Vec::with_capacity(4096);
         kept.encode(&mut bytes);
         // A cache that cannot be written only costs time.
-        let _ = write_atomically(&file, &bytes);
+        let _ = write_atomically(&result_file(generation, cx.path, text_hash, options), &bytes);
         kept.value
     }
 
@@ -255,16 +257,14 @@ impl PlanCache {
         (held_path == path && held_hash == text_hash).then_some(variant)
     }
 
-    /// Whether every one of `reads`, made on `text` (the file at `cx.path`), still gives the
-    /// same answer.
-    fn hold(&self, reads: &[Read], text: &str, cx: &Context<'_>) -> bool {
-        reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared, cx.path, text))
+    /// Whether every one of `reads` still gives the same answer.
+    fn hold(&self, reads: &[Read], cx: &Context<'_>) -> bool {
+        reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared))
     }
 
     /// A variant of the entry on disk that still holds, else one from `compute`, then kept.
     fn variant(
         &self,
-        text: &str,
         text_hash: u64,
         cx: &Context<'_>,
         compute: impl FnOnce() -> Result<FilePlan, ParseError>,
@@ -278,7 +278,7 @@ impl PlanCache {
             Some(entry) if entry.path == cx.path && entry.text_hash == text_hash => entry.variants,
             _ => Vec::new(),
         };
-        if let Some(i) = variants.iter().position(|v| self.hold(&v.reads, text, cx)) {
+        if let Some(i) = variants.iter().position(|v| self.hold(&v.reads, cx)) {
             let variant = variants.swap_remove(i);
             reads::replay(variant.reads.clone());
             return Ok(variant);
@@ -316,9 +316,22 @@ fn entry_file(generation: &Path, key: u64) -> PathBuf {
     generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"))
 }
 
+/// The file of what a command made of the file at `path` with `text_hash` and `options`.
+fn result_file(generation: &Path, path: &Path, text_hash: u64, options: u64) -> PathBuf {
+    entry_file(generation, hash_of(&(path, text_hash, options)))
+}
+
 /// What an entry is found by: the file's path and the hash of its text.
 fn key_of(path: &Path, text_hash: u64) -> u64 {
     hash_of(&(path, text_hash))
+}
+
+/// The hash a file's text is known by, from its bytes: the walk's sieve takes it while it holds
+/// them ([`crate::walk::WalkedFile::text_hash`]), so a file whose kept answers hold is not read again.
+pub fn text_hash(bytes: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write(bytes);
+    hasher.finish()
 }
 
 impl Drop for PlanCache {

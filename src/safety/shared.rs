@@ -29,11 +29,26 @@ use crate::reads;
 use crate::rules::RuleSet;
 
 /// The shared verdicts of a run, each with the finding that decided it.
+///
+/// Every lookup a plan makes is recorded as the hash of its [`Question`] and of the answer
+/// ([`reads::Read::Shared`]): a plan or result kept between runs is a function of its file's text
+/// and of those answers, so it holds while each question, asked again ([`Shared::answer`]), gets
+/// the same answer, without reading the text again.
 #[derive(Debug, Clone, Default)]
 pub struct Shared {
     origins: HashMap<Key, Origin>,
     /// The owners of each shared member, by language family and member name.
     owners: HashMap<(&'static str, String), Vec<String>>,
+    /// The hash of each answer (none: 0), by the hash of its question.
+    answers: HashMap<u64, u64>,
+}
+
+/// What a lookup in [`Shared`] asks.
+#[derive(Hash)]
+enum Question<'a> {
+    Origin(&'a Key),
+    /// Family, member.
+    Owners(&'static str, &'a str),
 }
 
 /// The finding that decided a shared verdict, and where it stands.
@@ -79,7 +94,29 @@ impl Shared {
                 }
             }
         }
+        let origins = shared.origins.iter().map(|(key, origin)| (hash_of(&Question::Origin(key)), origin_hash(Some(origin))));
+        let owners = shared.owners.iter().map(|((family, name), owners)| (hash_of(&Question::Owners(family, name)), hash_of(owners)));
+        shared.answers = origins.chain(owners).collect();
         shared
+    }
+
+    /// The hash of the answer a recorded question ([`reads::Read::Shared`]) gets now.
+    pub fn answer(&self, question: u64) -> u64 {
+        self.answers.get(&question).copied().unwrap_or(0)
+    }
+
+    /// The origin of `key`'s shared verdict; asked and answered, recorded.
+    fn origin(&self, key: &Key) -> Option<&Origin> {
+        let origin = self.origins.get(key);
+        reads::asked(|| hash_of(&Question::Origin(key)), || origin_hash(origin));
+        origin
+    }
+
+    /// The owners of the shared members `name` of `family`; recorded.
+    fn owners_of(&self, family: &'static str, name: &str) -> Option<&Vec<String>> {
+        let owners = self.owners.get(&(family, name.to_owned()));
+        reads::asked(|| hash_of(&Question::Owners(family, name)), || owners.map_or(0, hash_of));
+        owners
     }
 }
 
@@ -197,8 +234,8 @@ fn family(path: &Path) -> &'static str {
 
 impl Shared {
     /// Turn this file's renames of shared names and values into their origin's verdict.
-    /// Each lookup is recorded ([`reads::follow`]), none skipped even when nothing is shared: a
-    /// result kept between runs holds only while every one gives the same answer.
+    /// Each lookup is recorded, none skipped even when nothing is shared: a result kept between
+    /// runs holds only while every one gets the same answer.
     pub(super) fn follow(&self, plan: &mut FilePlan, text: &str, cx: &Context<'_>) {
         let family = family(cx.path);
         let demoted: Vec<(Range<usize>, Verdict)> = plan
@@ -207,9 +244,7 @@ impl Shared {
             .filter(|f| super::is_name(f.role))
             .filter_map(|f| {
                 let Verdict::Rename { to } = &f.verdict else { return None };
-                let origin = self.origin_of(f, family, text);
-                reads::follow(f.role, &f.text, &f.range, origin_hash(origin));
-                let origin = origin?;
+                let origin = self.origin_of(f, family, text)?;
                 if origin.at.path == cx.path || super::names_moved_file(cx.project, &f.text) {
                     return None;
                 }
@@ -221,30 +256,25 @@ impl Shared {
         }
     }
 
-    /// [`reads::Read::Follow`] asked again: the hash of the origin that an occurrence of `name`
-    /// at `range` in `path` (its text given), in `role`, follows now.
-    pub fn followed(&self, role: Role, name: &str, range: Range<usize>, path: &Path, text: &str) -> u64 {
-        let occurrence = Finding { range, text: name.to_owned(), role, verdict: Verdict::Rename { to: String::new() } };
-        origin_hash(self.origin_of(&occurrence, family(path), text))
-    }
-
     /// The shared verdict an occurrence must follow, by where it stands: a string by its whole
     /// value (or, spelling an imported name, by that name), a keyword by the callable it is passed
     /// to, `x.name` by a member of a class the file imports or by a module-level name, and a bare
     /// name only where the file imports it.
+    /// What depends on the text alone is settled before asking, so only what depends on the
+    /// shared verdicts is recorded.
     fn origin_of(&self, f: &Finding, family: &'static str, text: &str) -> Option<&Origin> {
         let name = || f.text.clone();
-        let get = |key: Key| self.origins.get(&key);
+        let get = |key: Key| self.origin(&key);
         match f.role {
             Role::String => {
                 let content = literal_around(text, &f.range)?;
                 // `__all__ = ["Session"]` names what the module imports.
-                let exported = || get(Key::Name(family, name())).filter(|_| content == f.text && imports(text, &f.text));
+                let exported = || (content == f.text && imports(text, &f.text)).then(|| get(Key::Name(family, name()))).flatten();
                 get(Key::Literal(content.to_owned())).or_else(exported)
             }
             Role::Keyword => get(Key::Keyword(family, callee_before(text, f.range.start)?.to_owned(), name())),
             Role::Attribute => self.member(family, &f.text, text).or_else(|| get(Key::Name(family, name()))),
-            _ => get(Key::Name(family, name())).filter(|_| imports(text, &f.text)),
+            _ => imports(text, &f.text).then(|| get(Key::Name(family, name()))).flatten(),
         }
     }
 }
@@ -264,14 +294,14 @@ impl Shared {
     /// The shared verdict of a member `name` of a class, interface or object that `text` imports:
     /// without types, importing the owner is the evidence that its members are used here.
     fn member(&self, family: &'static str, name: &str, text: &str) -> Option<&Origin> {
-        let owners = self.owners.get(&(family, name.to_owned()))?;
+        let owners = self.owners_of(family, name)?;
         let imported = owners.iter().filter(|owner| imports(text, owner));
-        let origins = imported.filter_map(|owner| self.origins.get(&Key::Member(family, owner.clone(), name.to_owned())));
+        let origins = imported.filter_map(|owner| self.origin(&Key::Member(family, owner.clone(), name.to_owned())));
         origins.min_by_key(|o| &o.at)
     }
 }
 
-/// What a followed origin decides by (0 for none), for [`reads::Read::Follow`].
+/// What an origin decides by (0 for none), for [`reads::Read::Shared`].
 fn origin_hash(origin: Option<&Origin>) -> u64 {
     origin.map_or(0, |o| hash_of(&(&o.finding, &o.at)))
 }
@@ -341,6 +371,35 @@ fn literal_around<'t>(text: &'t str, range: &Range<usize>) -> Option<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookups_are_recorded_and_answered_again_without_the_text() {
+        let decided = Finding {
+            range: 19..26,
+            text: "Session".into(),
+            role: Role::Identifier,
+            verdict: Verdict::Review { to: "Trace".into(), why: "public API".into() },
+        };
+        let at = Location { path: "m.py".into(), line: 1, column: 20 };
+        let origin = Origin { finding: decided, at, imported: false };
+        let shared = Shared::gather(vec![(0, FileShares(vec![(Key::Name("python", "Session".into()), origin)]))]);
+        let occurrence = |range: Range<usize>| Finding {
+            range,
+            text: "Session".into(),
+            role: Role::Identifier,
+            verdict: Verdict::Rename { to: "Trace".into() },
+        };
+        let (found, asked) = reads::capture(|| shared.origin_of(&occurrence(30..37), "python", "from m import Session\nx = Session()\n").is_some());
+        assert!(found);
+        let [reads::Read::Shared { question, answer }] = asked[..] else { panic!("one lookup: {asked:?}") };
+        assert_ne!(answer, 0);
+        assert_eq!(shared.answer(question), answer, "asked again, the same answer");
+        assert_eq!(Shared::default().answer(question), 0, "a run without it answers none");
+        // A name the file does not import follows nothing, whatever is shared: nothing to record.
+        let (found, asked) = reads::capture(|| shared.origin_of(&occurrence(4..11), "python", "x = Session()\n").is_some());
+        assert!(!found);
+        assert_eq!(asked, vec![]);
+    }
 
     #[test]
     fn literal_around_a_word() {

@@ -294,7 +294,7 @@ impl Decider<'_, '_, '_> {
             },
             Owner::FirstParty => match self.blocked.get(name) {
                 Some((why, other)) => Decision::Conflict { to, why: why.clone(), other: Some(other.clone()) },
-                None => match crate::reads::member_elsewhere(&self.an.cx.project.shared, self.an.cx.path, self.an.text, name) {
+                None => match self.an.cx.project.shared.member_elsewhere(self.an.cx.path, self.an.text, name) {
                     Some(why) => Decision::Conflict { to, why, other: None },
                     None => Decision::Rename(to),
                 },
