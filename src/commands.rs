@@ -82,8 +82,8 @@ struct Digest {
     unused_suppressions: Vec<Location>,
     /// `diff --split-by`: this file's patch pieces by group.
     pieces: BTreeMap<Group, String>,
-    /// `check`: each reported finding as printed.
-    lines: Vec<ReportLine>,
+    /// `check`: the remaining findings as reported.
+    remaining: Remaining,
 }
 
 impl Digest {
@@ -98,7 +98,7 @@ impl Digest {
             moved_from: outcome.moved_to.map(|_| outcome.path),
             unused_suppressions: outcome.unused_suppressions,
             pieces: BTreeMap::new(),
-            lines: Vec::new(),
+            remaining: Remaining::default(),
         }
     }
 }
@@ -113,7 +113,7 @@ impl Codec for Digest {
         self.text.encode(out);
         self.moved_from.encode(out);
         self.unused_suppressions.encode(out);
-        self.lines.encode(out);
+        self.remaining.encode(out);
     }
 
     fn decode(input: &mut &[u8]) -> Option<Digest> {
@@ -125,34 +125,95 @@ impl Codec for Digest {
             moved_from: Codec::decode(input)?,
             unused_suppressions: Codec::decode(input)?,
             pieces: BTreeMap::new(),
-            lines: Codec::decode(input)?,
+            remaining: Codec::decode(input)?,
         })
     }
 }
 
-/// `check`: one reported finding as printed, with what the run's tallies need of it. Its
-/// [`LocatedFinding`] is kept beside it only for baselines and the JSON and SARIF documents, so
-/// a kept report holds little more than its lines.
+/// `check`: the remaining findings of one file as reported. Only baselines and the JSON and
+/// SARIF documents need each one's fingerprint and [`LocatedFinding`]; otherwise their lines are
+/// kept in one piece, so a kept report is read and printed at once.
+#[derive(Default)]
+struct Remaining {
+    /// Each one's report line, with its fingerprint, when fingerprints are needed.
+    lines: Vec<ReportLine>,
+    /// Otherwise, their report lines as printed, and how many of each kind they hold.
+    printed: String,
+    kinds: Vec<(Kind, usize)>,
+}
+
+impl Remaining {
+    fn print(&mut self, kind: Kind, text: &str) {
+        self.printed.push_str(text);
+        match self.kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => self.kinds.push((kind, 1)),
+        }
+    }
+}
+
+/// A remaining finding's verdict name and role: what check's breakdown counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Kind(&'static str, Role);
+
+impl Kind {
+    fn of(f: &LocatedFinding) -> Kind {
+        Kind(f.finding.verdict.name(), f.finding.role)
+    }
+}
+
+/// `check`: one remaining finding as printed, with its fingerprint.
 struct ReportLine {
     fingerprint: String,
-    /// The verdict's name, and the role.
-    kind: (&'static str, Role),
+    kind: Kind,
     /// The report lines in the output format.
     text: String,
+}
+
+impl Codec for Kind {
+    fn encode(&self, out: &mut Vec<u8>) {
+        Verdict::NAMES.iter().position(|&n| n == self.0).expect("a verdict's name").encode(out);
+        self.1.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Kind> {
+        let verdict = *Verdict::NAMES.get(usize::decode(input)?)?;
+        Some(Kind(verdict, Role::decode(input)?))
+    }
+}
+
+impl Codec for (Kind, usize) {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+        self.1.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<(Kind, usize)> {
+        Some((Kind::decode(input)?, usize::decode(input)?))
+    }
 }
 
 impl Codec for ReportLine {
     fn encode(&self, out: &mut Vec<u8>) {
         self.fingerprint.encode(out);
-        Verdict::NAMES.iter().position(|&n| n == self.kind.0).expect("a verdict's name").encode(out);
-        self.kind.1.encode(out);
+        self.kind.encode(out);
         self.text.encode(out);
     }
 
     fn decode(input: &mut &[u8]) -> Option<ReportLine> {
-        let fingerprint = Codec::decode(input)?;
-        let verdict = *Verdict::NAMES.get(usize::decode(input)?)?;
-        Some(ReportLine { fingerprint, kind: (verdict, Role::decode(input)?), text: Codec::decode(input)? })
+        Some(ReportLine { fingerprint: Codec::decode(input)?, kind: Codec::decode(input)?, text: Codec::decode(input)? })
+    }
+}
+
+impl Codec for Remaining {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.lines.encode(out);
+        self.printed.encode(out);
+        self.kinds.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Remaining> {
+        Some(Remaining { lines: Codec::decode(input)?, printed: Codec::decode(input)?, kinds: Codec::decode(input)? })
     }
 }
 
@@ -232,7 +293,7 @@ fn run<T: Send>(
         }
     };
     let mut project = Project::discover(&opts.paths, &files, &opts.rules);
-    let cache = match &opts.cache_dir {
+    let mut cache = match &opts.cache_dir {
         Some(dir) => match PlanCache::open(dir, &opts.rules, &project) {
             Ok(cache) => cache,
             Err(e) => {
@@ -242,10 +303,13 @@ fn run<T: Send>(
         },
         None => PlanCache::in_memory(),
     };
+    cache.walked(&files);
     let settings = Settings { threads: opts.threads, shims: opts.shims, cache: Some(&cache) };
     project.shared = engine::shares(&files, &opts.rules, &project, settings);
-    // A file with no term in its text, whose path neither moves nor is reported, has nothing to say.
-    let files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || project.concerns(&f.path)).collect();
+    // A file with no term in its text, whose path neither moves nor is reported, has nothing to
+    // say. Only paths that hold a term can move or be reported.
+    let concerns = |f: &WalkedFile| opts.rules.renamer.may_contain(f.path.as_os_str().as_encoded_bytes()) && project.concerns(&f.path);
+    let files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || concerns(f)).collect();
     let progress = Progress::new(files.len());
     engine::run(&files, opts.threads, |file| per_file(file, &project, settings), emit, |n| progress.set(n));
     progress.finish();
@@ -372,17 +436,15 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
     // Fingerprints and report lines are made on the workers: the printing thread only writes.
     let digest = |o: FileOutcome| {
         let mut d = Digest::new(o, check::is_remaining, String::new());
-        // Fingerprints only serve baselines and the JSON and SARIF documents.
-        let prints = if needs_fingerprints { check::fingerprints(&d.findings) } else { vec![String::new(); d.findings.len()] };
-        d.lines = (d.findings.iter().zip(prints))
-            .map(|(f, fingerprint)| ReportLine {
-                fingerprint,
-                kind: (f.finding.verdict.name(), f.finding.role),
-                text: check_lines(f, opts),
-            })
-            .collect();
-        if !needs_fingerprints {
-            d.findings.clear();
+        if needs_fingerprints {
+            let prints = check::fingerprints(&d.findings);
+            let lines = d.findings.iter().zip(prints);
+            d.remaining.lines =
+                lines.map(|(f, fingerprint)| ReportLine { fingerprint, kind: Kind::of(f), text: check_lines(f, opts) }).collect();
+        } else {
+            for f in std::mem::take(&mut d.findings) {
+                d.remaining.print(Kind::of(&f), &check_lines(&f, opts));
+            }
         }
         d
     };
@@ -391,11 +453,17 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
         err,
         |file, project, settings| engine::kept(file, &opts.rules, project, settings, results, digest),
         |mut d| {
-            let lines = std::mem::take(&mut d.lines);
+            let Remaining { lines, printed, kinds } = std::mem::take(&mut d.remaining);
             let d = tally.add(d, None);
+            for (Kind(verdict, role), n) in kinds {
+                remaining += n;
+                *breakdown.entry((verdict, role.as_str())).or_default() += n;
+            }
+            let written = out.write_all(printed.as_bytes());
+            tally.record(written);
             // Findings are kept whenever fingerprints are needed: for baselines, JSON and SARIF.
             let mut findings = d.findings.into_iter();
-            for ReportLine { fingerprint, kind: (verdict, role), text } in lines {
+            for ReportLine { fingerprint, kind: Kind(verdict, role), text } in lines {
                 let f = findings.next();
                 if let Some(f) = f.as_ref().filter(|_| opts.check.write_baseline.is_some()) {
                     recorded.entries.push(BaselineEntry {

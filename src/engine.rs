@@ -82,7 +82,10 @@ pub fn mentions(path: &Path, rules: &RuleSet) -> crate::walk::Sieved {
     }
     BUFFER.with_borrow_mut(|bytes| {
         bytes.clear();
-        match std::fs::File::open(path).and_then(|mut file| std::io::Read::read_to_end(&mut file, bytes)) {
+        // Through `take`, which gives no size hint: reading a `File` whole would ask its size and
+        // position first, two system calls per file, when the reused buffer is already large enough.
+        let read = std::fs::File::open(path).and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, u64::MAX), bytes));
+        match read {
             Ok(_) if worth_planning(bytes, rules) => (true, Some(crate::cache::text_hash(bytes))),
             Ok(_) => (false, None),
             Err(_) => (true, None),
@@ -126,11 +129,15 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings
 /// slowly the output drains.
 const WINDOW: usize = 256;
 
+/// How many files a worker claims at once: results cross to the printing thread a batch at a
+/// time, so threads meet (and wake each other) once per batch rather than once per file.
+const BATCH: usize = 16;
+
 /// Run `per_file` (a plan and what a command makes of it, see [`plan_file`] and [`kept`]) on
 /// every file on `threads` workers; it says `None` for a file with nothing to say. `emit` runs on
 /// the calling thread with each result in walk order, as soon as every earlier file is done, so
-/// output streams and only the results of files finished out of order (at most [`WINDOW`]) are
-/// held. `done` hears, on the calling thread, how many files are finished so far.
+/// output streams and only the results of files finished out of order (fewer than [`WINDOW`])
+/// are held. `done` hears, on the calling thread, how many files are finished so far.
 pub fn run<T, P, E>(files: &[WalkedFile], threads: usize, per_file: P, mut emit: E, mut done: impl FnMut(usize))
 where
     T: Send,
@@ -138,44 +145,48 @@ where
     E: FnMut(T),
 {
     let next = AtomicUsize::new(0);
-    // The index of the first file not yet emitted; workers wait while they are WINDOW past it.
-    let emitted = (Mutex::new(0usize), Condvar::new());
-    let (sender, receiver) = mpsc::channel::<(usize, Option<T>)>();
+    // The index of the first file not yet emitted, and how many workers wait for it to advance.
+    let emitted = (Mutex::new((0usize, 0usize)), Condvar::new());
+    let (sender, receiver) = mpsc::channel::<(usize, Vec<Option<T>>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             let sender = sender.clone();
             let (next, per_file, emitted) = (&next, &per_file, &emitted);
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                // The file at the emitted index is already claimed by a worker that is not waiting
-                // (its index is below the limit), so this wait always ends.
-                let (due, advanced) = emitted;
-                let mut due = due.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                while i >= *due + WINDOW {
-                    due = advanced.wait(due).unwrap_or_else(|poisoned| poisoned.into_inner());
+                let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                let Some(batch) = files.get(start..files.len().min(start + BATCH)).filter(|b| !b.is_empty()) else { break };
+                // The batch at the emitted index is already claimed by a worker that is not waiting
+                // (it ends within the window), so this wait always ends.
+                let (state, advanced) = emitted;
+                let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                while start + batch.len() > state.0 + WINDOW {
+                    state.1 += 1;
+                    state = advanced.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+                    state.1 -= 1;
                 }
-                drop(due);
-                let value = per_file(file);
-                if sender.send((i, value)).is_err() {
+                drop(state);
+                let values = batch.iter().map(per_file).collect();
+                if sender.send((start, values)).is_err() {
                     break;
                 }
             });
         }
         drop(sender);
         let mut pending = BTreeMap::new();
-        let mut due = 0;
-        for (finished, (i, value)) in receiver.into_iter().enumerate() {
-            done(finished + 1);
-            pending.insert(i, value);
-            while let Some(value) = pending.remove(&due) {
-                due += 1;
-                if let Some(value) = value {
-                    emit(value);
-                }
+        let (mut due, mut finished) = (0, 0);
+        for (start, values) in receiver {
+            finished += values.len();
+            done(finished);
+            pending.insert(start, values);
+            while let Some(values) = pending.remove(&due) {
+                due += values.len();
+                values.into_iter().flatten().for_each(&mut emit);
             }
-            *emitted.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = due;
-            emitted.1.notify_all();
+            let mut state = emitted.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            state.0 = due;
+            if state.1 > 0 {
+                emitted.1.notify_all();
+            }
         }
     });
 }

@@ -10,13 +10,13 @@
 //! answer depends on everything that answer was made from, however many imports away.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::cache::hash_of;
+use crate::cache::{hash_of, text_hash};
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
@@ -111,7 +111,7 @@ impl<T> Recorded<T> {
 pub fn read_to_string(path: &Path) -> io::Result<String> {
     let bytes = std::fs::read(path);
     if recording() {
-        let hash = bytes.as_ref().ok().map(hash_of);
+        let hash = bytes.as_ref().ok().map(|bytes| text_hash(bytes));
         record(Arc::new([Read::File { path: path.to_path_buf(), hash }]));
     }
     String::from_utf8(bytes?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
@@ -139,8 +139,14 @@ pub fn list_folder(folder: &Path) -> io::Result<Listing> {
 }
 
 fn list(folder: &Path) -> io::Result<Listing> {
+    list_all(folder).map(|(listing, _)| listing)
+}
+
+/// [`list`], and the names of the entries that are neither files nor folders (sockets, broken
+/// links).
+fn list_all(folder: &Path) -> io::Result<(Listing, HashSet<OsString>)> {
     let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-    let (mut files, mut folders) = (HashSet::new(), HashSet::new());
+    let (mut files, mut folders, mut others) = (HashSet::new(), HashSet::new(), HashSet::new());
     for entry in std::fs::read_dir(folder)? {
         let entry = entry?;
         let (is_file, is_folder) = match entry.file_type() {
@@ -154,9 +160,11 @@ fn list(folder: &Path) -> io::Result<Listing> {
             files.insert(entry.file_name());
         } else if is_folder {
             folders.insert(entry.file_name());
+        } else {
+            others.insert(entry.file_name());
         }
     }
-    Ok((files, folders))
+    Ok(((files, folders), others))
 }
 
 /// Names in order, each with its kind; a folder that is missing and one that cannot be listed
@@ -181,30 +189,112 @@ pub fn asked(question: impl FnOnce() -> u64, answer: impl FnOnce() -> u64) {
     }
 }
 
-/// Answers the reads again, each file, path and folder looked at once per run.
+/// Answers the reads again, each file and folder looked at once per run. A path is a file when
+/// its folder lists it: one listing answers every path asked in a folder, and a folder its parent
+/// does not list is missing without a look, so the many candidate paths module resolution tried
+/// cost a listing of the folders that exist.
 #[derive(Debug, Default)]
 pub struct Probes {
-    // By the path's bytes: hashing a `Path` walks its components, a cost on every read asked.
-    files: Mutex<HashMap<OsString, Option<u64>>>,
-    is_file: Mutex<HashMap<OsString, bool>>,
-    folders: Mutex<HashMap<OsString, u64>>,
+    /// The hashes of the texts the walk read, by path ([`Probes::walked`]).
+    walked: Answers<u64>,
+    files: Mutex<Answers<Option<u64>>>,
+    is_file: Mutex<Answers<bool>>,
+    folders: Mutex<Answers<Arc<Folder>>>,
 }
 
-impl Probes {
-    /// Whether `read` gives the same answer now.
-    pub fn still_holds(&self, read: &Read, shared: &Shared) -> bool {
-        match read {
-            Read::File { path, hash } => {
-                *hash == probe(&self.files, path, |p| std::fs::read(p).ok().map(|bytes| hash_of(&bytes)))
-            }
-            Read::IsFile { path, is } => *is == probe(&self.is_file, path, Path::is_file),
-            Read::Folder { path, listing } => *listing == probe(&self.folders, path, |p| listing_hash(&list(p))),
-            Read::Shared { question, answer } => *answer == shared.answer(*question),
+/// Answers by path, each asked many times a run: keyed by the path's bytes (hashing a `Path`
+/// walks its components) with a fast hasher.
+type Answers<T> = foldhash::HashMap<OsString, T>;
+
+/// What a folder held when a run first looked.
+#[derive(Debug)]
+enum Folder {
+    Listed { listing: Listing, others: HashSet<OsString>, hash: u64 },
+    Missing,
+    /// Not a folder, or not readable.
+    Unlisted,
+}
+
+impl Folder {
+    fn looked(looked: io::Result<(Listing, HashSet<OsString>)>) -> Folder {
+        match looked {
+            Ok((listing, others)) => Folder::Listed { hash: listing_hash(&Ok(listing.clone())), listing, others },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Folder::Missing,
+            Err(_) => Folder::Unlisted,
+        }
+    }
+
+    /// The hash [`list_folder`] records for it.
+    fn hash(&self) -> u64 {
+        match self {
+            Folder::Listed { hash, .. } => *hash,
+            Folder::Missing => hash_of("missing"),
+            Folder::Unlisted => hash_of("unlisted"),
         }
     }
 }
 
-fn probe<T: Clone>(known: &Mutex<HashMap<OsString, T>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
+impl Probes {
+    /// The hashes of the texts the walk read this run ([`crate::walk::WalkedFile::text_hash`]):
+    /// a file read by another file's plan is most often one of them, and is not read again.
+    pub fn walked<'p>(texts: impl Iterator<Item = (&'p Path, u64)>) -> Probes {
+        Probes { walked: texts.map(|(path, hash)| (path.as_os_str().to_owned(), hash)).collect(), ..Probes::default() }
+    }
+
+    /// Whether `read` gives the same answer now.
+    pub fn still_holds(&self, read: &Read, shared: &Shared) -> bool {
+        match read {
+            Read::File { path, hash } => match self.walked.get(path.as_os_str()) {
+                Some(walked) => *hash == Some(*walked),
+                None => *hash == probe(&self.files, path, |p| std::fs::read(p).ok().map(|bytes| text_hash(&bytes))),
+            },
+            Read::IsFile { path, is } => *is == self.is_file(path),
+            Read::Folder { path, listing } => *listing == self.folder(path).hash(),
+            Read::Shared { question, answer } => *answer == shared.answer(*question),
+        }
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        probe(&self.is_file, path, |path| {
+            let Some((parent, name)) = entry_of(path) else { return path.is_file() };
+            match &*self.folder(parent) {
+                Folder::Listed { listing: (files, _), .. } => files.contains(name),
+                Folder::Missing => false,
+                Folder::Unlisted => path.is_file(),
+            }
+        })
+    }
+
+    fn folder(&self, path: &Path) -> Arc<Folder> {
+        let lock = || self.folders.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = lock().get(path.as_os_str()) {
+            return known.clone();
+        }
+        let parent = entry_of(path).map(|(parent, name)| (self.folder(parent), name));
+        let looked = match parent.as_ref().map(|(parent, name)| (&**parent, name)) {
+            Some((Folder::Missing, _)) => Folder::Missing,
+            Some((Folder::Listed { listing: (files, folders), others, .. }, name))
+                if !files.contains(*name) && !folders.contains(*name) && !others.contains(*name) =>
+            {
+                Folder::Missing
+            }
+            _ => Folder::looked(list_all(path)),
+        };
+        lock().entry(path.as_os_str().to_owned()).or_insert(Arc::new(looked)).clone()
+    }
+}
+
+/// `path` as a folder and the name of an entry in it, when the path names it as written: not
+/// through `..` (which leaves a folder reached by a symbolic link for another), nor with a
+/// trailing `/` or `.` (which ask for a folder).
+fn entry_of(path: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
+    let (parent, name) = (path.parent()?, path.file_name()?);
+    let plain = path.as_os_str().as_encoded_bytes().ends_with(name.as_encoded_bytes())
+        && !path.components().any(|c| c == std::path::Component::ParentDir);
+    plain.then_some((parent, name))
+}
+
+fn probe<T: Clone>(known: &Mutex<Answers<T>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
     let lock = || known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(answer) = lock().get(path.as_os_str()) {
         return answer.clone();
@@ -249,6 +339,48 @@ mod tests {
         assert!(matches!(&second[..], [Read::File { hash: Some(_), .. }]));
         // Outside any plan nothing is recorded, and nothing fails.
         assert_eq!(*memo.get(), 19);
+    }
+
+    #[test]
+    fn paths_are_answered_from_the_listing_of_their_folder_as_the_system_answers_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("pkg/sub")).unwrap();
+        std::fs::write(root.join("pkg/m.py"), "").unwrap();
+        std::os::unix::fs::symlink(root.join("pkg"), root.join("link")).unwrap();
+        std::os::unix::fs::symlink(root.join("pkg/m.py"), root.join("pkg/alias.py")).unwrap();
+        std::os::unix::fs::symlink(root.join("gone"), root.join("pkg/broken")).unwrap();
+        let asked = [
+            "pkg/m.py",
+            "pkg/alias.py",
+            "link/m.py",
+            "pkg/sub",
+            "pkg/none.py",
+            "pkg/broken",
+            "pkg/broken/x.py",
+            "pkg/m.py/x.py",
+            "no/such/folder/x.py",
+            "pkg/sub/../m.py",
+            "pkg/m.py/",
+            "pkg/.",
+        ];
+        let shared = Shared::default();
+        let probes = Probes::default();
+        for path in asked.map(|p| root.join(p)) {
+            let (is, listing) = (path.is_file(), listing_hash(&list(&path)));
+            assert!(probes.still_holds(&Read::IsFile { path: path.clone(), is }, &shared), "{path:?} is a file: {is}");
+            assert!(!probes.still_holds(&Read::IsFile { path: path.clone(), is: !is }, &shared), "{path:?}");
+            assert!(probes.still_holds(&Read::Folder { path: path.clone(), listing }, &shared), "{path:?} lists as {listing}");
+        }
+    }
+
+    #[test]
+    fn a_file_the_walk_read_is_not_read_again() {
+        let path = PathBuf::from("never/written.ts");
+        let probes = Probes::walked([(path.as_path(), 7)].into_iter());
+        let shared = Shared::default();
+        assert!(probes.still_holds(&Read::File { path: path.clone(), hash: Some(7) }, &shared));
+        assert!(!probes.still_holds(&Read::File { path, hash: Some(8) }, &shared));
     }
 
     #[test]

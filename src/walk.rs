@@ -28,14 +28,14 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> Sieved
     }
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
-    let add = |path: &Path, root: usize| {
+    let walked = |path: &Path, root: usize| {
         let path = clean(path);
         let (mentions, text_hash) = sieve(&path);
-        found.lock().unwrap().push(WalkedFile { path, root, mentions, text_hash });
+        WalkedFile { path, root, mentions, text_hash }
     };
     for (index, root) in roots.iter().enumerate() {
         if root.is_file() {
-            add(root, index);
+            found.lock().unwrap().push(walked(root, index));
             continue;
         }
         WalkBuilder::new(root)
@@ -43,9 +43,11 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> Sieved
             .threads(threads)
             .build_parallel()
             .run(|| {
-                Box::new(|entry| {
+                // Each walking thread gathers its own files and hands them over once, when done.
+                let (mut mine, errors, walked) = (Gathered { files: Vec::new(), into: &found }, &errors, &walked);
+                Box::new(move |entry| {
                     match entry {
-                        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => add(entry.path(), index),
+                        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => mine.files.push(walked(entry.path(), index)),
                         Ok(_) => {}
                         Err(e) => errors.lock().unwrap().push(e.to_string()),
                     }
@@ -60,6 +62,18 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> Sieved
     found.sort_unstable_by(|a, b| path_order(&a.path, &b.path).then(a.root.cmp(&b.root)));
     found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
+}
+
+/// The files one walking thread found, added to the shared list when the thread is done.
+struct Gathered<'a> {
+    files: Vec<WalkedFile>,
+    into: &'a Mutex<Vec<WalkedFile>>,
+}
+
+impl Drop for Gathered<'_> {
+    fn drop(&mut self) {
+        self.into.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).append(&mut self.files);
+    }
 }
 
 /// A walked file and the index of the root it was found under.

@@ -37,13 +37,14 @@ use crate::plan::FilePlan;
 use crate::project::Project;
 use crate::reads::{self, Probes, Read};
 use crate::rules::RuleSet;
+use crate::walk::WalkedFile;
 
 pub mod codec;
 
 use codec::Codec;
 
 /// Bumped when the entry format changes.
-const FORMAT: &str = "v4";
+const FORMAT: &str = "v5";
 
 /// How long an unused generation is kept.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -169,6 +170,11 @@ impl PlanCache {
 
     fn new(generation: Option<PathBuf>, clashes: HashMap<u64, bool>) -> PlanCache {
         PlanCache { generation, probes: Probes::default(), ahead: Mutex::default(), clashes, learnt: Mutex::default() }
+    }
+
+    /// Answer the reads of kept plans from the texts the walk read this run, where it can.
+    pub fn walked(&mut self, files: &[WalkedFile]) {
+        self.probes = Probes::walked(files.iter().filter_map(|f| Some((f.path.as_path(), f.text_hash?))));
     }
 
     /// What an earlier run found of whether the file at `path`, with a text hashing to
@@ -329,9 +335,8 @@ fn key_of(path: &Path, text_hash: u64) -> u64 {
 /// The hash a file's text is known by, from its bytes: the walk's sieve takes it while it holds
 /// them ([`crate::walk::WalkedFile::text_hash`]), so a file whose kept answers hold is not read again.
 pub fn text_hash(bytes: &[u8]) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
+    // XXH3: a hash made for file contents, and many times faster than the hashers of `std`.
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 impl Drop for PlanCache {
