@@ -75,27 +75,35 @@ impl Project {
     /// Learn the tree: which Python modules are first-party, which paths move, which moves clash.
     pub fn discover(roots: &[PathBuf], files: &[WalkedFile], rules: &RuleSet) -> Project {
         let all: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
-        let mut project = Project {
-            python_packages: python_packages(roots, files, &all),
-            ..Project::default()
-        };
+        let mut project = Project::default();
+        // Python's packages are learnt on another thread: nothing below depends on them.
+        let packages = std::thread::scope(|scope| {
+            let packages = scope.spawn(|| python_packages(roots, files, &all));
+            project.learn_paths(roots, files, &all, rules);
+            packages.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        project.python_packages = packages;
         project.python_packages.extend(rules.first_party.iter().cloned());
-        project.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
-        project.rust_crates = files
+        project
+    }
+
+    /// tsconfig aliases, crates, and the moves of files and folders that hold a term.
+    fn learn_paths(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>, rules: &RuleSet) {
+        self.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
+        self.rust_crates = files
             .iter()
             .filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path))
             .flat_map(|f| crate_names(&f.path))
             .collect();
         // A refused move blocks that name everywhere, which can refuse others: repeat until stable.
         loop {
-            let before = project.blocked_names.len();
-            project.plan_moves(roots, files, &all, rules);
-            if project.blocked_names.len() == before {
+            let before = self.blocked_names.len();
+            self.plan_moves(roots, files, all, rules);
+            if self.blocked_names.len() == before {
                 break;
             }
         }
-        project.index_path_findings();
-        project
+        self.index_path_findings();
     }
 
     /// Origin of a dotted module as written in an import; relative imports (`.x`, `..x`) are first-party.

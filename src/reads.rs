@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -286,12 +286,21 @@ impl Probes {
 
 /// `path` as a folder and the name of an entry in it, when the path names it as written: not
 /// through `..` (which leaves a folder reached by a symbolic link for another), nor with a
-/// trailing `/` or `.` (which ask for a folder).
-fn entry_of(path: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
-    let (parent, name) = (path.parent()?, path.file_name()?);
-    let plain = path.as_os_str().as_encoded_bytes().ends_with(name.as_encoded_bytes())
-        && !path.components().any(|c| c == std::path::Component::ParentDir);
-    plain.then_some((parent, name))
+/// trailing `/` or `.` (which ask for a folder). By bytes: it is asked for every path probed.
+fn entry_of(path: &Path) -> Option<(&Path, &OsStr)> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let (parent, name) = match bytes.iter().rposition(|&b| b == b'/') {
+        Some(0) => (&bytes[..1], &bytes[1..]),
+        Some(slash) => (&bytes[..slash], &bytes[slash + 1..]),
+        None => (&b""[..], bytes),
+    };
+    let parent_dir = |part: &[u8]| part == b"..";
+    if name.is_empty() || name == b"." || parent_dir(name) || bytes.split(|&b| b == b'/').any(parent_dir) {
+        return None;
+    }
+    // SAFETY: both halves come from a platform string split at an ASCII `/`, which std allows.
+    let os = |part| unsafe { OsStr::from_encoded_bytes_unchecked(part) };
+    Some((Path::new(os(parent)), os(name)))
 }
 
 fn probe<T: Clone>(known: &Mutex<Answers<T>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
