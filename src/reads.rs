@@ -5,9 +5,10 @@
 //! and the exports of imported files), and they and cross-file safety consult the run's shared
 //! verdicts ([`Read::Shared`]). Each goes through a function here that records what it saw into
 //! the plan or result being computed on this thread ([`capture`]). No read needs the planned
-//! file's text to be asked again: a kept answer is checked without reading its file. Run-wide memos that answer from earlier work keep the reads made while
-//! filling them ([`Recorded`]) and count them again on every use: a plan that takes a memoized
-//! answer depends on everything that answer was made from, however many imports away.
+//! file's text to be asked again: a kept answer is checked without reading its file. Run-wide
+//! memos that answer from earlier work keep the reads made while filling them ([`Recorded`]) and
+//! count them again on every use: a plan that takes a memoized answer depends on everything that
+//! answer was made from, however many imports away.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -171,14 +172,20 @@ fn list_all(folder: &Path) -> io::Result<(Listing, HashSet<OsString>)> {
 /// are told apart, as the resolver tells them apart.
 fn listing_hash(listing: &io::Result<Listing>) -> u64 {
     match listing {
-        Ok((files, folders)) => {
-            let mut names: Vec<(bool, &OsString)> = files.iter().map(|f| (true, f)).chain(folders.iter().map(|f| (false, f))).collect();
-            names.sort_unstable();
-            hash_of(&names)
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => hash_of("missing"),
-        Err(_) => hash_of("unlisted"),
+        Ok(listing) => names_hash(listing),
+        Err(e) => unlisted_hash(e.kind() == io::ErrorKind::NotFound),
     }
+}
+
+fn names_hash((files, folders): &Listing) -> u64 {
+    let mut names: Vec<(bool, &OsString)> = files.iter().map(|f| (true, f)).chain(folders.iter().map(|f| (false, f))).collect();
+    names.sort_unstable();
+    hash_of(&names)
+}
+
+/// [`listing_hash`] of a folder that is missing, or else cannot be listed.
+fn unlisted_hash(missing: bool) -> u64 {
+    hash_of(if missing { "missing" } else { "unlisted" })
 }
 
 /// Record a lookup in the shared verdicts, hashed: the question and its answer are computed
@@ -218,7 +225,7 @@ enum Folder {
 impl Folder {
     fn looked(looked: io::Result<(Listing, HashSet<OsString>)>) -> Folder {
         match looked {
-            Ok((listing, others)) => Folder::Listed { hash: listing_hash(&Ok(listing.clone())), listing, others },
+            Ok((listing, others)) => Folder::Listed { hash: names_hash(&listing), listing, others },
             Err(e) if e.kind() == io::ErrorKind::NotFound => Folder::Missing,
             Err(_) => Folder::Unlisted,
         }
@@ -228,8 +235,8 @@ impl Folder {
     fn hash(&self) -> u64 {
         match self {
             Folder::Listed { hash, .. } => *hash,
-            Folder::Missing => hash_of("missing"),
-            Folder::Unlisted => hash_of("unlisted"),
+            Folder::Missing => unlisted_hash(true),
+            Folder::Unlisted => unlisted_hash(false),
         }
     }
 }
@@ -266,21 +273,19 @@ impl Probes {
     }
 
     fn folder(&self, path: &Path) -> Arc<Folder> {
-        let lock = || self.folders.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(known) = lock().get(path.as_os_str()) {
-            return known.clone();
-        }
-        let parent = entry_of(path).map(|(parent, name)| (self.folder(parent), name));
-        let looked = match parent.as_ref().map(|(parent, name)| (&**parent, name)) {
-            Some((Folder::Missing, _)) => Folder::Missing,
-            Some((Folder::Listed { listing: (files, folders), others, .. }, name))
-                if !files.contains(*name) && !folders.contains(*name) && !others.contains(*name) =>
-            {
-                Folder::Missing
-            }
-            _ => Folder::looked(list_all(path)),
-        };
-        lock().entry(path.as_os_str().to_owned()).or_insert(Arc::new(looked)).clone()
+        probe(&self.folders, path, |path| {
+            let parent = entry_of(path).map(|(parent, name)| (self.folder(parent), name));
+            let looked = match parent.as_ref().map(|(parent, name)| (&**parent, name)) {
+                Some((Folder::Missing, _)) => Folder::Missing,
+                Some((Folder::Listed { listing: (files, folders), others, .. }, name))
+                    if !files.contains(*name) && !folders.contains(*name) && !others.contains(*name) =>
+                {
+                    Folder::Missing
+                }
+                _ => Folder::looked(list_all(path)),
+            };
+            Arc::new(looked)
+        })
     }
 }
 

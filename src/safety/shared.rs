@@ -259,9 +259,8 @@ impl Shared {
     /// The shared verdict an occurrence must follow, by where it stands: a string by its whole
     /// value (or, spelling an imported name, by that name), a keyword by the callable it is passed
     /// to, `x.name` by a member of a class the file imports or by a module-level name, and a bare
-    /// name only where the file imports it.
-    /// Whether the file imports a name is asked only of names that are shared: it scans the
-    /// whole text.
+    /// name only where the file imports it. Whether the file imports a name is asked only of
+    /// names that are shared: it scans the whole text.
     fn origin_of(&self, f: &Finding, family: &'static str, text: &str) -> Option<&Origin> {
         let name = || f.text.clone();
         let get = |key: Key| self.origin(&key);
