@@ -10,6 +10,7 @@ pub mod diff;
 pub mod edit;
 pub mod engine;
 pub mod lang;
+pub mod memo;
 pub mod migrate;
 pub mod plan;
 pub mod project;

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::cache::{hash_of, text_hash};
+use crate::memo::Bounded;
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
@@ -196,22 +197,22 @@ pub fn asked(question: impl FnOnce() -> u64, answer: impl FnOnce() -> u64) {
     }
 }
 
-/// Answers the reads again, each file and folder looked at once per run. A path is a file when
-/// its folder lists it: one listing answers every path asked in a folder, and a folder its parent
-/// does not list is missing without a look, so the many candidate paths module resolution tried
-/// cost a listing of the folders that exist.
+/// Answers the reads again, each file and folder looked at once per run (again only past the
+/// bound of what is held). A path is a file when its folder lists it: one listing answers every
+/// path asked in a folder, and a folder its parent does not list is missing without a look, so
+/// the many candidate paths module resolution tried cost a listing of the folders that exist.
 #[derive(Debug, Default)]
 pub struct Probes {
     /// The hashes of the texts the walk read, by path ([`Probes::walked`]).
-    walked: Answers<u64>,
-    files: Mutex<Answers<Option<u64>>>,
-    is_file: Mutex<Answers<bool>>,
-    folders: Mutex<Answers<Arc<Folder>>>,
+    walked: foldhash::HashMap<OsString, u64>,
+    files: Mutex<Answers<Option<u64>, 4096>>,
+    is_file: Mutex<Answers<bool, { 1 << 15 }>>,
+    folders: Mutex<Answers<Arc<Folder>, 4096>>,
 }
 
 /// Answers by path, each asked many times a run: keyed by the path's bytes (hashing a `Path`
-/// walks its components) with a fast hasher.
-type Answers<T> = foldhash::HashMap<OsString, T>;
+/// walks its components) with a fast hasher. Past `LIMIT`, an answer is looked up again.
+type Answers<T, const LIMIT: usize> = Bounded<OsString, T, LIMIT, foldhash::fast::RandomState>;
 
 /// What a folder held when a run first looked.
 #[derive(Debug)]
@@ -308,10 +309,10 @@ fn entry_of(path: &Path) -> Option<(&Path, &OsStr)> {
     Some((Path::new(os(parent)), os(name)))
 }
 
-fn probe<T: Clone>(known: &Mutex<Answers<T>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
+fn probe<T: Clone, const LIMIT: usize>(known: &Mutex<Answers<T, LIMIT>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
     let lock = || known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(answer) = lock().get(path.as_os_str()) {
-        return answer.clone();
+        return answer;
     }
     let answer = look(path);
     lock().insert(path.as_os_str().to_owned(), answer.clone());

@@ -80,16 +80,25 @@ struct Variant {
 /// How many variants an entry keeps, most recent first.
 const VARIANTS: usize = 2;
 
-/// The most text (in bytes) whose plans are held from the pre-pass for the run: a plan is
-/// smaller than its text, so memory stays bounded however large the tree. Beyond it, the run
-/// plans again (or reads the plan from disk).
-pub const AHEAD_BYTES: usize = 32 << 20;
+/// The most memory the plans held from the pre-pass for the run may take, as [`held_bytes`]
+/// reckons it: memory stays bounded however large the tree. Beyond it, the run plans again (or
+/// reads the plan from disk).
+pub const AHEAD_BYTES: usize = 8 << 20;
+
+/// What one read, finding or edit of a held plan takes, about: each holds a path or a string.
+const ITEM_BYTES: usize = 128;
+
+/// About how much memory a plan of a text of `text_len` bytes takes while held: a plan that
+/// resolved many imports holds a read for each candidate path, however small its text.
+fn held_bytes(text_len: usize, variant: &Variant) -> usize {
+    text_len + ITEM_BYTES * (variant.reads.len() + variant.plan.findings.len() + variant.plan.edits.len())
+}
 
 /// Plans held for the run, by key, each with what its entry would be checked by on disk.
 #[derive(Debug, Default)]
 struct Ahead {
     plans: HashMap<u64, (PathBuf, u64, usize, Variant)>,
-    /// The total length of their texts.
+    /// The memory they take ([`held_bytes`]).
     bytes: usize,
 }
 
@@ -220,9 +229,10 @@ impl PlanCache {
         let variant = self.variant(text_hash, cx, compute)?;
         let plan = variant.plan.clone();
         let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if ahead.bytes + text.len() <= AHEAD_BYTES {
-            ahead.bytes += text.len();
-            if let Some((.., len, _)) = ahead.plans.insert(key, (cx.path.to_path_buf(), text_hash, text.len(), variant)) {
+        let size = held_bytes(text.len(), &variant);
+        if ahead.bytes + size <= AHEAD_BYTES {
+            ahead.bytes += size;
+            if let Some((.., len, _)) = ahead.plans.insert(key, (cx.path.to_path_buf(), text_hash, size, variant)) {
                 ahead.bytes -= len;
             }
         }
@@ -473,8 +483,12 @@ mod tests {
         cache.plan(Pass::Safety, &large, &cx, || Ok(plan_renaming(1))).unwrap();
         assert_eq!(cache.plan(Pass::Run, &large, &cx, || Ok(plan_renaming(2))), Ok(plan_renaming(2)), "beyond the bound");
         assert_eq!(cache.plan(Pass::Run, &small, &cx, || unreachable!("held")), Ok(plan_renaming(0)));
-        // Taking a plan frees its room.
-        cache.plan(Pass::Safety, &large[..AHEAD_BYTES - 1], &cx, || Ok(plan_renaming(1))).unwrap();
-        assert_eq!(cache.plan(Pass::Run, &large[..AHEAD_BYTES - 1], &cx, || unreachable!("held")), Ok(plan_renaming(1)));
+        // Taking a plan frees its room; a plan's edits count with its text.
+        let fits = &large[..AHEAD_BYTES - ITEM_BYTES];
+        cache.plan(Pass::Safety, fits, &cx, || Ok(plan_renaming(1))).unwrap();
+        assert_eq!(cache.plan(Pass::Run, fits, &cx, || unreachable!("held")), Ok(plan_renaming(1)));
+        let beyond = &large[..AHEAD_BYTES - ITEM_BYTES + 1];
+        cache.plan(Pass::Safety, beyond, &cx, || Ok(plan_renaming(1))).unwrap();
+        assert_eq!(cache.plan(Pass::Run, beyond, &cx, || Ok(plan_renaming(3))), Ok(plan_renaming(3)), "its edit does not fit");
     }
 }

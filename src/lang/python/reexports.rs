@@ -16,6 +16,7 @@ use tree_sitter::Node;
 use super::collect::name_and_alias;
 use super::syntax::{self, named_children, text_of};
 use crate::project::{ModuleOrigin, Project};
+use crate::memo::Bounded;
 use crate::reads::{self, Recorded};
 
 /// How many first-party modules a chain of re-exports may pass through (cycles end here too).
@@ -39,9 +40,9 @@ pub struct ReExports {
 #[derive(Debug, Default)]
 struct Cache {
     /// (folder of the importing file, module as written) -> the module's file.
-    files: HashMap<(PathBuf, String), Arc<Recorded<Option<PathBuf>>>>,
+    files: Bounded<(PathBuf, String), Arc<Recorded<Option<PathBuf>>>, 4096>,
     /// Module file -> what is known of its imports, read on first use.
-    modules: HashMap<PathBuf, Arc<OnceLock<Recorded<Module>>>>,
+    modules: Bounded<PathBuf, Arc<OnceLock<Recorded<Module>>>, 2048>,
 }
 
 #[derive(Debug, Default)]
@@ -92,7 +93,7 @@ impl ReExports {
 
     fn module_file(&self, importer: &Path, module: &str) -> Option<PathBuf> {
         let key = (importer.parent().unwrap_or(Path::new("")).to_path_buf(), module.to_owned());
-        let known = self.cache().files.get(&key).cloned();
+        let known = self.cache().files.get(&key);
         if let Some(known) = known {
             return known.get().clone();
         }
@@ -104,7 +105,7 @@ impl ReExports {
     /// What `name` is bound to by an import of the module at `file` (read on first use, parsed
     /// only when `name` may be imported there).
     fn bound(&self, file: &Path, name: &str) -> Option<Bound> {
-        let once = Arc::clone(self.cache().modules.entry(file.to_path_buf()).or_default());
+        let once = self.cache().modules.get_or_insert_with(file.to_path_buf(), Arc::default);
         // Read outside the lock: other workers wait only for this module, not for the map.
         let module = once
             .get_or_init(|| {

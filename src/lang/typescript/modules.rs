@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::origin::Origin;
+use crate::memo::Bounded;
 use crate::reads::{self, Recorded};
 
 /// The run-wide cache.
@@ -27,14 +28,14 @@ struct Cache {
     /// Folder -> what is in it. Resolving a specifier tries a dozen names, in the folders of
     /// every alias: one listing per folder answers them all without a `stat` each. Only
     /// folders that exist are kept, so memory follows the tree, not the lookups.
-    folders: HashMap<PathBuf, Arc<Recorded<Folder>>>,
+    folders: Bounded<PathBuf, Arc<Recorded<Folder>>, 2048>,
     /// Folder -> the names of the files in it that the run moves (built on first use).
     moved: Option<Arc<HashMap<PathBuf, Vec<OsString>>>>,
     /// An aliased specifier -> each alias (index into the project's aliases) it resolves under,
     /// with the file found there.
-    aliased: HashMap<String, Arc<Recorded<Resolutions>>>,
+    aliased: Bounded<String, Arc<Recorded<Resolutions>>, 1024>,
     /// (file, import depth) -> the foreign origins of its top-level variables, computed once.
-    exports: HashMap<(PathBuf, usize), Arc<OnceLock<Recorded<Exports>>>>,
+    exports: Bounded<(PathBuf, usize), Arc<OnceLock<Recorded<Exports>>>, 1024>,
 }
 
 /// What one folder holds.
@@ -75,7 +76,7 @@ impl Modules {
 
     /// What `folder` holds, or `None` when there is no such folder.
     fn folder(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> Option<Arc<Recorded<Folder>>> {
-        let known = self.cache().folders.get(folder).cloned();
+        let known = self.cache().folders.get(folder);
         if let Some(known) = known {
             return Some(known);
         }
@@ -125,7 +126,7 @@ impl Modules {
         spec: &str,
         resolve: impl FnOnce() -> Vec<(usize, PathBuf)>,
     ) -> Resolutions {
-        let known = self.cache().aliased.get(spec).cloned();
+        let known = self.cache().aliased.get(spec);
         if let Some(known) = known {
             return known.get().clone();
         }
@@ -138,7 +139,7 @@ impl Modules {
     /// file's variables are found by `compute` once: a worker asking while another computes
     /// them waits for that result.
     pub(super) fn exported(&self, file: &Path, depth: usize, name: &str, compute: impl FnOnce() -> Exports) -> Option<Origin> {
-        let slot = self.cache().exports.entry((file.to_path_buf(), depth)).or_default().clone();
+        let slot = self.cache().exports.get_or_insert_with((file.to_path_buf(), depth), Arc::default);
         slot.get_or_init(|| Recorded::capture(compute)).get().get(name).cloned()
     }
 }

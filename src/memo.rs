@@ -1,0 +1,119 @@
+//! Answers a run finds once and asks for again and again (where a module is, what a folder
+//! holds), held within a bound so that memory does not grow with the tree.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, RandomState};
+
+/// A map of answers that holds at most `LIMIT` of them, in two halves: once the newer half is
+/// full it becomes the older one and the older is dropped. An answer asked for again moves to
+/// the newer half, so what is asked often (a module every file imports) stays, and what a part
+/// of the tree asked for goes once the walk has moved on. A dropped answer is found again when
+/// asked, as the first time.
+#[derive(Debug)]
+pub struct Bounded<K, V, const LIMIT: usize, S = RandomState> {
+    newer: HashMap<K, V, S>,
+    older: HashMap<K, V, S>,
+}
+
+impl<K, V, const LIMIT: usize, S: Default> Default for Bounded<K, V, LIMIT, S> {
+    fn default() -> Self {
+        Bounded { newer: HashMap::default(), older: HashMap::default() }
+    }
+}
+
+impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Bounded<K, V, LIMIT, S> {
+    /// The answer held for `key`, if any.
+    pub fn get<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if let Some(value) = self.newer.get(key) {
+            return Some(value.clone());
+        }
+        let (key, value) = self.older.remove_entry(key)?;
+        self.insert(key, value.clone());
+        Some(value)
+    }
+
+    pub fn insert(&mut self, key: K, value: V) {
+        if self.newer.len() >= (LIMIT / 2).max(1) && !self.newer.contains_key(&key) {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.newer.insert(key, value);
+    }
+
+    /// The answer held for `key`, else the one `make` gives, then held.
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> V {
+        if let Some(value) = self.get(&key) {
+            return value;
+        }
+        let value = make();
+        self.insert(key, value.clone());
+        value
+    }
+
+    pub fn len(&self) -> usize {
+        self.newer.len() + self.older.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn answers_asked_again_stay_and_the_rest_go() {
+        let mut memo: Bounded<u32, u32, 4> = Bounded::default();
+        memo.insert(1, 10);
+        memo.insert(2, 20);
+        // The newer half is full: 1 and 2 become the older half.
+        memo.insert(3, 30);
+        assert_eq!(memo.get(&1), Some(10), "an older answer asked again moves to the newer half");
+        // 3 and 1 fill the newer half; 2, never asked again, is dropped with the older half.
+        memo.insert(4, 40);
+        assert_eq!(memo.get(&2), None);
+        assert_eq!((memo.get(&1), memo.get(&3), memo.get(&4)), (Some(10), Some(30), Some(40)));
+    }
+
+    #[test]
+    fn a_dropped_answer_is_made_again() {
+        let mut memo: Bounded<String, usize, 2> = Bounded::default();
+        let mut made = 0;
+        for key in ["a", "b", "c", "a"] {
+            memo.get_or_insert_with(key.to_owned(), || {
+                made += 1;
+                key.len()
+            });
+        }
+        assert_eq!(made, 4, "`a` went with the older half when `c` came");
+        assert_eq!(memo.get("c"), Some(1));
+    }
+
+    proptest! {
+        /// Whatever the keys, the memo holds at most `LIMIT` answers, and every answer it gives
+        /// is the one last inserted for that key.
+        #[test]
+        fn holds_at_most_its_limit_and_only_the_latest_answers(ops in prop::collection::vec((0u8..40, any::<u16>(), any::<bool>()), 0..400)) {
+            let mut memo: Bounded<u8, u16, 8> = Bounded::default();
+            let mut latest = HashMap::new();
+            for (key, value, ask) in ops {
+                if ask {
+                    if let Some(held) = memo.get(&key) {
+                        prop_assert_eq!(Some(&held), latest.get(&key));
+                    }
+                } else {
+                    memo.insert(key, value);
+                    latest.insert(key, value);
+                }
+                prop_assert!(memo.len() <= 8);
+            }
+        }
+    }
+}
