@@ -282,13 +282,19 @@ impl Probes {
         Probes { walked: texts.map(|(path, hash)| (path.as_os_str().to_owned(), hash)).collect(), ..Probes::default() }
     }
 
-    /// Whether every read of `set` gives the same answer now.
+    /// Whether every read of `set` gives the same answer now. What the files and folders
+    /// answer is known once per set; lookups in the shared verdicts are asked each time, since
+    /// the pre-pass asks with verdicts the run does not have yet.
     pub fn all_hold(&self, set: &ReadSet, shared: &Shared) -> bool {
+        let is_shared = |read: &&Read| matches!(read, Read::Shared { .. });
+        if !set.reads.iter().filter(is_shared).all(|read| self.still_holds(read, shared)) {
+            return false;
+        }
         let lock = || self.sets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(known) = lock().get(&set.hash) {
             return known;
         }
-        let holds = set.reads.iter().all(|read| self.still_holds(read, shared));
+        let holds = set.reads.iter().filter(|read| !is_shared(read)).all(|read| self.still_holds(read, shared));
         lock().insert(set.hash, holds);
         holds
     }
@@ -453,10 +459,13 @@ mod tests {
         let shared = Shared::default();
         let probes = Probes::walked([(path.as_path(), 7)].into_iter());
         assert!(probes.all_hold(&kept, &shared));
-        // The same set asked again is not looked at again: these reads would not hold.
-        let same_hash = ReadSet { reads: vec![Read::File { path, hash: Some(8) }], hash: set.hash };
+        // The files of the same set asked again are not looked at again: this read would not hold.
+        let same_hash = ReadSet { reads: vec![Read::File { path: path.clone(), hash: Some(8) }], hash: set.hash };
         assert!(probes.all_hold(&same_hash, &shared));
         assert!(!probes.all_hold(&ReadSet::new(same_hash.reads.clone()), &shared), "another set is");
+        // Shared verdicts are asked every time: the pre-pass and the run ask with different ones.
+        let asks_shared = ReadSet { reads: vec![Read::Shared { question: 1, answer: 9 }], hash: set.hash };
+        assert!(!probes.all_hold(&asks_shared, &shared));
     }
 
     #[test]
