@@ -189,7 +189,7 @@ impl Project {
             for (i, name) in names.iter().enumerate() {
                 old.push(name);
                 let is_file = i + 1 == names.len();
-                let movable = if is_file { lang::for_path(&old).is_some() } else { source_dirs.contains(&old) };
+                let movable = if is_file { lang::for_path(&old).is_some() } else { source_dirs.contains(old.as_path()) };
                 let (stem, ext) = split_name(name, is_file);
                 let verdict = match rules.name_verdict(stem) {
                     NameVerdict::Unrelated => None,
@@ -350,11 +350,18 @@ fn walk_root(root: &Path) -> PathBuf {
 }
 
 /// Every folder that holds, at any depth, a file some rewriter handles: only those are renamed.
-fn source_dirs(files: &[WalkedFile]) -> HashSet<PathBuf> {
+/// Files of one folder mostly come together in the walk: a folder just seen is not hashed again.
+fn source_dirs(files: &[WalkedFile]) -> HashSet<&Path> {
     let mut dirs = HashSet::new();
-    for f in files.iter().filter(|f| lang::for_path(&f.path).is_some()) {
+    let mut last: Option<&Path> = None;
+    for f in files {
+        let parent = f.path.parent();
+        if parent.is_some() && parent == last || lang::for_path(&f.path).is_none() {
+            continue;
+        }
+        last = parent;
         for dir in f.path.ancestors().skip(1) {
-            if !dirs.insert(dir.to_path_buf()) {
+            if !dirs.insert(dir) {
                 break;
             }
         }
