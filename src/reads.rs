@@ -17,7 +17,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::cache::codec::Codec;
 use crate::cache::{hash_of, text_hash};
 use crate::memo::Bounded;
 use crate::safety::Shared;
@@ -34,36 +33,6 @@ pub enum Read {
     /// A lookup in the run's shared verdicts: the hash of the question and of the answer
     /// ([`Shared::answer`]).
     Shared { question: u64, answer: u64 },
-}
-
-/// The reads one plan or result depends on, with the hash of them as kept: files often depend
-/// on the same reads (the same imports, resolved the same way), and a run answers each set once
-/// ([`Probes::all_hold`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadSet {
-    pub reads: Vec<Read>,
-    pub hash: u64,
-}
-
-impl ReadSet {
-    pub fn new(reads: Vec<Read>) -> ReadSet {
-        let mut bytes = Vec::new();
-        reads.encode(&mut bytes);
-        ReadSet { hash: text_hash(&bytes), reads }
-    }
-}
-
-impl Codec for ReadSet {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.reads.encode(out);
-    }
-
-    /// Hashes the bytes the reads were decoded from, the same bytes [`ReadSet::new`] hashes.
-    fn decode(input: &mut &[u8]) -> Option<ReadSet> {
-        let start = *input;
-        let reads = Vec::<Read>::decode(input)?;
-        Some(ReadSet { hash: text_hash(&start[..start.len() - input.len()]), reads })
-    }
 }
 
 thread_local! {
@@ -239,8 +208,6 @@ pub struct Probes {
     files: Mutex<Answers<Option<u64>, 4096>>,
     is_file: Mutex<Answers<bool, { 1 << 15 }>>,
     folders: Mutex<Answers<Arc<Folder>, 4096>>,
-    /// Whether each set of reads asked holds, by [`ReadSet::hash`].
-    sets: Mutex<Bounded<u64, bool, { 1 << 14 }, foldhash::fast::RandomState>>,
 }
 
 /// Answers by path, each asked many times a run: keyed by the path's bytes (hashing a `Path`
@@ -280,23 +247,6 @@ impl Probes {
     /// a file read by another file's plan is most often one of them, and is not read again.
     pub fn walked<'p>(texts: impl Iterator<Item = (&'p Path, u64)>) -> Probes {
         Probes { walked: texts.map(|(path, hash)| (path.as_os_str().to_owned(), hash)).collect(), ..Probes::default() }
-    }
-
-    /// Whether every read of `set` gives the same answer now. What the files and folders
-    /// answer is known once per set; lookups in the shared verdicts are asked each time, since
-    /// the pre-pass asks with verdicts the run does not have yet.
-    pub fn all_hold(&self, set: &ReadSet, shared: &Shared) -> bool {
-        let is_shared = |read: &&Read| matches!(read, Read::Shared { .. });
-        if !set.reads.iter().filter(is_shared).all(|read| self.still_holds(read, shared)) {
-            return false;
-        }
-        let lock = || self.sets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(known) = lock().get(&set.hash) {
-            return known;
-        }
-        let holds = set.reads.iter().filter(|read| !is_shared(read)).all(|read| self.still_holds(read, shared));
-        lock().insert(set.hash, holds);
-        holds
     }
 
     /// Whether `read` gives the same answer now.
@@ -446,26 +396,6 @@ mod tests {
         let shared = Shared::default();
         assert!(probes.still_holds(&Read::File { path: path.clone(), hash: Some(7) }, &shared));
         assert!(!probes.still_holds(&Read::File { path, hash: Some(8) }, &shared));
-    }
-
-    #[test]
-    fn a_set_of_reads_is_known_by_its_kept_bytes_and_answered_once_per_run() {
-        let path = PathBuf::from("never/written.ts");
-        let set = ReadSet::new(vec![Read::File { path: path.clone(), hash: Some(7) }, Read::Shared { question: 1, answer: 0 }]);
-        let mut bytes = Vec::new();
-        set.encode(&mut bytes);
-        let kept = ReadSet::decode(&mut &bytes[..]).unwrap();
-        assert_eq!(kept, set, "decoding gives the hash `new` gave");
-        let shared = Shared::default();
-        let probes = Probes::walked([(path.as_path(), 7)].into_iter());
-        assert!(probes.all_hold(&kept, &shared));
-        // The files of the same set asked again are not looked at again: this read would not hold.
-        let same_hash = ReadSet { reads: vec![Read::File { path: path.clone(), hash: Some(8) }], hash: set.hash };
-        assert!(probes.all_hold(&same_hash, &shared));
-        assert!(!probes.all_hold(&ReadSet::new(same_hash.reads.clone()), &shared), "another set is");
-        // Shared verdicts are asked every time: the pre-pass and the run ask with different ones.
-        let asks_shared = ReadSet { reads: vec![Read::Shared { question: 1, answer: 9 }], hash: set.hash };
-        assert!(!probes.all_hold(&asks_shared, &shared));
     }
 
     #[test]

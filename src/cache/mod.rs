@@ -35,7 +35,7 @@ use std::time::{Duration, SystemTime};
 use crate::lang::{Context, ParseError, Rewriter};
 use crate::plan::FilePlan;
 use crate::project::Project;
-use crate::reads::{self, Probes, ReadSet};
+use crate::reads::{self, Probes, Read};
 use crate::rules::RuleSet;
 use crate::walk::WalkedFile;
 
@@ -73,7 +73,7 @@ struct Entry {
 
 #[derive(Debug)]
 struct Variant {
-    reads: ReadSet,
+    reads: Vec<Read>,
     plan: FilePlan,
 }
 
@@ -91,7 +91,7 @@ const ITEM_BYTES: usize = 128;
 /// About how much memory a plan of a text of `text_len` bytes takes while held: a plan that
 /// resolved many imports holds a read for each candidate path, however small its text.
 fn held_bytes(text_len: usize, variant: &Variant) -> usize {
-    text_len + ITEM_BYTES * (variant.reads.reads.len() + variant.plan.findings.len() + variant.plan.edits.len())
+    text_len + ITEM_BYTES * (variant.reads.len() + variant.plan.findings.len() + variant.plan.edits.len())
 }
 
 /// Plans held for the run, by key, each with what its entry would be checked by on disk.
@@ -107,7 +107,7 @@ struct KeptResult<T> {
     path: PathBuf,
     text_hash: u64,
     options: u64,
-    reads: ReadSet,
+    reads: Vec<Read>,
     value: T,
 }
 
@@ -221,7 +221,7 @@ impl PlanCache {
         if pass == Pass::Run {
             let held = self.take_ahead(key, cx.path, text_hash);
             if let Some(variant) = held.filter(|v| self.hold(&v.reads, cx)) {
-                reads::replay(variant.reads.reads);
+                reads::replay(variant.reads);
                 return Ok(variant.plan);
             }
             return Ok(self.variant(text_hash, cx, compute)?.plan);
@@ -258,7 +258,7 @@ impl PlanCache {
     pub fn keep_result<T: Codec>(&self, text_hash: u64, options: u64, cx: &Context<'_>, compute: impl FnOnce() -> T) -> T {
         let Some(generation) = &self.generation else { return compute() };
         let (value, reads) = reads::capture(compute);
-        let kept = KeptResult { path: cx.path.to_path_buf(), text_hash, options, reads: ReadSet::new(reads), value };
+        let kept = KeptResult { path: cx.path.to_path_buf(), text_hash, options, reads, value };
         let mut bytes = Vec::with_capacity(4096);
         kept.encode(&mut bytes);
         // A cache that cannot be written only costs time.
@@ -274,8 +274,8 @@ impl PlanCache {
     }
 
     /// Whether every one of `reads` still gives the same answer.
-    fn hold(&self, reads: &ReadSet, cx: &Context<'_>) -> bool {
-        self.probes.all_hold(reads, &cx.project.shared)
+    fn hold(&self, reads: &[Read], cx: &Context<'_>) -> bool {
+        reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared))
     }
 
     /// A variant of the entry on disk that still holds, else one from `compute`, then kept.
@@ -296,11 +296,11 @@ impl PlanCache {
         };
         if let Some(i) = variants.iter().position(|v| self.hold(&v.reads, cx)) {
             let variant = variants.swap_remove(i);
-            reads::replay(variant.reads.reads.clone());
+            reads::replay(variant.reads.clone());
             return Ok(variant);
         }
         let (plan, reads) = reads::capture(compute);
-        let made = Variant { reads: ReadSet::new(reads), plan: plan? };
+        let made = Variant { reads, plan: plan? };
         let Some(file) = file else { return Ok(made) };
         variants.truncate(VARIANTS - 1);
         variants.insert(0, made);
