@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::cache::{hash_of, text_hash};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 use crate::memo::Bounded;
 use crate::safety::Shared;
 
@@ -169,8 +170,8 @@ fn list_all(folder: &Path) -> io::Result<(Listing, HashSet<OsString>)> {
     Ok(((files, folders), others))
 }
 
-/// Names in order, each with its kind; a folder that is missing and one that cannot be listed
-/// are told apart, as the resolver tells them apart.
+/// The names a folder holds, each with its kind; a folder that is missing and one that cannot
+/// be listed are told apart, as the resolver tells them apart.
 fn listing_hash(listing: &io::Result<Listing>) -> u64 {
     match listing {
         Ok(listing) => names_hash(listing),
@@ -178,10 +179,13 @@ fn listing_hash(listing: &io::Result<Listing>) -> u64 {
     }
 }
 
+/// In any order: the hashes of the names (a name is listed once) are added up, not sorted
+/// first. Folders are hashed with another seed than files.
 fn names_hash((files, folders): &Listing) -> u64 {
-    let mut names: Vec<(bool, &OsString)> = files.iter().map(|f| (true, f)).chain(folders.iter().map(|f| (false, f))).collect();
-    names.sort_unstable();
-    hash_of(&names)
+    let sum = |names: &HashSet<OsString>, seed| {
+        names.iter().fold(0u64, |sum, name| sum.wrapping_add(xxh3_64_with_seed(name.as_encoded_bytes(), seed)))
+    };
+    sum(files, 1) ^ sum(folders, 2).rotate_left(1) ^ (files.len() as u64) << 32 ^ folders.len() as u64
 }
 
 /// [`listing_hash`] of a folder that is missing, or else cannot be listed.
@@ -396,6 +400,22 @@ mod tests {
         let shared = Shared::default();
         assert!(probes.still_holds(&Read::File { path: path.clone(), hash: Some(7) }, &shared));
         assert!(!probes.still_holds(&Read::File { path, hash: Some(8) }, &shared));
+    }
+
+    #[test]
+    fn a_listing_changes_with_each_name_and_kind_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.py"), "").unwrap();
+        let hash = || listing_hash(&list(dir.path()));
+        let files_only = hash();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let with_folder = hash();
+        std::fs::remove_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub"), "").unwrap();
+        let with_file = hash();
+        assert!(files_only != with_folder && with_folder != with_file && with_file != files_only);
+        std::fs::remove_file(dir.path().join("sub")).unwrap();
+        assert_eq!(hash(), files_only);
     }
 
     #[test]
