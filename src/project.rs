@@ -74,7 +74,7 @@ pub enum ModuleOrigin {
 impl Project {
     /// Learn the tree: which Python modules are first-party, which paths move, which moves clash.
     pub fn discover(roots: &[PathBuf], files: &[WalkedFile], rules: &RuleSet) -> Project {
-        let all: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+        let all: Paths = files.iter().map(|f| f.path.as_path()).collect();
         let mut project = Project::default();
         // Python's packages are learnt on another thread: nothing below depends on them.
         let packages = std::thread::scope(|scope| {
@@ -88,7 +88,7 @@ impl Project {
     }
 
     /// tsconfig aliases, crates, and the moves of files and folders that hold a term.
-    fn learn_paths(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>, rules: &RuleSet) {
+    fn learn_paths(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet) {
         self.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
         self.rust_crates = files
             .iter()
@@ -170,10 +170,10 @@ impl Project {
         self.blocked_names.contains(component)
     }
 
-    fn plan_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>, rules: &RuleSet) {
+    fn plan_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet) {
         let source_dirs = source_dirs(files);
         let mut proposed = Vec::new();
-        let mut seen_dirs = HashSet::new();
+        let mut seen_dirs = foldhash::HashSet::default();
         self.path_findings.clear();
         for file in files {
             // Only a name holding a term or an override gets a verdict; most paths hold none.
@@ -251,8 +251,8 @@ impl Project {
 
     /// A move onto an existing path, two moves onto one path, or a top-level Python module renamed
     /// onto a standard-library name are refused: the names involved become blocked.
-    fn refuse_clashing_moves(&mut self, proposed: Vec<Proposal>, all: &HashSet<&Path>) {
-        let moving: HashSet<&Path> = proposed.iter().map(|p| p.from.as_path()).collect();
+    fn refuse_clashing_moves(&mut self, proposed: Vec<Proposal>, all: &Paths) {
+        let moving: Paths = proposed.iter().map(|p| p.from.as_path()).collect();
         let mut targets: HashMap<&Path, usize> = HashMap::new();
         for p in &proposed {
             *targets.entry(p.to.as_path()).or_default() += 1;
@@ -345,14 +345,17 @@ fn split_name(name: &str, is_file: bool) -> (&str, &str) {
 }
 
 /// The walk's root as it appears at the start of walked paths (`.` is stripped by the walker).
+/// A set of the walked paths, asked for every file: hashed with a fast hasher.
+type Paths<'a> = foldhash::HashSet<&'a Path>;
+
 fn walk_root(root: &Path) -> PathBuf {
     crate::walk::clean(root)
 }
 
 /// Every folder that holds, at any depth, a file some rewriter handles: only those are renamed.
 /// Files of one folder mostly come together in the walk: a folder just seen is not hashed again.
-fn source_dirs(files: &[WalkedFile]) -> HashSet<&Path> {
-    let mut dirs = HashSet::new();
+fn source_dirs(files: &[WalkedFile]) -> Paths<'_> {
+    let mut dirs = Paths::default();
     let mut last: Option<&Path> = None;
     for f in files {
         let parent = f.path.parent();
@@ -373,7 +376,7 @@ fn source_dirs(files: &[WalkedFile]) -> HashSet<&Path> {
 /// in folders that are not packages (scripts, tests, conftest). Package folders are judged on disk,
 /// so a run over a few files (a pre-commit hook) still knows the packages they live in; so are the
 /// packages beside the current folder and in its `src/` when a root is a single file.
-fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>) -> HashSet<String> {
+fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &Paths) -> HashSet<String> {
     // Judged once per folder: files share folders, and a look on disk costs a system call.
     let judged = std::cell::RefCell::new(HashMap::<PathBuf, bool>::new());
     let is_package = |dir: &Path| {
@@ -411,7 +414,7 @@ fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &HashSet<&Path>
 
 /// The standard module a moved Python file would shadow: the new name of its top-level module
 /// (the file itself, or the outermost folder of its `__init__.py` chain, judged in the old tree).
-fn shadowed_stdlib_module(p: &Proposal, all: &HashSet<&Path>, stdlib: &HashSet<&str>) -> Option<String> {
+fn shadowed_stdlib_module(p: &Proposal, all: &Paths, stdlib: &HashSet<&str>) -> Option<String> {
     if p.to.extension().is_none_or(|e| e != "py") {
         return None;
     }
