@@ -4,6 +4,7 @@
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, RandomState};
+use std::sync::Mutex;
 
 /// A map of answers that holds at most `LIMIT` of them, in two halves: once the newer half is
 /// full it becomes the older one and the older is dropped. An answer asked for again moves to
@@ -54,13 +55,28 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Bound
         value
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.newer.len() + self.older.len()
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+/// The answer the memo shared by workers holds for `key`, else the one `make` gives, then held.
+/// `make` runs outside the lock: workers wait for the map, not for each other's answers.
+pub fn get_or_make<K, V, const LIMIT: usize, S, Q>(memo: &Mutex<Bounded<K, V, LIMIT, S>>, key: &Q, make: impl FnOnce() -> V) -> V
+where
+    K: Hash + Eq + Borrow<Q>,
+    V: Clone,
+    S: BuildHasher + Default,
+    Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+{
+    let lock = || memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = lock().get(key) {
+        return known;
     }
+    let value = make();
+    lock().insert(key.to_owned(), value.clone());
+    value
 }
 
 #[cfg(test)]
@@ -94,6 +110,20 @@ mod tests {
         }
         assert_eq!(made, 4, "`a` went with the older half when `c` came");
         assert_eq!(memo.get("c"), Some(1));
+    }
+
+    #[test]
+    fn a_shared_memo_makes_each_answer_once_while_held() {
+        let memo: Mutex<Bounded<String, usize, 4>> = Mutex::default();
+        let mut made = 0;
+        for key in ["a", "b", "a"] {
+            let answer = get_or_make(&memo, key, || {
+                made += 1;
+                key.len()
+            });
+            assert_eq!(answer, 1);
+        }
+        assert_eq!(made, 2);
     }
 
     proptest! {

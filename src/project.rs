@@ -344,10 +344,10 @@ fn split_name(name: &str, is_file: bool) -> (&str, &str) {
     }
 }
 
-/// The walk's root as it appears at the start of walked paths (`.` is stripped by the walker).
 /// A set of the walked paths, asked for every file: hashed with a fast hasher.
 type Paths<'a> = foldhash::HashSet<&'a Path>;
 
+/// The walk's root as it appears at the start of walked paths (`.` is stripped by the walker).
 fn walk_root(root: &Path) -> PathBuf {
     crate::walk::clean(root)
 }

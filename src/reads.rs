@@ -17,9 +17,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::cache::{hash_of, text_hash};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
-use crate::memo::Bounded;
+
+use crate::cache::{hash_of, text_hash};
+use crate::memo::{self, Bounded};
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
@@ -314,13 +315,7 @@ fn entry_of(path: &Path) -> Option<(&Path, &OsStr)> {
 }
 
 fn probe<T: Clone, const LIMIT: usize>(known: &Mutex<Answers<T, LIMIT>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
-    let lock = || known.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(answer) = lock().get(path.as_os_str()) {
-        return answer;
-    }
-    let answer = look(path);
-    lock().insert(path.as_os_str().to_owned(), answer.clone());
-    answer
+    memo::get_or_make(known, path.as_os_str(), || look(path))
 }
 
 #[cfg(test)]

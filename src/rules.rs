@@ -67,7 +67,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::memo::Bounded;
+use crate::memo::{self, Bounded};
 use crate::plan::{KeepReason, Role};
 use crate::words::{split, Renamer, Term};
 
@@ -224,18 +224,12 @@ pub struct RuleSet {
 /// A memo of [`RuleSet::name_verdict`], split in shards so workers rarely wait for each other.
 /// Most names of a run fit in it.
 #[derive(Debug, Default)]
-struct Verdicts([Mutex<Bounded<Box<str>, NameVerdict, { 1 << 14 }>>; 8]);
+struct Verdicts([Mutex<Bounded<String, NameVerdict, { 1 << 14 }>>; 8]);
 
 impl Verdicts {
     fn get_or_insert(&self, name: &str, verdict: impl FnOnce() -> NameVerdict) -> NameVerdict {
         let shard = name.bytes().fold(name.len(), |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % self.0.len();
-        let lock = || self.0[shard].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(known) = lock().get(name) {
-            return known;
-        }
-        let verdict = verdict();
-        lock().insert(name.into(), verdict.clone());
-        verdict
+        memo::get_or_make(&self.0[shard], name, verdict)
     }
 }
 
