@@ -214,25 +214,58 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match run(cli) {
         Ok(status) => status,
-        Err(message) => {
+        Err(Failure::Message(message)) => {
             let _ = writeln!(io::stderr(), "error: {message}");
             Status::Error
         }
+        // `retrace check | head`: whoever reads has what they wanted. The run did not finish, so
+        // its status is not that of a complete run.
+        Err(Failure::ReaderGone) => Status::Error,
     };
     ExitCode::from(status as u8)
 }
 
-fn run(cli: Cli) -> Result<Status, String> {
+/// When stdout is a pipe, give it a 1 MiB buffer instead of 64 KiB: a report of a large tree
+/// (over 100 MB of findings at 50,000 files) then waits for its reader 16 times less often.
+/// Anything else, or a system that refuses, keeps its buffer.
+fn widen_pipe() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on descriptor 1 with an integer argument; it touches no memory of ours.
+    unsafe {
+        libc::fcntl(1, libc::F_SETPIPE_SZ, 1 << 20);
+    }
+}
+
+/// Why a run stopped short.
+enum Failure {
+    Message(String),
+    /// The reader of the output went away (a broken pipe): nothing to say to anyone.
+    ReaderGone,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Message(message)
+    }
+}
+
+fn run(cli: Cli) -> Result<Status, Failure> {
     // stderr is locked per write, not for the whole run: a line another thread writes there
     // must never wait for the run to end.
     // A terminal sees each line as it is written; a pipe or file gets large writes, not a
     // system call per line.
     let stdout = io::stdout();
     let terminal = stdout.is_terminal();
+    if !terminal {
+        widen_pipe();
+    }
     let mut out: Box<dyn Write> =
         if terminal { Box::new(stdout.lock()) } else { Box::new(io::BufWriter::with_capacity(1 << 16, stdout.lock())) };
     let mut err = io::stderr();
-    let io_error = |e: io::Error| e.to_string();
+    let io_error = |e: io::Error| match e.kind() {
+        io::ErrorKind::BrokenPipe => Failure::ReaderGone,
+        _ => Failure::Message(e.to_string()),
+    };
     let status = match cli.command {
         Command::Migrate { schema, strategy, out: out_dir, clickhouse_alias_columns, rules } => {
             let options = retrace::migrate::Options {

@@ -400,3 +400,38 @@ fn check_lists_a_files_findings_in_the_order_they_stand() {
     assert!(places.len() >= 3, "expected findings on several lines\n{run}");
     assert!(places.windows(2).all(|w| w[0] <= w[1]), "findings out of order: {places:?}\n{run}");
 }
+
+/// `check` with its output read by a pipe the test holds.
+fn check_into_a_pipe(dir: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(support::bin())
+        .args(["check", "--no-cache", "."])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("retrace runs")
+}
+
+#[test]
+fn a_pipe_on_stdout_is_widened_to_a_mebibyte() {
+    use std::os::fd::AsRawFd;
+    let dir = tree_with(&[("app.py", b"session_id = 1\n")]);
+    let mut child = check_into_a_pipe(dir.path());
+    let status = child.wait().expect("retrace ends");
+    assert_eq!(status.code(), Some(1));
+    let pipe = child.stdout.as_ref().expect("piped").as_raw_fd();
+    // SAFETY: F_GETPIPE_SZ on a descriptor the test owns; no memory is passed.
+    let size = unsafe { libc::fcntl(pipe, libc::F_GETPIPE_SZ) };
+    assert_eq!(size, 1 << 20);
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_without_an_error_message() {
+    let dir = tree_with(&[("app.py", b"session_id = 1\n")]);
+    let mut child = check_into_a_pipe(dir.path());
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("retrace ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr, "");
+    assert_eq!(output.status.code(), Some(2), "a run cut short is not a clean one: {stderr}");
+}
