@@ -170,11 +170,31 @@ impl Project {
         self.blocked_names.contains(component)
     }
 
+    /// Judge the path of every walked file that holds a term, then refuse the moves that clash.
+    /// The files are judged in two halves, the second on another thread.
     fn plan_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet) {
         let source_dirs = source_dirs(files);
-        let mut proposed = Vec::new();
-        let mut seen_dirs = foldhash::HashSet::default();
-        self.path_findings.clear();
+        let (first, second) = files.split_at(files.len() / 2);
+        let this = &*self;
+        let (mut judged, rest) = std::thread::scope(|scope| {
+            let rest = scope.spawn(|| this.judge_paths(roots, second, &source_dirs, rules));
+            let judged = this.judge_paths(roots, first, &source_dirs, rules);
+            (judged, rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        judged.append(rest);
+        self.path_findings = judged.findings;
+        self.redirects.extend(judged.redirects);
+        self.moves.clear();
+        self.refuse_clashing_moves(judged.proposals, all);
+        if !rules.places.routes {
+            self.redirects.clear();
+        }
+    }
+
+    /// The verdicts on the names in the paths of `files` (a run of the walk, in its order), and
+    /// the moves they propose.
+    fn judge_paths<'f>(&self, roots: &[PathBuf], files: &'f [WalkedFile], source_dirs: &Paths, rules: &RuleSet) -> JudgedPaths<'f> {
+        let mut judged = JudgedPaths::default();
         for file in files {
             // Only a name holding a term or an override gets a verdict; most paths hold none.
             if !rules.renamer.may_contain(file.path.as_os_str().as_encoded_bytes()) {
@@ -213,7 +233,7 @@ impl Project {
                                 Some(slash) => format!("{}/{to}", &url[..slash]),
                                 None => format!("/{to}"),
                             };
-                            self.redirects.insert((url, new_url));
+                            judged.redirects.push((url, new_url));
                             Some(Verdict::Rename { to: format!("{to}{ext}") })
                         }
                         None => Some(Verdict::Rename { to: format!("{to}{ext}") }),
@@ -227,10 +247,11 @@ impl Project {
                     Some(Verdict::Rename { to }) => new.push(to),
                     _ => new.push(name),
                 }
-                // A folder's finding is recorded once, with its first file.
-                let first_sighting = is_file || seen_dirs.insert(old.clone());
+                // A folder's finding is recorded once, with its first file: the files of a folder
+                // come together in the walk's order.
+                let first_sighting = is_file || !judged.last.is_some_and(|last| last.starts_with(&old));
                 if let Some(verdict) = verdict.filter(|_| first_sighting) {
-                    self.path_findings.push(PathFinding {
+                    judged.findings.push(PathFinding {
                         path: old.clone(),
                         name: name.clone(),
                         verdict,
@@ -238,15 +259,12 @@ impl Project {
                     });
                 }
             }
+            judged.last = Some(&file.path);
             if new != file.path {
-                proposed.push(Proposal { from: file.path.clone(), to: new });
+                judged.proposals.push(Proposal { from: file.path.clone(), to: new });
             }
         }
-        self.moves.clear();
-        self.refuse_clashing_moves(proposed, all);
-        if !rules.places.routes {
-            self.redirects.clear();
-        }
+        judged
     }
 
     /// A move onto an existing path, two moves onto one path, or a top-level Python module renamed
@@ -258,6 +276,7 @@ impl Project {
             *targets.entry(p.to.as_path()).or_default() += 1;
         }
         let stdlib: HashSet<&str> = PYTHON_STDLIB.lines().collect();
+        let mut accepted = Vec::new();
         for p in &proposed {
             let taken = all.contains(p.to.as_path()) || p.to.exists();
             let why = if taken && !moving.contains(p.to.as_path()) {
@@ -269,12 +288,12 @@ impl Project {
                     .map(|m| format!("`{}` would shadow Python's standard module `{m}`", p.to.display()))
             };
             match why {
-                None => {
-                    self.moves.insert(p.from.clone(), p.to.clone());
-                }
+                None => accepted.push((p.from.clone(), p.to.clone())),
                 Some(why) => self.refuse(p, &why),
             }
         }
+        // Built at once from the walk's order, which is the map's: a path compares by component.
+        self.moves = accepted.into_iter().collect();
     }
 
     /// Block every name the refused move would have changed, so imports of it stay too, and turn
@@ -302,6 +321,30 @@ impl Project {
 struct Proposal {
     from: PathBuf,
     to: PathBuf,
+}
+
+/// What [`Project::judge_paths`] makes of a run of walked files.
+#[derive(Default)]
+struct JudgedPaths<'f> {
+    proposals: Vec<Proposal>,
+    findings: Vec<PathFinding>,
+    redirects: Vec<(String, String)>,
+    /// The last file whose path holds a term.
+    last: Option<&'f Path>,
+}
+
+impl<'f> JudgedPaths<'f> {
+    /// The judgements of the run of files that follows. A folder across both runs was found by
+    /// each, with its first file in each: only the first finding stays.
+    fn append(&mut self, mut next: JudgedPaths<'f>) {
+        if let (Some(last), Some(first)) = (self.last, next.findings.first().map(|f| f.file.clone())) {
+            next.findings.retain(|f| f.file != first || f.path == f.file || !last.starts_with(&f.path));
+        }
+        self.proposals.append(&mut next.proposals);
+        self.findings.append(&mut next.findings);
+        self.redirects.append(&mut next.redirects);
+        self.last = next.last.or(self.last);
+    }
 }
 
 /// The URL a Next.js route segment serves: `app/sessions` -> `/sessions` (route groups `(x)` and
@@ -551,6 +594,25 @@ mod tests {
         let project = Project::discover(std::slice::from_ref(&root), &files, &rules);
         assert_eq!(project.moves[&page], root.join("app/traces/[id]/page.tsx"));
         assert_eq!(project.redirects.iter().collect::<Vec<_>>(), [&("/sessions".to_owned(), "/traces".to_owned())]);
+    }
+
+    #[test]
+    fn a_folder_is_reported_once_wherever_the_walk_is_split() {
+        let root = PathBuf::from("tree");
+        for before in 0..4 {
+            let mut paths: Vec<String> = (0..before).map(|i| format!("tree/a{i}_session.py")).collect();
+            paths.extend(["x", "y", "z"].map(|name| format!("tree/pkg/session_tools/{name}.py")));
+            paths.push("tree/zz_session.py".into());
+            let files: Vec<WalkedFile> =
+                paths.iter().map(|p| WalkedFile { path: PathBuf::from(p), root: 0, mentions: true, text_hash: None }).collect();
+            let project = Project::discover(std::slice::from_ref(&root), &files, &RuleSet::builtin());
+            let folder: Vec<&PathFinding> =
+                project.path_findings.iter().filter(|f| f.path == Path::new("tree/pkg/session_tools")).collect();
+            assert_eq!(folder.len(), 1, "{before} files before: {:?}", project.path_findings);
+            assert_eq!(folder[0].file, Path::new("tree/pkg/session_tools/x.py"));
+            assert_eq!(project.path_findings.len(), paths.len() + 1 - 3, "{:?}", project.path_findings);
+            assert_eq!(project.moves.len(), paths.len(), "{:?}", project.moves);
+        }
     }
 
     #[test]
