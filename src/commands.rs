@@ -17,7 +17,7 @@ use crate::split::{self, Group, SplitBy};
 use crate::spool::Spool;
 use crate::walk::{self, WalkedFile};
 use crate::write;
-use crate::cache::codec::Codec;
+use crate::cache::codec::{Bytes, Codec};
 use crate::cache::{hash_of, PlanCache};
 
 /// Exit status: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error.
@@ -138,13 +138,13 @@ struct Remaining {
     /// Each one's report line, with its fingerprint, when fingerprints are needed.
     lines: Vec<ReportLine>,
     /// Otherwise, their report lines as printed, and how many of each kind they hold.
-    printed: String,
+    printed: Bytes,
     kinds: Vec<(Kind, usize)>,
 }
 
 impl Remaining {
     fn print(&mut self, kind: Kind, text: &str) {
-        self.printed.push_str(text);
+        self.printed.0.extend_from_slice(text.as_bytes());
         match self.kinds.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, n)) => *n += 1,
             None => self.kinds.push((kind, 1)),
@@ -459,7 +459,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                 remaining += n;
                 *breakdown.entry((verdict, role.as_str())).or_default() += n;
             }
-            let written = out.write_all(printed.as_bytes());
+            let written = out.write_all(&printed.0);
             tally.record(written);
             // Findings are kept whenever fingerprints are needed: for baselines, JSON and SARIF.
             let mut findings = d.findings.into_iter();

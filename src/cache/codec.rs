@@ -91,6 +91,23 @@ impl Codec for String {
     }
 }
 
+/// Text that is only ever written out again, such as a printed report: read back without the
+/// UTF-8 check a `String` takes, since nothing looks at it as text.
+#[derive(Debug, Default, PartialEq)]
+pub struct Bytes(pub Vec<u8>);
+
+impl Codec for Bytes {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.len().encode(out);
+        out.extend_from_slice(&self.0);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Bytes> {
+        let n = usize::decode(input)?;
+        Some(Bytes(take(input, n)?.to_vec()))
+    }
+}
+
 impl Codec for PathBuf {
     fn encode(&self, out: &mut Vec<u8>) {
         let bytes = self.as_os_str().as_encoded_bytes();
@@ -324,6 +341,7 @@ mod tests {
             round_trip(&located);
             let error = hash.map(|_| FileError { location: Location { path: PathBuf::from(word(0)), line: 1, column: 2 }, message: word(1) });
             round_trip(&error);
+            round_trip(&Bytes(word(0).into_bytes()));
             round_trip(&Summary { files_changed: number(0), renames: number(1), errors: number(2), ..Summary::default() });
         }
     }
