@@ -276,9 +276,14 @@ impl Project {
             *targets.entry(p.to.as_path()).or_default() += 1;
         }
         let stdlib: HashSet<&str> = PYTHON_STDLIB.lines().collect();
+        // Files of a renamed folder move into a folder that most often does not exist yet: one
+        // look at it answers for all of them, instead of a look at each.
+        let mut folders_exist: HashMap<&Path, bool> = HashMap::new();
         let mut accepted = Vec::new();
         for p in &proposed {
-            let taken = all.contains(p.to.as_path()) || p.to.exists();
+            let folder = p.to.parent().filter(|folder| !folder.as_os_str().is_empty());
+            let in_folder = folder.is_none_or(|folder| *folders_exist.entry(folder).or_insert_with(|| folder.is_dir()));
+            let taken = all.contains(p.to.as_path()) || in_folder && p.to.exists();
             let why = if taken && !moving.contains(p.to.as_path()) {
                 Some(format!("`{}` already exists", p.to.display()))
             } else if targets[p.to.as_path()] > 1 {
