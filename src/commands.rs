@@ -182,17 +182,6 @@ impl Codec for Kind {
     }
 }
 
-impl Codec for (Kind, usize) {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.0.encode(out);
-        self.1.encode(out);
-    }
-
-    fn decode(input: &mut &[u8]) -> Option<(Kind, usize)> {
-        Some((Kind::decode(input)?, usize::decode(input)?))
-    }
-}
-
 impl Codec for ReportLine {
     fn encode(&self, out: &mut Vec<u8>) {
         self.fingerprint.encode(out);

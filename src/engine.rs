@@ -114,14 +114,36 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings
                 if !file.mentions || known == Some(false) {
                     continue;
                 }
-                let Ok(text) = std::fs::read_to_string(&file.path) else { continue };
-                if let Some(shares) = safety::shares_of(&file.path, &text, rules, project, settings.cache) {
+                if let Some(shares) = file_shares(file, rules, project, settings.cache) {
                     found.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((i, shares));
                 }
             });
         }
     });
     Shared::gather(found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+/// What `file` shares ([`safety::shares_of`]), kept between runs like a check's report: found by
+/// the hash of the text the walk read, it is used while every read its plan made holds, and the
+/// file is not read again.
+fn file_shares(file: &WalkedFile, rules: &RuleSet, project: &Project, cache: Option<&PlanCache>) -> Option<safety::FileShares> {
+    /// What else kept shares depend on: nothing but the generation, whatever the command.
+    const SHARES: u64 = u64::from_le_bytes(*b"shares\0\0");
+    let shares_of = |text: &str| safety::shares_of(&file.path, text, rules, project, cache);
+    let (Some(cache), Some(walked)) = (cache, file.text_hash) else {
+        return shares_of(&std::fs::read_to_string(&file.path).ok()?);
+    };
+    let cx = Context { rules, project, path: &file.path };
+    if let Some(kept) = cache.kept_result(walked, SHARES, &cx) {
+        return kept;
+    }
+    // Kept by the text planned, which may have changed since the walk; only for a text that can
+    // clash: of any other, the next run knows that much without reading it.
+    let text = std::fs::read_to_string(&file.path).ok()?;
+    if !safety::can_clash(&file.path, &text, rules, Some(cache)) {
+        return None;
+    }
+    cache.keep_result(crate::cache::text_hash(text.as_bytes()), SHARES, &cx, || shares_of(&text))
 }
 
 /// How many files past the first one not yet emitted a worker may start. Results finished out of

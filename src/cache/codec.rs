@@ -154,6 +154,17 @@ impl<T: Codec> Codec for Vec<T> {
     }
 }
 
+impl<A: Codec, B: Codec> Codec for (A, B) {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+        self.1.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<(A, B)> {
+        Some((A::decode(input)?, B::decode(input)?))
+    }
+}
+
 impl Codec for Range<usize> {
     fn encode(&self, out: &mut Vec<u8>) {
         self.start.encode(out);

@@ -11,11 +11,12 @@
 //!   the files it read, the paths and folders it looked at, the shared verdicts it consulted,
 //!   including those that reached it through run-wide memos.
 //!
-//! `check` also keeps what it makes of each file, settled and rendered
-//! ([`PlanCache::keep_result`]), under the same conditions, and while every shared verdict its
-//! findings followed gets the same answer ([`crate::reads::Read::Shared`]) and its output options
-//! are the same. No read needs the file's text, which is known by the hash the walk took
-//! ([`text_hash`]): a warm check reads a file that did not change once, as a grep does.
+//! `check` also keeps what it makes of each file, settled and rendered, and the safety pre-pass
+//! what each file that can clash shares ([`PlanCache::keep_result`]), under the same
+//! conditions, and while every shared verdict its findings followed gets the same answer
+//! ([`crate::reads::Read::Shared`]) and its output options are the same. No read needs the
+//! file's text, which is known by the hash the walk took ([`text_hash`]): a warm check reads a
+//! file that did not change once, as a grep does.
 //!
 //! Entries are written to a temporary file and renamed, so concurrent runs never see half of
 //! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.

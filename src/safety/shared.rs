@@ -8,7 +8,8 @@
 //! Design: before the streaming run, [`crate::engine::shares`] plans only the files where a
 //! rename can land on a name already written there, or two renames on one name ([`shares_of`],
 //! behind `may_clash`, a word scan): no other file can produce a clash. Their plans are held for
-//! the run ([`crate::cache::Pass::Safety`]), which takes each one while it still holds.
+//! the run ([`crate::cache::Pass::Safety`]), which takes each one while it still holds; what each
+//! shares is kept between runs ([`crate::cache::PlanCache::keep_result`]).
 //! [`Shared::gather`] keeps each [`Share`] their plans declare, a definition winning over an
 //! import, then the first in walk order. The streaming run then plans every other file, in order,
 //! and [`Shared::follow`] turns a rename of a shared name (same language family) or of a shared
@@ -20,6 +21,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
+use crate::cache::codec::Codec;
 use crate::cache::{hash_of, PlanCache};
 use crate::engine::LineIndex;
 use crate::lang::{self, Context};
@@ -52,7 +54,7 @@ enum Question<'a> {
 }
 
 /// The finding that decided a shared verdict, and where it stands.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Origin {
     finding: Finding,
     at: Location,
@@ -71,8 +73,63 @@ enum Key {
 }
 
 /// What one file's plan shares; see [`shares_of`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct FileShares(Vec<(Key, Origin)>);
+
+/// The language families of shared names ([`family`]), by their place in the kept form.
+const FAMILIES: [&str; 6] = ["python", "typescript", "sql", "rust", "text", ""];
+
+impl Codec for Key {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let (tag, family, first, second) = match self {
+            Key::Name(family, name) => (0usize, *family, name, None),
+            Key::Member(family, owner, name) => (1, *family, owner, Some(name)),
+            Key::Keyword(family, callable, name) => (2, *family, callable, Some(name)),
+            Key::Literal(content) => (3, "", content, None),
+        };
+        tag.encode(out);
+        FAMILIES.iter().position(|&f| f == family).expect("every family is in FAMILIES").encode(out);
+        first.encode(out);
+        if let Some(second) = second {
+            second.encode(out);
+        }
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Key> {
+        let tag = usize::decode(input)?;
+        let family = *FAMILIES.get(usize::decode(input)?)?;
+        let first = String::decode(input)?;
+        match tag {
+            0 => Some(Key::Name(family, first)),
+            1 => Some(Key::Member(family, first, String::decode(input)?)),
+            2 => Some(Key::Keyword(family, first, String::decode(input)?)),
+            3 => Some(Key::Literal(first)),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for Origin {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.finding.encode(out);
+        self.at.encode(out);
+        self.imported.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Origin> {
+        Some(Origin { finding: Codec::decode(input)?, at: Codec::decode(input)?, imported: Codec::decode(input)? })
+    }
+}
+
+impl Codec for FileShares {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<FileShares> {
+        Codec::decode(input).map(FileShares)
+    }
+}
 
 impl Shared {
     /// The shared verdicts of the files' shares, given with each file's index in walk order: a
@@ -124,11 +181,7 @@ impl Shared {
 /// new one: only such files can produce a clash, so only they are planned here.
 pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, cache: Option<&PlanCache>) -> Option<FileShares> {
     let rewriter = lang::for_path(path).filter(|_| !rules.is_history(path))?;
-    let clash = match cache {
-        Some(cache) => cache.may_clash(path, text, || may_clash(path, text, rules)),
-        None => may_clash(path, text, rules),
-    };
-    if !clash {
+    if !can_clash(path, text, rules, cache) {
         return None;
     }
     let body = crate::engine::body_of(text);
@@ -153,6 +206,14 @@ pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, ca
         })
         .collect();
     (!shares.is_empty()).then_some(FileShares(shares))
+}
+
+/// [`may_clash`], through the answers `cache` keeps between runs.
+pub fn can_clash(path: &Path, text: &str, rules: &RuleSet, cache: Option<&PlanCache>) -> bool {
+    match cache {
+        Some(cache) => cache.may_clash(path, text, || may_clash(path, text, rules)),
+        None => may_clash(path, text, rules),
+    }
 }
 
 /// Whether a rename in `path`'s text can land on a name the code already holds, or two renames
@@ -370,6 +431,28 @@ fn literal_around<'t>(text: &'t str, range: &Range<usize>) -> Option<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_file_shares_reads_back_as_written() {
+        for path in ["a.py", "a.ts", "a.tsx", "a.sql", "a.rs", "README.md", "Makefile"] {
+            let family = family(Path::new(path));
+            assert!(FAMILIES.contains(&family), "{path}: {family}");
+            let finding = Finding { range: 1..8, text: "Session".into(), role: Role::Identifier, verdict: Verdict::Rename { to: "Trace".into() } };
+            let at = Location { path: path.into(), line: 2, column: 3 };
+            let origin = |imported| Origin { finding: finding.clone(), at: at.clone(), imported };
+            let shares = FileShares(vec![
+                (Key::Name(family, "Session".into()), origin(false)),
+                (Key::Member(family, "Row".into(), "session_id".into()), origin(true)),
+                (Key::Keyword(family, "start".into(), "session_id".into()), origin(false)),
+                (Key::Literal("/sessions".into()), origin(true)),
+            ]);
+            let mut bytes = Vec::new();
+            shares.encode(&mut bytes);
+            let input = &mut &bytes[..];
+            assert_eq!(FileShares::decode(input), Some(shares));
+            assert!(input.is_empty());
+        }
+    }
 
     #[test]
     fn lookups_are_recorded_and_answered_again_without_the_text() {
