@@ -76,25 +76,26 @@ impl Project {
     pub fn discover(roots: &[PathBuf], files: &[WalkedFile], rules: &RuleSet) -> Project {
         let all: Paths = files.iter().map(|f| f.path.as_path()).collect();
         let mut project = Project::default();
-        // Python's packages are learnt on another thread: nothing below depends on them.
-        let packages = std::thread::scope(|scope| {
-            let packages = scope.spawn(|| python_packages(roots, files, &all));
-            project.learn_paths(roots, files, &all, rules);
-            packages.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        // What modules and crates are first-party is learnt on another thread: the moves do not
+        // depend on it.
+        let (packages, ts_aliases, rust_crates) = std::thread::scope(|scope| {
+            let first_party = scope.spawn(|| {
+                let aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path));
+                let manifests = files.iter().filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path));
+                (python_packages(roots, files, &all), aliases.collect(), manifests.flat_map(|f| crate_names(&f.path)).collect())
+            });
+            project.learn_moves(roots, files, &all, rules);
+            first_party.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
         project.python_packages = packages;
         project.python_packages.extend(rules.first_party.iter().cloned());
+        project.ts_aliases = ts_aliases;
+        project.rust_crates = rust_crates;
         project
     }
 
-    /// tsconfig aliases, crates, and the moves of files and folders that hold a term.
-    fn learn_paths(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet) {
-        self.ts_aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path)).collect();
-        self.rust_crates = files
-            .iter()
-            .filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path))
-            .flat_map(|f| crate_names(&f.path))
-            .collect();
+    /// The moves of files and folders that hold a term.
+    fn learn_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet) {
         // A refused move blocks that name everywhere, which can refuse others: repeat until stable.
         loop {
             let before = self.blocked_names.len();
