@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::Mutex;
 
+use foldhash::fast::FixedState;
+
 /// A map of answers that holds at most `LIMIT` of them, in two halves: once the newer half is
 /// full it becomes the older one and the older is dropped. An answer asked for again moves to
 /// the newer half, so what is asked often (a module every file imports) stays, and what a part
@@ -39,8 +41,14 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Bound
     }
 
     pub fn insert(&mut self, key: K, value: V) {
-        if self.newer.len() >= (LIMIT / 2).max(1) && !self.newer.contains_key(&key) {
+        let half = (LIMIT / 2).max(1);
+        if self.newer.len() >= half && !self.newer.contains_key(&key) {
             self.older = std::mem::take(&mut self.newer);
+        }
+        // A half takes its full size at once: growing rehashes every key held, and hashing a
+        // long key (a path) again each time cost more than the lookups themselves.
+        if self.newer.capacity() == 0 {
+            self.newer.reserve(half);
         }
         self.newer.insert(key, value);
     }
@@ -58,6 +66,32 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Bound
     #[cfg(test)]
     fn len(&self) -> usize {
         self.newer.len() + self.older.len()
+    }
+}
+
+/// A memo shared by workers, split in shards by key so that they rarely wait for each other;
+/// each shard holds at most `LIMIT` answers.
+#[derive(Debug)]
+pub struct Shards<K, V, const LIMIT: usize, S = RandomState>([Mutex<Bounded<K, V, LIMIT, S>>; SHARDS]);
+
+const SHARDS: usize = 8;
+
+impl<K, V, const LIMIT: usize, S: Default> Default for Shards<K, V, LIMIT, S> {
+    fn default() -> Self {
+        Shards(std::array::from_fn(|_| Mutex::default()))
+    }
+}
+
+impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Shards<K, V, LIMIT, S> {
+    /// The answer held for `key`, else the one `make` gives, then held ([`get_or_make`]).
+    pub fn get_or_make<Q>(&self, key: &Q, make: impl FnOnce() -> V) -> V
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        // A fixed seed of its own: the shard must not follow the bits the maps inside use.
+        let shard = FixedState::with_seed(0x5eed).hash_one(key) as usize % SHARDS;
+        get_or_make(&self.0[shard], key, make)
     }
 }
 
@@ -110,6 +144,20 @@ mod tests {
         }
         assert_eq!(made, 4, "`a` went with the older half when `c` came");
         assert_eq!(memo.get("c"), Some(1));
+    }
+
+    #[test]
+    fn sharded_memos_make_each_answer_once_while_held() {
+        let memo: Shards<String, usize, 64> = Shards::default();
+        let mut made = 0;
+        for key in ["a", "b", "c", "a", "c", "b"] {
+            let answer = memo.get_or_make(key, || {
+                made += 1;
+                key.len()
+            });
+            assert_eq!(answer, 1);
+        }
+        assert_eq!(made, 3);
     }
 
     #[test]

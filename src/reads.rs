@@ -15,12 +15,12 @@ use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::cache::{hash_of, text_hash};
-use crate::memo::{self, Bounded};
+use crate::memo::Shards;
 use crate::safety::Shared;
 
 /// One answer a plan took from outside its file.
@@ -210,14 +210,15 @@ pub fn asked(question: impl FnOnce() -> u64, answer: impl FnOnce() -> u64) {
 pub struct Probes {
     /// The hashes of the texts the walk read, by path ([`Probes::walked`]).
     walked: foldhash::HashMap<OsString, u64>,
-    files: Mutex<Answers<Option<u64>, 4096>>,
-    is_file: Mutex<Answers<bool, { 1 << 15 }>>,
-    folders: Mutex<Answers<Arc<Folder>, 4096>>,
+    files: Answers<Option<u64>, 512>,
+    is_file: Answers<bool, 4096>,
+    folders: Answers<Arc<Folder>, 512>,
 }
 
 /// Answers by path, each asked many times a run: keyed by the path's bytes (hashing a `Path`
-/// walks its components) with a fast hasher. Past `LIMIT`, an answer is looked up again.
-type Answers<T, const LIMIT: usize> = Bounded<OsString, T, LIMIT, foldhash::fast::RandomState>;
+/// walks its components) with a fast hasher. Past `LIMIT` in a shard, an answer is looked up
+/// again.
+type Answers<T, const LIMIT: usize> = Shards<OsString, T, LIMIT, foldhash::fast::RandomState>;
 
 /// What a folder held when a run first looked.
 #[derive(Debug)]
@@ -314,8 +315,8 @@ fn entry_of(path: &Path) -> Option<(&Path, &OsStr)> {
     Some((Path::new(os(parent)), os(name)))
 }
 
-fn probe<T: Clone, const LIMIT: usize>(known: &Mutex<Answers<T, LIMIT>>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
-    memo::get_or_make(known, path.as_os_str(), || look(path))
+fn probe<T: Clone, const LIMIT: usize>(known: &Answers<T, LIMIT>, path: &Path, look: impl FnOnce(&Path) -> T) -> T {
+    known.get_or_make(path.as_os_str(), || look(path))
 }
 
 #[cfg(test)]

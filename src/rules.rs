@@ -60,14 +60,14 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::memo::{self, Bounded};
+use crate::memo::Shards;
 use crate::plan::{KeepReason, Role};
 use crate::words::{split, Renamer, Term};
 
@@ -221,17 +221,8 @@ pub struct RuleSet {
     pub fingerprint: u64,
 }
 
-/// A memo of [`RuleSet::name_verdict`], split in shards so workers rarely wait for each other.
-/// Most names of a run fit in it.
-#[derive(Debug, Default)]
-struct Verdicts([Mutex<Bounded<String, NameVerdict, { 1 << 14 }>>; 8]);
-
-impl Verdicts {
-    fn get_or_insert(&self, name: &str, verdict: impl FnOnce() -> NameVerdict) -> NameVerdict {
-        let shard = name.bytes().fold(name.len(), |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % self.0.len();
-        memo::get_or_make(&self.0[shard], name, verdict)
-    }
-}
+/// A memo of [`RuleSet::name_verdict`]. Most names of a run fit in it.
+type Verdicts = Shards<String, NameVerdict, { 1 << 14 }>;
 
 impl RuleSet {
     pub fn builtin() -> RuleSet {
@@ -295,7 +286,7 @@ impl RuleSet {
         if !self.renamer.may_contain(ident.as_bytes()) {
             return NameVerdict::Unrelated;
         }
-        self.verdicts.0.get_or_insert(ident, || self.judge_name(ident))
+        self.verdicts.0.get_or_make(ident, || self.judge_name(ident))
     }
 
     fn judge_name(&self, ident: &str) -> NameVerdict {
