@@ -11,6 +11,7 @@ use crate::engine::{self, FileError, FileOutcome, LocatedFinding, Settings};
 use crate::plan::{Location, Role};
 use crate::plan::Verdict;
 use crate::project::Project;
+use crate::reads::Probes;
 use crate::report::{self, JsonError, JsonFinding, JsonReport, Style};
 use crate::rules::RuleSet;
 use crate::split::{self, Group, SplitBy};
@@ -18,7 +19,7 @@ use crate::spool::Spool;
 use crate::walk::{self, WalkedFile};
 use crate::write;
 use crate::cache::codec::{Bytes, Codec};
-use crate::cache::{hash_of, PlanCache};
+use crate::cache::{self, hash_of, PlanCache};
 
 /// Exit status: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,7 +282,12 @@ fn run<T: Send>(
             return Ok(Err(Status::Error));
         }
     };
-    let mut project = Project::discover(&opts.paths, &files, &opts.rules);
+    let probes = Probes::walked(&files);
+    let discover = || Project::discover(&opts.paths, &files, &opts.rules);
+    let mut project = match &opts.cache_dir {
+        Some(dir) => cache::project::discover(dir, &opts.paths, &files, &opts.rules, &probes, discover),
+        None => discover(),
+    };
     let mut cache = match &opts.cache_dir {
         Some(dir) => match PlanCache::open(dir, &opts.rules, &project) {
             Ok(cache) => cache,
@@ -292,7 +298,7 @@ fn run<T: Send>(
         },
         None => PlanCache::in_memory(),
     };
-    cache.walked(&files);
+    cache.answer_with(probes);
     let settings = Settings { threads: opts.threads, shims: opts.shims, cache: Some(&cache) };
     project.shared = engine::shares(&files, &opts.rules, &project, settings);
     // A file with no term in its text, whose path neither moves nor is reported, has nothing to

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::lang;
 use crate::plan::{KeepReason, Verdict};
+use crate::reads;
 use crate::rules::{NameVerdict, RuleSet};
 use crate::walk::WalkedFile;
 
@@ -78,15 +79,19 @@ impl Project {
         let mut project = Project::default();
         // What modules and crates are first-party is learnt on another thread: the moves do not
         // depend on it.
-        let (packages, ts_aliases, rust_crates) = std::thread::scope(|scope| {
+        let ((packages, ts_aliases, rust_crates), reads) = std::thread::scope(|scope| {
+            // What that thread reads counts for a capture on this one ([`crate::cache::project`]).
             let first_party = scope.spawn(|| {
-                let aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path));
-                let manifests = files.iter().filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path));
-                (python_packages(roots, files, &all), aliases.collect(), manifests.flat_map(|f| crate_names(&f.path)).collect())
+                reads::capture(|| {
+                    let aliases = files.iter().filter(|f| f.path.ends_with("tsconfig.json")).flat_map(|f| ts_aliases(&f.path));
+                    let manifests = files.iter().filter(|f| f.path.ends_with("Cargo.toml") && !rules.is_history(&f.path));
+                    (python_packages(roots, files, &all), aliases.collect(), manifests.flat_map(|f| crate_names(&f.path)).collect())
+                })
             });
             project.learn_moves(roots, files, &all, rules);
             first_party.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
+        reads::replay(reads);
         project.python_packages = packages;
         project.python_packages.extend(rules.first_party.iter().cloned());
         project.ts_aliases = ts_aliases;
@@ -149,7 +154,7 @@ impl Project {
         self.findings_by_file.get(file).map_or(&[], |r| &self.path_findings[r.clone()])
     }
 
-    fn index_path_findings(&mut self) {
+    pub(crate) fn index_path_findings(&mut self) {
         self.findings_by_file.clear();
         for (i, f) in self.path_findings.iter().enumerate() {
             self.findings_by_file.entry(f.file.clone()).and_modify(|r| r.end = i + 1).or_insert(i..i + 1);
@@ -278,13 +283,15 @@ impl Project {
         }
         let stdlib: HashSet<&str> = PYTHON_STDLIB.lines().collect();
         // Files of a renamed folder move into a folder that most often does not exist yet: one
-        // look at it answers for all of them, instead of a look at each.
-        let mut folders_exist: HashMap<&Path, bool> = HashMap::new();
+        // look at it answers for all of them, instead of a look at each. Recorded, so a kept
+        // project sees a path taken since, even one the walk does not see.
+        let mut folders: HashMap<&Path, Option<reads::Listing>> = HashMap::new();
         let mut accepted = Vec::new();
         for p in &proposed {
-            let folder = p.to.parent().filter(|folder| !folder.as_os_str().is_empty());
-            let in_folder = folder.is_none_or(|folder| *folders_exist.entry(folder).or_insert_with(|| folder.is_dir()));
-            let taken = all.contains(p.to.as_path()) || in_folder && p.to.exists();
+            let folder = p.to.parent().unwrap_or(Path::new(""));
+            let listing = folders.entry(folder).or_insert_with(|| reads::list_folder(folder).ok());
+            let listed = |(files, folders): &reads::Listing| p.to.file_name().is_some_and(|name| files.contains(name) || folders.contains(name));
+            let taken = all.contains(p.to.as_path()) || listing.as_ref().is_some_and(listed);
             let why = if taken && !moving.contains(p.to.as_path()) {
                 Some(format!("`{}` already exists", p.to.display()))
             } else if targets[p.to.as_path()] > 1 {
@@ -433,7 +440,7 @@ fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &Paths) -> Hash
             return known;
         }
         let init = dir.join("__init__.py");
-        let package = all.contains(init.as_path()) || init.is_file();
+        let package = all.contains(init.as_path()) || reads::is_file(&init);
         judged.borrow_mut().insert(dir.to_path_buf(), package);
         package
     };
@@ -448,12 +455,12 @@ fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &Paths) -> Hash
             names.insert(name.to_string_lossy().into_owned());
         }
     }
-    if roots.iter().any(|r| r.is_file()) {
+    if roots.iter().any(|r| reads::is_file(r)) {
         for dir in [Path::new("."), Path::new("src")] {
-            let Ok(entries) = std::fs::read_dir(dir) else { continue };
-            for entry in entries.flatten() {
-                if is_package(&entry.path()) {
-                    names.insert(entry.file_name().to_string_lossy().into_owned());
+            let Ok((_, folders)) = reads::list_folder(dir) else { continue };
+            for name in folders {
+                if is_package(&dir.join(&name)) {
+                    names.insert(name.to_string_lossy().into_owned());
                 }
             }
         }
@@ -479,7 +486,7 @@ fn shadowed_stdlib_module(p: &Proposal, all: &Paths, stdlib: &HashSet<&str>) -> 
 
 /// The `[package]` and `[lib]` names of one Cargo.toml, as paths spell them (`-` becomes `_`).
 fn crate_names(manifest: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(manifest) else { return Vec::new() };
+    let Ok(text) = reads::read_to_string(manifest) else { return Vec::new() };
     let Ok(doc) = toml::from_str::<toml::Table>(&text) else { return Vec::new() };
     ["package", "lib"]
         .iter()
@@ -490,7 +497,7 @@ fn crate_names(manifest: &Path) -> Vec<String> {
 
 /// The `compilerOptions.paths` aliases of one tsconfig.json (comments and trailing commas allowed).
 fn ts_aliases(tsconfig: &Path) -> Vec<TsAlias> {
-    let Ok(text) = std::fs::read_to_string(tsconfig) else { return Vec::new() };
+    let Ok(text) = reads::read_to_string(tsconfig) else { return Vec::new() };
     let Ok(config) = serde_json::from_str::<serde_json::Value>(&strip_jsonc(&text)) else { return Vec::new() };
     let dir = tsconfig.parent().unwrap_or(Path::new(""));
     let options = &config["compilerOptions"];

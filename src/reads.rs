@@ -22,6 +22,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use crate::cache::{hash_of, text_hash};
 use crate::memo::Shards;
 use crate::safety::Shared;
+use crate::walk::WalkedFile;
 
 /// One answer a plan took from outside its file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -251,8 +252,9 @@ impl Folder {
 impl Probes {
     /// The hashes of the texts the walk read this run ([`crate::walk::WalkedFile::text_hash`]):
     /// a file read by another file's plan is most often one of them, and is not read again.
-    pub fn walked<'p>(texts: impl Iterator<Item = (&'p Path, u64)>) -> Probes {
-        Probes { walked: texts.map(|(path, hash)| (path.as_os_str().to_owned(), hash)).collect(), ..Probes::default() }
+    pub fn walked(files: &[WalkedFile]) -> Probes {
+        let texts = files.iter().filter_map(|f| Some((f.path.as_os_str().to_owned(), f.text_hash?)));
+        Probes { walked: texts.collect(), ..Probes::default() }
     }
 
     /// Whether `read` gives the same answer now.
@@ -392,7 +394,7 @@ mod tests {
     #[test]
     fn a_file_the_walk_read_is_not_read_again() {
         let path = PathBuf::from("never/written.ts");
-        let probes = Probes::walked([(path.as_path(), 7)].into_iter());
+        let probes = Probes::walked(&[WalkedFile { path: path.clone(), root: 0, mentions: true, text_hash: Some(7) }]);
         let shared = Shared::default();
         assert!(probes.still_holds(&Read::File { path: path.clone(), hash: Some(7) }, &shared));
         assert!(!probes.still_holds(&Read::File { path, hash: Some(8) }, &shared));

@@ -223,6 +223,57 @@ fn a_warm_check_uses_the_kept_results() {
     assert_same(&uncached(tree.path(), &["check", ".", "--format", "github"]), &github);
 }
 
+/// The kept projects of `cache` (one per state of the walked paths).
+fn kept_projects(cache: &Path) -> Vec<std::path::PathBuf> {
+    let folder = std::fs::read_dir(cache).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap().join("projects");
+    std::fs::read_dir(folder).map(|entries| entries.map(|e| e.unwrap().path()).collect()).unwrap_or_default()
+}
+
+#[test]
+fn a_warm_run_uses_the_kept_project() {
+    let tree = tree_with(&[("app/session_store.py", b"def open_session():\n    return 1\n")]);
+    let cache = tempdir();
+    cached(tree.path(), cache.path(), &["diff", "."]).expect_code(0);
+    let projects = kept_projects(cache.path());
+    assert_eq!(projects.len(), 1, "{projects:?}");
+    // Where the file moves is the project's word, not the plan's: a run that uses the kept
+    // project moves it where the project now says.
+    let mut bytes = std::fs::read(&projects[0]).unwrap();
+    let (from, to) = (b"trace_store.py", b"TRACE_store.py");
+    let at: Vec<usize> = (0..bytes.len()).filter(|&at| bytes[at..].starts_with(from)).collect();
+    assert!(!at.is_empty(), "the kept project names no move");
+    for at in at {
+        bytes[at..at + to.len()].copy_from_slice(to);
+    }
+    std::fs::write(&projects[0], bytes).unwrap();
+    let warm = cached(tree.path(), cache.path(), &["diff", "."]);
+    assert!(warm.stdout.contains("rename to app/TRACE_store.py"), "{warm}");
+    assert!(uncached(tree.path(), &["diff", "."]).stdout.contains("rename to app/trace_store.py"));
+}
+
+#[test]
+fn a_path_taken_where_the_walk_does_not_look_is_seen_again() {
+    let tree = tree_with(&[
+        (".gitignore", b"app/trace_store.py\n"),
+        ("app/session_store.py", b"def open_session():\n    return 1\n"),
+    ]);
+    // The walked paths stay the same, but the move's target now exists: it is refused.
+    assert_change_is_seen(tree.path(), |root| write_file(root, "app/trace_store.py", b"x = 1\n"));
+}
+
+#[test]
+fn a_tsconfig_that_changes_is_read_again() {
+    let tree = tree_with(&[
+        ("tsconfig.json", br#"{ "compilerOptions": { "paths": { "@app/*": ["./src/*"] } } }"#),
+        ("src/components/view.ts", b"export const SessionView = 1;\n"),
+        ("src/app.ts", b"import { SessionView } from '@app/components/view';\nexport const shown = SessionView;\n"),
+    ]);
+    // Without the alias, `@app/components/view` is someone else's package, whose names stay.
+    assert_change_is_seen(tree.path(), |root| {
+        write_file(root, "tsconfig.json", br#"{ "compilerOptions": { "paths": { "@lib/*": ["./src/*"] } } }"#);
+    });
+}
+
 #[test]
 fn a_cache_that_cannot_be_opened_is_a_warning_not_a_failure() {
     let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n"), ("not-a-folder", b"")]);

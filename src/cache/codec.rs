@@ -2,6 +2,8 @@
 //! variant. Entries are read on every warm run, so they are decoded without a self-describing
 //! format (JSON spent most of a warm run rebuilding tagged enums).
 
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{BuildHasher, Hash};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -9,6 +11,7 @@ use crate::check::Summary;
 use crate::edit::Edit;
 use crate::engine::{FileError, LocatedFinding};
 use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Share, Verdict};
+use crate::project::{PathFinding, TsAlias};
 use crate::reads::Read;
 
 /// A value that can be written to and read back from an entry.
@@ -154,6 +157,50 @@ impl<T: Codec> Codec for Vec<T> {
     }
 }
 
+/// Sets and maps: as a `Vec` of their items.
+fn encode_items<'a, T: Codec + 'a>(len: usize, items: impl Iterator<Item = &'a T>, out: &mut Vec<u8>) {
+    len.encode(out);
+    items.for_each(|item| item.encode(out));
+}
+
+fn decode_items<T: Codec, C: FromIterator<T>>(input: &mut &[u8]) -> Option<C> {
+    Some(Vec::<T>::decode(input)?.into_iter().collect())
+}
+
+impl<T: Codec + Hash + Eq, S: BuildHasher + Default> Codec for HashSet<T, S> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_items(self.len(), self.iter(), out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<HashSet<T, S>> {
+        decode_items(input)
+    }
+}
+
+impl<T: Codec + Ord> Codec for BTreeSet<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_items(self.len(), self.iter(), out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<BTreeSet<T>> {
+        decode_items(input)
+    }
+}
+
+impl<K: Codec + Ord, V: Codec> Codec for BTreeMap<K, V> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.len().encode(out);
+        for (key, value) in self {
+            key.encode(out);
+            value.encode(out);
+        }
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<BTreeMap<K, V>> {
+        decode_items::<(K, V), _>(input)
+    }
+}
+
 impl<A: Codec, B: Codec> Codec for (A, B) {
     fn encode(&self, out: &mut Vec<u8>) {
         self.0.encode(out);
@@ -221,6 +268,8 @@ fields!(FilePlan { edits, findings, shares });
 fields!(LocatedFinding { location, finding, line_text, suppressed });
 fields!(FileError { location, message });
 fields!(Summary { files_changed, files_moved, renames, reviews, conflicts, kept, suppressed, baselined, errors });
+fields!(PathFinding { path, name, verdict, file });
+fields!(TsAlias { prefix, target });
 
 /// A role by its place in [`Role::ALL`].
 impl Codec for Role {

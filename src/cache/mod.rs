@@ -18,6 +18,8 @@
 //! file's text, which is known by the hash the walk took ([`text_hash`]): a warm check reads a
 //! file that did not change once, as a grep does.
 //!
+//! The discovered project is kept as well ([`project`]), found by the walked paths.
+//!
 //! Entries are written to a temporary file and renamed, so concurrent runs never see half of
 //! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.
 //!
@@ -38,9 +40,9 @@ use crate::plan::FilePlan;
 use crate::project::Project;
 use crate::reads::{self, Probes, Read};
 use crate::rules::RuleSet;
-use crate::walk::WalkedFile;
 
 pub mod codec;
+pub mod project;
 
 use codec::Codec;
 
@@ -160,12 +162,7 @@ impl PlanCache {
     pub fn open(root: &Path, rules: &RuleSet, project: &Project) -> io::Result<PlanCache> {
         let base = root.join(FORMAT);
         let generation = base.join(format!("{:016x}", hash_of(&(binary_fingerprint()?, rules.fingerprint, project.fingerprint()))));
-        // Only a folder made here is marked: `--cache-dir .` must not hide a repository from git.
-        let made_here = !root.exists();
-        std::fs::create_dir_all(&generation)?;
-        if made_here {
-            mark_as_cache(root)?;
-        }
+        make_folder(root, &generation)?;
         // Its mtime says when it was last used.
         std::fs::write(generation.join("used"), b"")?;
         remove_stale(&base, &generation);
@@ -182,9 +179,9 @@ impl PlanCache {
         PlanCache { generation, probes: Probes::default(), ahead: Mutex::default(), clashes, learnt: Mutex::default() }
     }
 
-    /// Answer the reads of kept plans from the texts the walk read this run, where it can.
-    pub fn walked(&mut self, files: &[WalkedFile]) {
-        self.probes = Probes::walked(files.iter().filter_map(|f| Some((f.path.as_path(), f.text_hash?))));
+    /// Answer the reads of kept plans with `probes` (which know the texts the walk read).
+    pub fn answer_with(&mut self, probes: Probes) {
+        self.probes = probes;
     }
 
     /// What an earlier run found of whether the file at `path`, with a text hashing to
@@ -414,6 +411,17 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> io::Result<()> {
     moved
 }
 
+/// Make `folder` inside the cache at `root`, and `root` with it if missing, marked as a cache.
+/// Only a root made here is marked: `--cache-dir .` must not hide a repository from git.
+fn make_folder(root: &Path, folder: &Path) -> io::Result<()> {
+    let made_here = !root.exists();
+    std::fs::create_dir_all(folder)?;
+    if made_here {
+        mark_as_cache(root)?;
+    }
+    Ok(())
+}
+
 /// Backup tools skip a folder tagged so, and git ignores it if it sits inside a repository.
 fn mark_as_cache(root: &Path) -> io::Result<()> {
     let mut tag = std::fs::File::create(root.join("CACHEDIR.TAG"))?;
@@ -425,7 +433,7 @@ fn mark_as_cache(root: &Path) -> io::Result<()> {
 fn remove_stale(base: &Path, current: &Path) {
     let Ok(entries) = std::fs::read_dir(base) else { return };
     let now = SystemTime::now();
-    for entry in entries.flatten() {
+    for entry in entries.flatten().filter(|entry| entry.file_name() != project::FOLDER) {
         let path = entry.path();
         // A generation another run is creating has no mark yet: its folder's time stands in.
         let used = std::fs::metadata(path.join("used")).or_else(|_| std::fs::metadata(&path)).and_then(|m| m.modified());
