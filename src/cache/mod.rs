@@ -243,7 +243,7 @@ impl PlanCache {
     /// value depends on: the command and its output settings. The file is not read: the text
     /// is known by its hash, and no read needs it.
     pub fn kept_result<T: Codec>(&self, text_hash: u64, options: u64, cx: &Context<'_>) -> Option<T> {
-        let bytes = std::fs::read(result_file(self.generation.as_ref()?, cx.path, text_hash, options)).ok()?;
+        let bytes = read_entry(&result_file(self.generation.as_ref()?, cx.path, text_hash, options)).ok()?;
         let mut input = &bytes[..];
         let kept = KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty())?;
         let holds = kept.path == cx.path && kept.text_hash == text_hash && kept.options == options && self.hold(&kept.reads, cx);
@@ -284,7 +284,7 @@ impl PlanCache {
         compute: impl FnOnce() -> Result<FilePlan, ParseError>,
     ) -> Result<Variant, ParseError> {
         let file = self.generation.as_ref().map(|g| entry_file(g, key_of(cx.path, text_hash)));
-        let kept = file.as_ref().and_then(|file| std::fs::read(file).ok()).and_then(|bytes| {
+        let kept = file.as_ref().and_then(|file| read_entry(file).ok()).and_then(|bytes| {
             let mut input = &bytes[..];
             Entry::decode(&mut input).filter(|_| input.is_empty())
         });
@@ -384,6 +384,23 @@ fn binary_fingerprint() -> io::Result<u64> {
     Ok(hash_of(&(&exe, meta.len(), meta.modified().ok())))
 }
 
+/// The bytes of an entry file, read as a warm run reads thousands of them: without asking its
+/// size first (as `std::fs::read` does) nor reading again past a short read. A read cut short
+/// otherwise only makes an entry that does not decode, which is planned again.
+fn read_entry(file: &Path) -> io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(file)?;
+    let mut bytes = vec![0; 16 << 10];
+    let mut len = 0;
+    loop {
+        len += io::Read::read(&mut file, &mut bytes[len..])?;
+        if len < bytes.len() {
+            bytes.truncate(len);
+            return Ok(bytes);
+        }
+        bytes.resize(bytes.len() * 2, 0);
+    }
+}
+
 fn write_entry(file: &Path, entry: &Entry) -> io::Result<()> {
     let mut bytes = Vec::with_capacity(4096);
     entry.encode(&mut bytes);
@@ -462,6 +479,18 @@ mod tests {
         assert!(!cache.may_clash(path, "session = 1", || unreachable!("kept")));
         assert!(cache.may_clash(path, "session = trace2", || true), "another text is judged again");
         assert!(cache.may_clash(Path::new("other.py"), "session = 1", || true), "so is another path");
+    }
+
+    #[test]
+    fn entries_of_any_size_are_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0, 1, 16 << 10, (16 << 10) + 1, 100_000] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let file = dir.path().join(len.to_string());
+            std::fs::write(&file, &bytes).unwrap();
+            assert_eq!(read_entry(&file).unwrap(), bytes, "{len} bytes");
+        }
+        assert!(read_entry(&dir.path().join("missing")).is_err());
     }
 
     fn plan_renaming(at: usize) -> FilePlan {
