@@ -243,9 +243,8 @@ impl PlanCache {
     /// value depends on: the command and its output settings. The file is not read: the text
     /// is known by its hash, and no read needs it.
     pub fn kept_result<T: Codec>(&self, text_hash: u64, options: u64, cx: &Context<'_>) -> Option<T> {
-        let bytes = read_entry(&result_file(self.generation.as_ref()?, cx.path, text_hash, options)).ok()?;
-        let mut input = &bytes[..];
-        let kept = KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty())?;
+        let file = result_file(self.generation.as_ref()?, cx.path, text_hash, options);
+        let kept = read_entry(&file, |mut input| KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty()))?;
         let holds = kept.path == cx.path && kept.text_hash == text_hash && kept.options == options && self.hold(&kept.reads, cx);
         holds.then_some(kept.value)
     }
@@ -284,10 +283,7 @@ impl PlanCache {
         compute: impl FnOnce() -> Result<FilePlan, ParseError>,
     ) -> Result<Variant, ParseError> {
         let file = self.generation.as_ref().map(|g| entry_file(g, key_of(cx.path, text_hash)));
-        let kept = file.as_ref().and_then(|file| read_entry(file).ok()).and_then(|bytes| {
-            let mut input = &bytes[..];
-            Entry::decode(&mut input).filter(|_| input.is_empty())
-        });
+        let kept = file.as_ref().and_then(|file| read_entry(file, |mut input| Entry::decode(&mut input).filter(|_| input.is_empty())));
         let mut variants = match kept {
             Some(entry) if entry.path == cx.path && entry.text_hash == text_hash => entry.variants,
             _ => Vec::new(),
@@ -384,22 +380,42 @@ fn binary_fingerprint() -> io::Result<u64> {
     Ok(hash_of(&(&exe, meta.len(), meta.modified().ok())))
 }
 
-/// The bytes of an entry file, read as a warm run reads thousands of them: without asking its
-/// size first (as `std::fs::read` does) nor reading again past a short read. A read cut short
-/// otherwise only makes an entry that does not decode, which is planned again.
-fn read_entry(file: &Path) -> io::Result<Vec<u8>> {
-    let mut file = std::fs::File::open(file)?;
-    let mut bytes = vec![0; 16 << 10];
+/// What `decode` makes of the bytes of an entry file (`None` when it cannot be read). A warm
+/// run reads thousands: into a buffer each thread keeps, without asking the file's size first
+/// (as `std::fs::read` does) nor reading again past a short read. A read cut short otherwise
+/// only makes an entry that does not decode, which is planned again.
+fn read_entry<T>(file: &Path, decode: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
+    thread_local! {
+        static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut file = std::fs::File::open(file).ok()?;
+    // Taken, not borrowed: a `decode` that read an entry itself would get a buffer of its own.
+    let mut bytes = BUFFER.take();
+    if bytes.is_empty() {
+        bytes.resize(16 << 10, 0);
+    }
     let mut len = 0;
-    loop {
-        len += io::Read::read(&mut file, &mut bytes[len..])?;
+    let read = loop {
+        match io::Read::read(&mut file, &mut bytes[len..]) {
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => break Err(e),
+        }
         if len < bytes.len() {
-            bytes.truncate(len);
-            return Ok(bytes);
+            break Ok(());
         }
         bytes.resize(bytes.len() * 2, 0);
+    };
+    let decoded = read.ok().and_then(|()| decode(&bytes[..len]));
+    // An entry far larger than most is not held on to.
+    if bytes.len() <= ENTRY_BUFFER {
+        BUFFER.set(bytes);
     }
+    decoded
 }
+
+/// The largest buffer a thread keeps for reading entries.
+const ENTRY_BUFFER: usize = 1 << 20;
 
 fn write_entry(file: &Path, entry: &Entry) -> io::Result<()> {
     let mut bytes = Vec::with_capacity(4096);
@@ -484,13 +500,14 @@ mod tests {
     #[test]
     fn entries_of_any_size_are_read_whole() {
         let dir = tempfile::tempdir().unwrap();
-        for len in [0, 1, 16 << 10, (16 << 10) + 1, 100_000] {
+        // A small entry after a large one: the kept buffer's older bytes are not part of it.
+        for len in [0, 1, 16 << 10, (16 << 10) + 1, 100_000, 3] {
             let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             let file = dir.path().join(len.to_string());
             std::fs::write(&file, &bytes).unwrap();
-            assert_eq!(read_entry(&file).unwrap(), bytes, "{len} bytes");
+            assert_eq!(read_entry(&file, |read| Some(read.to_vec())), Some(bytes), "{len} bytes");
         }
-        assert!(read_entry(&dir.path().join("missing")).is_err());
+        assert_eq!(read_entry(&dir.path().join("missing"), |read| Some(read.len())), None);
     }
 
     fn plan_renaming(at: usize) -> FilePlan {
