@@ -32,12 +32,32 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Bound
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        if let Some(value) = self.newer.get(key) {
-            return Some(value.clone());
+        self.get_ref(key).cloned()
+    }
+
+    /// The answer held for `key`, else the one `make` gives, then held.
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> V {
+        if let Some(value) = self.get(&key) {
+            return value;
         }
-        let (key, value) = self.older.remove_entry(key)?;
+        let value = make();
         self.insert(key, value.clone());
-        Some(value)
+        value
+    }
+}
+
+impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Bounded<K, V, LIMIT, S> {
+    /// The answer held for `key`, if any, where it is held.
+    fn get_ref<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if !self.newer.contains_key(key) {
+            let (key, value) = self.older.remove_entry(key)?;
+            self.insert(key, value);
+        }
+        self.newer.get(key)
     }
 
     pub fn insert(&mut self, key: K, value: V) {
@@ -51,16 +71,6 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Bound
             self.newer.reserve(half);
         }
         self.newer.insert(key, value);
-    }
-
-    /// The answer held for `key`, else the one `make` gives, then held.
-    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> V {
-        if let Some(value) = self.get(&key) {
-            return value;
-        }
-        let value = make();
-        self.insert(key, value.clone());
-        value
     }
 
     #[cfg(test)]
@@ -89,9 +99,32 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Shard
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
+        get_or_make(self.shard(key), key, make)
+    }
+}
+
+impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Shards<K, V, LIMIT, S> {
+    /// What `read` says of the answer held for `key`, else of the one `make` gives, then held.
+    /// `read` runs under the lock: the answer is not cloned, and workers touch no shared count.
+    pub fn read<Q, R>(&self, key: &Q, make: impl FnOnce() -> V, read: impl Fn(&V) -> R) -> R
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let shard = self.shard(key);
+        let lock = || shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = lock().get_ref(key) {
+            return read(known);
+        }
+        let value = make();
+        let said = read(&value);
+        lock().insert(key.to_owned(), value);
+        said
+    }
+
+    fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> &Mutex<Bounded<K, V, LIMIT, S>> {
         // A fixed seed of its own: the shard must not follow the bits the maps inside use.
-        let shard = FixedState::with_seed(0x5eed).hash_one(key) as usize % SHARDS;
-        get_or_make(&self.0[shard], key, make)
+        &self.0[FixedState::with_seed(0x5eed).hash_one(key) as usize % SHARDS]
     }
 }
 
@@ -158,6 +191,9 @@ mod tests {
             assert_eq!(answer, 1);
         }
         assert_eq!(made, 3);
+        let mut made = 0;
+        let lengths: Vec<usize> = ["a", "dd", "a"].iter().map(|key| memo.read(*key, || { made += 1; key.len() }, |n| n * 10)).collect();
+        assert_eq!((lengths, made), (vec![10, 20, 10], 1), "read under the lock, made once");
     }
 
     #[test]

@@ -213,7 +213,7 @@ pub struct Probes {
     walked: foldhash::HashMap<OsString, u64>,
     files: Answers<Option<u64>, 512>,
     is_file: Answers<bool, 4096>,
-    folders: Answers<Arc<Folder>, 512>,
+    folders: Answers<Folder, 512>,
 }
 
 /// Answers by path, each asked many times a run: keyed by the path's bytes (hashing a `Path`
@@ -265,7 +265,7 @@ impl Probes {
                 None => *hash == probe(&self.files, path, |p| std::fs::read(p).ok().map(|bytes| text_hash(&bytes))),
             },
             Read::IsFile { path, is } => *is == self.is_file(path),
-            Read::Folder { path, listing } => *listing == self.folder(path).hash(),
+            Read::Folder { path, listing } => *listing == self.folder(path, Folder::hash),
             Read::Shared { question, answer } => *answer == shared.answer(*question),
         }
     }
@@ -273,27 +273,31 @@ impl Probes {
     fn is_file(&self, path: &Path) -> bool {
         probe(&self.is_file, path, |path| {
             let Some((parent, name)) = entry_of(path) else { return path.is_file() };
-            match &*self.folder(parent) {
-                Folder::Listed { listing: (files, _), .. } => files.contains(name),
-                Folder::Missing => false,
-                Folder::Unlisted => path.is_file(),
-            }
+            let listed = self.folder(parent, |folder| match folder {
+                Folder::Listed { listing: (files, _), .. } => Some(files.contains(name)),
+                Folder::Missing => Some(false),
+                Folder::Unlisted => None,
+            });
+            listed.unwrap_or_else(|| path.is_file())
         })
     }
 
-    fn folder(&self, path: &Path) -> Arc<Folder> {
-        probe(&self.folders, path, |path| {
-            let parent = entry_of(path).map(|(parent, name)| (self.folder(parent), name));
-            let looked = match parent.as_ref().map(|(parent, name)| (&**parent, name)) {
-                Some((Folder::Missing, _)) => Folder::Missing,
-                Some((Folder::Listed { listing: (files, folders), others, .. }, name))
-                    if !files.contains(*name) && !folders.contains(*name) && !others.contains(*name) =>
-                {
-                    Folder::Missing
+    /// What `read` says of the folder at `path`, as a run first looked at it.
+    fn folder<R>(&self, path: &Path, read: impl Fn(&Folder) -> R) -> R {
+        let look = || if self.parent_lacks(path) { Folder::Missing } else { Folder::looked(list_all(path)) };
+        self.folders.read(path.as_os_str(), look, read)
+    }
+
+    /// Whether the folder holding `path` is missing or does not list it.
+    fn parent_lacks(&self, path: &Path) -> bool {
+        entry_of(path).is_some_and(|(parent, name)| {
+            self.folder(parent, |parent| match parent {
+                Folder::Missing => true,
+                Folder::Listed { listing: (files, folders), others, .. } => {
+                    !files.contains(name) && !folders.contains(name) && !others.contains(name)
                 }
-                _ => Folder::looked(list_all(path)),
-            };
-            Arc::new(looked)
+                Folder::Unlisted => false,
+            })
         })
     }
 }
