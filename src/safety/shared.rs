@@ -41,8 +41,9 @@ pub struct Shared {
     origins: HashMap<Key, Origin>,
     /// The owners of each shared member, by language family and member name.
     owners: HashMap<(&'static str, String), Vec<String>>,
-    /// The hash of each answer (none: 0), by the hash of its question.
-    answers: HashMap<u64, u64>,
+    /// The hash of each answer (none: 0), by the hash of its question: asked for every kept
+    /// read of a shared verdict (240,000 times in a warm check of 50k files), so with a fast hasher.
+    answers: foldhash::HashMap<u64, u64>,
 }
 
 /// What a lookup in [`Shared`] asks.
