@@ -62,7 +62,9 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> Sieved
     // Each walking thread handed over its files sorted: a stable sort finds those runs and
     // merges them, one comparison per file.
     found.sort_by(walk_order);
-    found.dedup_by(|a, b| a.path == b.path);
+    // Overlapping roots walk a file twice under the same bytes, which sort together: bytes are
+    // compared, not components (a tenth of a warm run's main thread went to comparing them).
+    found.dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
     Ok(found)
 }
 
@@ -147,6 +149,18 @@ mod tests {
         let names: Vec<_> =
             walked.iter().map(|f| f.path.strip_prefix(dir.path()).unwrap().to_path_buf()).collect();
         assert_eq!(names, vec![PathBuf::from("pkg/a.py"), PathBuf::from("pkg/deep/b.py")]);
+    }
+
+    #[test]
+    fn overlapping_roots_walk_each_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg/deep")).unwrap();
+        std::fs::write(dir.path().join("pkg/deep/b.py"), "x").unwrap();
+        std::fs::write(dir.path().join("a.py"), "x").unwrap();
+        let roots = [dir.path().to_path_buf(), dir.path().join("pkg"), dir.path().join("pkg/deep/b.py"), dir.path().to_path_buf()];
+        let walked = files(&roots, 2, &|_| (true, None)).unwrap();
+        let names: Vec<_> = walked.iter().map(|f| f.path.strip_prefix(dir.path()).unwrap().to_path_buf()).collect();
+        assert_eq!(names, vec![PathBuf::from("a.py"), PathBuf::from("pkg/deep/b.py")]);
     }
 
     #[test]
