@@ -89,7 +89,8 @@ struct CacheArgs {
     /// Where plans (and check's results) are kept between runs, so unchanged files are not
     /// parsed again (default: $XDG_CACHE_HOME/retrace, else ~/.cache/retrace). A plan is reused
     /// only while the file, the rules, the binary and everything it read in other files are
-    /// unchanged; a result, while the verdicts it followed from other files are too.
+    /// unchanged; a result, while the verdicts it followed from other files are too; the tree's
+    /// facts (packages, aliases, moves), while the walked paths and the files they came from are.
     #[arg(long, value_name = "DIR", env = "RETRACE_CACHE_DIR", global = true)]
     cache_dir: Option<PathBuf>,
 }
