@@ -226,17 +226,20 @@ impl Codec for Range<usize> {
 /// Structs: each field in order.
 macro_rules! fields {
     ($type:ident { $($field:ident),* }) => {
-        impl Codec for $type {
+        impl $crate::cache::codec::Codec for $type {
             fn encode(&self, out: &mut Vec<u8>) {
-                $(self.$field.encode(out);)*
+                $($crate::cache::codec::Codec::encode(&self.$field, out);)*
             }
 
             fn decode(input: &mut &[u8]) -> Option<$type> {
-                Some($type { $($field: Codec::decode(input)?),* })
+                Some($type { $($field: $crate::cache::codec::Codec::decode(input)?),* })
             }
         }
     };
 }
+
+/// For types kept elsewhere whose fields are all kept, in order.
+pub(crate) use fields;
 
 /// Enums: a tag byte (the variant's place in the list), then its fields in order.
 macro_rules! variants {

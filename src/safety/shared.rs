@@ -110,17 +110,7 @@ impl Codec for Key {
     }
 }
 
-impl Codec for Origin {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.finding.encode(out);
-        self.at.encode(out);
-        self.imported.encode(out);
-    }
-
-    fn decode(input: &mut &[u8]) -> Option<Origin> {
-        Some(Origin { finding: Codec::decode(input)?, at: Codec::decode(input)?, imported: Codec::decode(input)? })
-    }
-}
+crate::cache::codec::fields!(Origin { finding, at, imported });
 
 impl Codec for FileShares {
     fn encode(&self, out: &mut Vec<u8>) {
