@@ -176,6 +176,20 @@ mod tests {
         let first = kept(&roots, &files, &mut discovered);
         let again = kept(&roots, &files, &mut || unreachable!("kept"));
         assert_eq!(again.fingerprint(), first.fingerprint());
+        // A damaged or cut short file: the project is discovered again, and kept anew.
+        let file = std::fs::read_dir(cache.path().join(FORMAT).join(FOLDER)).unwrap().next().unwrap().unwrap().path();
+        let whole = std::fs::read(&file).unwrap();
+        for damaged in [&whole[..whole.len() / 2], b"not a project"] {
+            std::fs::write(&file, damaged).unwrap();
+            let mut discovered_again = false;
+            let rediscovered = kept(&roots, &files, &mut || {
+                discovered_again = true;
+                discovered()
+            });
+            assert!(discovered_again);
+            assert_eq!(rediscovered.fingerprint(), first.fingerprint());
+            assert_eq!(kept(&roots, &files, &mut || unreachable!("kept anew")).fingerprint(), first.fingerprint());
+        }
         let mut other_root = files.clone();
         other_root[1].root = 1;
         let other_files = [walked(&["repo/app/session.py"]), walked(&["repo/app/session.py", "repo/web/page.tsx"]), other_root];
