@@ -80,9 +80,11 @@ impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Bounded<K, V
 }
 
 /// A memo shared by workers, split in shards by key so that they rarely wait for each other;
-/// each shard holds at most `LIMIT` answers.
+/// each shard holds at most `LIMIT` answers. Its keys are hashed with a fast hasher: they are
+/// paths and names asked for many times per file, and a path is best keyed by its bytes
+/// (`OsString`: hashing a `Path` walks its components).
 #[derive(Debug)]
-pub struct Shards<K, V, const LIMIT: usize, S = RandomState>([Mutex<Bounded<K, V, LIMIT, S>>; SHARDS]);
+pub struct Shards<K, V, const LIMIT: usize, S = foldhash::fast::RandomState>([Mutex<Bounded<K, V, LIMIT, S>>; SHARDS]);
 
 const SHARDS: usize = 8;
 
@@ -101,6 +103,15 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Shard
     {
         get_or_make(self.shard(key), key, make)
     }
+
+    /// The answer held for `key`, if any.
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        lock(self.shard(key)).get(key)
+    }
 }
 
 impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Shards<K, V, LIMIT, S> {
@@ -112,14 +123,18 @@ impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Shards<K, V,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         let shard = self.shard(key);
-        let lock = || shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(known) = lock().get_ref(key) {
+        if let Some(known) = lock(shard).get_ref(key) {
             return read(known);
         }
         let value = make();
         let said = read(&value);
-        lock().insert(key.to_owned(), value);
+        lock(shard).insert(key.to_owned(), value);
         said
+    }
+
+    /// Hold `value` as the answer for `key`.
+    pub fn insert(&self, key: K, value: V) {
+        lock(self.shard(&key)).insert(key, value);
     }
 
     fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> &Mutex<Bounded<K, V, LIMIT, S>> {
@@ -137,13 +152,17 @@ where
     S: BuildHasher + Default,
     Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
 {
-    let lock = || memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(known) = lock().get(key) {
+    if let Some(known) = lock(memo).get(key) {
         return known;
     }
     let value = make();
-    lock().insert(key.to_owned(), value.clone());
+    lock(memo).insert(key.to_owned(), value.clone());
     value
+}
+
+/// A poisoned memo is still sound: every answer in it was whole when inserted.
+fn lock<T>(memo: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -194,6 +213,8 @@ mod tests {
         let mut made = 0;
         let lengths: Vec<usize> = ["a", "dd", "a"].iter().map(|key| memo.read(*key, || { made += 1; key.len() }, |n| n * 10)).collect();
         assert_eq!((lengths, made), (vec![10, 20, 10], 1), "read under the lock, made once");
+        memo.insert("e".to_owned(), 5);
+        assert_eq!((memo.get("e"), memo.get("dd"), memo.get("f")), (Some(5), Some(2), None));
     }
 
     #[test]

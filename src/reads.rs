@@ -38,16 +38,58 @@ pub enum Read {
     Shared { question: u64, answer: u64 },
 }
 
+impl Read {
+    /// What reads are sorted and told apart by: paths by their bytes (comparing `Path`s walks
+    /// their components). The same path written two ways is only checked twice.
+    fn order(&self) -> (u8, &[u8], u64, u64) {
+        match self {
+            Read::File { path, hash } => (0, path.as_os_str().as_encoded_bytes(), hash.is_some().into(), hash.unwrap_or(0)),
+            Read::IsFile { path, is } => (1, path.as_os_str().as_encoded_bytes(), (*is).into(), 0),
+            Read::Folder { path, listing } => (2, path.as_os_str().as_encoded_bytes(), *listing, 0),
+            Read::Shared { question, answer } => (3, &[], *question, *answer),
+        }
+    }
+}
+
 thread_local! {
     /// The plans being computed on this thread, innermost last: each gathers what it reads.
-    static FRAMES: RefCell<Vec<Vec<Arc<[Read]>>>> = const { RefCell::new(Vec::new()) };
+    static FRAMES: RefCell<Vec<Vec<Arc<Reads>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Reads made together: some of their own, and those of the memoized answers they used, shared
+/// rather than copied (an answer made from other answers holds them once, however many plans
+/// or answers use it).
+#[derive(Debug, Default)]
+struct Reads {
+    own: Vec<Read>,
+    used: Vec<Arc<Reads>>,
+}
+
+impl Reads {
+    fn one(read: Read) -> Arc<Reads> {
+        Arc::new(Reads { own: vec![read], used: Vec::new() })
+    }
+
+    /// Every read, each `Reads` visited once however often it was used.
+    fn flatten(&self) -> Vec<Read> {
+        let mut seen = HashSet::new();
+        let mut todo: Vec<&Reads> = vec![self];
+        let mut reads = Vec::new();
+        while let Some(next) = todo.pop() {
+            reads.extend(next.own.iter().cloned());
+            todo.extend(next.used.iter().filter(|used| seen.insert(Arc::as_ptr(used))).map(|used| &**used));
+        }
+        reads.sort_unstable_by(|a, b| a.order().cmp(&b.order()));
+        reads.dedup_by(|a, b| a.order() == b.order());
+        reads
+    }
 }
 
 fn recording() -> bool {
     FRAMES.with(|frames| !frames.borrow().is_empty())
 }
 
-fn record(reads: Arc<[Read]>) {
+fn record(reads: Arc<Reads>) {
     FRAMES.with(|frames| {
         if let Some(frame) = frames.borrow_mut().last_mut() {
             frame.push(reads);
@@ -55,8 +97,8 @@ fn record(reads: Arc<[Read]>) {
     });
 }
 
-/// Run `compute`, gathering every read it makes; they count for any enclosing capture too.
-pub fn capture<T>(compute: impl FnOnce() -> T) -> (T, Vec<Read>) {
+/// Run `compute`, gathering every read it makes, shared; they count for any enclosing capture.
+fn gather<T>(compute: impl FnOnce() -> T) -> (T, Reads) {
     /// Pops the frame even if `compute` unwinds, so the thread's frames stay balanced.
     struct Frame;
     impl Drop for Frame {
@@ -67,21 +109,29 @@ pub fn capture<T>(compute: impl FnOnce() -> T) -> (T, Vec<Read>) {
     FRAMES.with(|frames| frames.borrow_mut().push(Vec::new()));
     let frame = Frame;
     let value = compute();
-    let chunks = FRAMES.with(|frames| std::mem::take(frames.borrow_mut().last_mut().expect("pushed above")));
+    let mut used = FRAMES.with(|frames| std::mem::take(frames.borrow_mut().last_mut().expect("pushed above")));
     drop(frame);
-    let mut reads: Vec<Read> = chunks.iter().flat_map(|chunk| chunk.iter().cloned()).collect();
-    reads.sort_unstable();
-    reads.dedup();
-    if !reads.is_empty() {
-        record(reads.clone().into());
-    }
+    // A memoized answer is asked for many times per file: it is held once.
+    used.sort_unstable_by_key(Arc::as_ptr);
+    used.dedup_by(|a, b| Arc::ptr_eq(a, b));
+    let reads = Reads { own: Vec::new(), used };
     (value, reads)
+}
+
+/// Run `compute`, gathering every read it makes; they count for any enclosing capture too.
+pub fn capture<T>(compute: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    let (value, reads) = gather(compute);
+    let flat = reads.flatten();
+    if !flat.is_empty() && recording() {
+        record(Arc::new(reads));
+    }
+    (value, flat)
 }
 
 /// Count `reads`, made by an answer kept from earlier, for the plans being computed now.
 pub fn replay(reads: Vec<Read>) {
     if !reads.is_empty() && recording() {
-        record(reads.into());
+        record(Arc::new(Reads { own: reads, used: Vec::new() }));
     }
 }
 
@@ -89,24 +139,23 @@ pub fn replay(reads: Vec<Read>) {
 #[derive(Debug)]
 pub struct Recorded<T> {
     value: T,
-    reads: Arc<[Read]>,
+    reads: Option<Arc<Reads>>,
 }
 
 impl<T> Recorded<T> {
     pub fn capture(compute: impl FnOnce() -> T) -> Recorded<T> {
-        let (value, reads) = capture(compute);
-        Recorded { value, reads: reads.into() }
-    }
-
-    /// `None` when there is no answer; the reads that found none were counted when captured.
-    pub fn transpose(recorded: Recorded<Option<T>>) -> Option<Recorded<T>> {
-        Some(Recorded { value: recorded.value?, reads: recorded.reads })
+        let (value, reads) = gather(compute);
+        let reads = (!reads.used.is_empty()).then(|| Arc::new(reads));
+        if let Some(reads) = &reads {
+            record(reads.clone());
+        }
+        Recorded { value, reads }
     }
 
     /// The answer; the plan being computed now depends on what it was made from.
     pub fn get(&self) -> &T {
-        if !self.reads.is_empty() {
-            record(self.reads.clone());
+        if let Some(reads) = &self.reads {
+            record(reads.clone());
         }
         &self.value
     }
@@ -117,7 +166,7 @@ pub fn read_to_string(path: &Path) -> io::Result<String> {
     let bytes = std::fs::read(path);
     if recording() {
         let hash = bytes.as_ref().ok().map(|bytes| text_hash(bytes));
-        record(Arc::new([Read::File { path: path.to_path_buf(), hash }]));
+        record(Reads::one(Read::File { path: path.to_path_buf(), hash }));
     }
     String::from_utf8(bytes?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
@@ -126,7 +175,7 @@ pub fn read_to_string(path: &Path) -> io::Result<String> {
 pub fn is_file(path: &Path) -> bool {
     let is = path.is_file();
     if recording() {
-        record(Arc::new([Read::IsFile { path: path.to_path_buf(), is }]));
+        record(Reads::one(Read::IsFile { path: path.to_path_buf(), is }));
     }
     is
 }
@@ -138,7 +187,7 @@ pub type Listing = (HashSet<OsString>, HashSet<OsString>);
 pub fn list_folder(folder: &Path) -> io::Result<Listing> {
     let listing = list(folder);
     if recording() {
-        record(Arc::new([Read::Folder { path: folder.to_path_buf(), listing: listing_hash(&listing) }]));
+        record(Reads::one(Read::Folder { path: folder.to_path_buf(), listing: listing_hash(&listing) }));
     }
     listing
 }
@@ -199,7 +248,7 @@ fn unlisted_hash(missing: bool) -> u64 {
 /// only while a plan is being recorded.
 pub fn asked(question: impl FnOnce() -> u64, answer: impl FnOnce() -> u64) {
     if recording() {
-        record(Arc::new([Read::Shared { question: question(), answer: answer() }]));
+        record(Reads::one(Read::Shared { question: question(), answer: answer() }));
     }
 }
 
@@ -216,10 +265,9 @@ pub struct Probes {
     folders: Answers<Folder, 512>,
 }
 
-/// Answers by path, each asked many times a run: keyed by the path's bytes (hashing a `Path`
-/// walks its components) with a fast hasher. Past `LIMIT` in a shard, an answer is looked up
-/// again.
-type Answers<T, const LIMIT: usize> = Shards<OsString, T, LIMIT, foldhash::fast::RandomState>;
+/// Answers by path, each asked many times a run, keyed by the path's bytes. Past `LIMIT` in a
+/// shard, an answer is looked up again.
+type Answers<T, const LIMIT: usize> = Shards<OsString, T, LIMIT>;
 
 /// What a folder held when a run first looked.
 #[derive(Debug)]
@@ -360,6 +408,30 @@ mod tests {
         assert!(matches!(&second[..], [Read::File { hash: Some(_), .. }]));
         // Outside any plan nothing is recorded, and nothing fails.
         assert_eq!(*memo.get(), 19);
+    }
+
+    #[test]
+    fn an_answer_made_from_other_answers_brings_all_their_reads_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.py"), dir.path().join("b.py"));
+        std::fs::write(&a, "a = 1\n").unwrap();
+        let inner = Recorded::capture(|| is_file(&a));
+        let outer = Recorded::capture(|| {
+            for _ in 0..3 {
+                inner.get();
+            }
+            is_file(&b)
+        });
+        let (_, reads) = capture(|| {
+            outer.get();
+            inner.get();
+            outer.get();
+        });
+        let expected = vec![Read::IsFile { path: a.clone(), is: true }, Read::IsFile { path: b.clone(), is: false }];
+        assert_eq!(reads, expected, "the inner answer's read, through the outer one, and the outer's own, once each");
+        // The outer answer holds the inner one's reads, not a copy.
+        let held = outer.reads.as_ref().unwrap();
+        assert_eq!(held.used.iter().filter(|r| Arc::ptr_eq(r, inner.reads.as_ref().unwrap())).count(), 1);
     }
 
     #[test]

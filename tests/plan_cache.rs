@@ -160,6 +160,17 @@ fn a_typescript_module_that_appears_is_resolved_again() {
 }
 
 #[test]
+fn a_typescript_module_that_appears_in_a_missing_folder_is_resolved_again_for_every_importer() {
+    let other = b"import { store } from './lib/mid';\nexport async function drop() {\n  const { data: { session } } = await store.auth.getSession();\n  return session;\n}\n";
+    let tree = tree_with(&[("src/load.ts", LOAD_TS), ("src/drop.ts", other)]);
+    // The run is told once that `src/lib` is missing; each importer's plan depends on that look.
+    assert_change_is_seen(tree.path(), |root| {
+        write_file(root, "src/lib/mid.ts", b"import { db } from './client';\nexport const store = db;\n");
+        write_file(root, "src/lib/client.ts", FOREIGN_CLIENT);
+    });
+}
+
+#[test]
 fn other_rules_plan_again() {
     let tree = tree_with(&[
         ("app.py", b"def start(session_id):\n    return session_id\n"),

@@ -8,15 +8,16 @@
 //! its answers keep the [reads](crate::reads) they were made from.
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use tree_sitter::Node;
 
 use super::collect::name_and_alias;
 use super::syntax::{self, named_children, text_of};
 use crate::project::{ModuleOrigin, Project};
-use crate::memo::Bounded;
+use crate::memo::Shards;
 use crate::reads::{self, Recorded};
 
 /// How many first-party modules a chain of re-exports may pass through (cycles end here too).
@@ -34,15 +35,16 @@ pub struct Reexported {
 /// The run-wide cache: where modules are found, and their imports.
 #[derive(Debug, Clone, Default)]
 pub struct ReExports {
-    cache: Arc<Mutex<Cache>>,
+    cache: Arc<Cache>,
 }
 
+/// Paths are keyed by their bytes.
 #[derive(Debug, Default)]
 struct Cache {
     /// (folder of the importing file, module as written) -> the module's file.
-    files: Bounded<(PathBuf, String), Arc<Recorded<Option<PathBuf>>>, 4096>,
+    files: Shards<(OsString, String), Arc<Recorded<Option<PathBuf>>>, 512>,
     /// Module file -> what is known of its imports, read on first use.
-    modules: Bounded<PathBuf, Arc<OnceLock<Recorded<Module>>>, 2048>,
+    modules: Shards<OsString, Arc<OnceLock<Recorded<Module>>>, 256>,
 }
 
 #[derive(Debug, Default)]
@@ -87,25 +89,20 @@ impl ReExports {
         None
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
-        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     fn module_file(&self, importer: &Path, module: &str) -> Option<PathBuf> {
-        let key = (importer.parent().unwrap_or(Path::new("")).to_path_buf(), module.to_owned());
-        let known = self.cache().files.get(&key);
-        if let Some(known) = known {
+        let key = (importer.parent().unwrap_or(Path::new("")).as_os_str().to_owned(), module.to_owned());
+        if let Some(known) = self.cache.files.get(&key) {
             return known.get().clone();
         }
         let found = Arc::new(Recorded::capture(|| module_file(importer, module)));
-        self.cache().files.insert(key, found.clone());
+        self.cache.files.insert(key, found.clone());
         found.get().clone()
     }
 
     /// What `name` is bound to by an import of the module at `file` (read on first use, parsed
     /// only when `name` may be imported there).
     fn bound(&self, file: &Path, name: &str) -> Option<Bound> {
-        let once = self.cache().modules.get_or_insert_with(file.to_path_buf(), Arc::default);
+        let once = self.cache.modules.get_or_make(file.as_os_str(), Arc::default);
         // Read outside the lock: other workers wait only for this module, not for the map.
         let module = once
             .get_or_init(|| {

@@ -11,31 +11,32 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use super::origin::Origin;
-use crate::memo::Bounded;
+use crate::memo::Shards;
 use crate::reads::{self, Recorded};
 
 /// The run-wide cache.
 #[derive(Debug, Clone, Default)]
 pub struct Modules {
-    cache: Arc<Mutex<Cache>>,
+    cache: Arc<Cache>,
 }
 
+/// Paths are keyed by their bytes: the same folder written two ways is only listed twice.
 #[derive(Debug, Default)]
 struct Cache {
-    /// Folder -> what is in it. Resolving a specifier tries a dozen names, in the folders of
-    /// every alias: one listing per folder answers them all without a `stat` each. Only
-    /// folders that exist are kept, so memory follows the tree, not the lookups.
-    folders: Bounded<PathBuf, Arc<Recorded<Folder>>, 2048>,
+    /// Folder -> what is in it, `None` when it is missing. Resolving a specifier tries a dozen
+    /// names, in the folders of every alias: one listing per folder answers them all without a
+    /// `stat` each.
+    folders: Shards<OsString, Recorded<Option<Folder>>, 512>,
     /// Folder -> the names of the files in it that the run moves (built on first use).
-    moved: Option<Arc<HashMap<PathBuf, Vec<OsString>>>>,
+    moved: OnceLock<HashMap<PathBuf, Vec<OsString>>>,
     /// An aliased specifier -> each alias (index into the project's aliases) it resolves under,
     /// with the file found there.
-    aliased: Bounded<String, Arc<Recorded<Resolutions>>, 1024>,
+    aliased: Shards<String, Arc<Recorded<Resolutions>>, 128>,
     /// (file, import depth) -> the foreign origins of its top-level variables, computed once.
-    exports: Bounded<(PathBuf, usize), Arc<OnceLock<Recorded<Exports>>>, 1024>,
+    exports: Shards<(OsString, usize), Arc<OnceLock<Recorded<Exports>>>, 128>,
 }
 
 /// What one folder holds.
@@ -59,39 +60,41 @@ type Resolutions = Arc<[(usize, PathBuf)]>;
 pub(super) type Exports = HashMap<String, Origin>;
 
 impl Modules {
-    fn cache(&self) -> MutexGuard<'_, Cache> {
-        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// Whether `path` names a file, on disk or moved away by this run (`moves`).
     pub(super) fn is_file(&self, path: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> bool {
         let Some(name) = path.file_name() else { return false };
         let folder = path.parent().unwrap_or(Path::new(""));
-        match self.folder(folder, moves).as_deref().map(Recorded::get) {
-            None => false,
-            Some(Folder::Listed { files, .. }) => files.contains(name),
-            Some(Folder::Unlisted) => moves.contains_key(path) || reads::is_file(path),
-        }
+        let listed = self.folder(folder, moves, |held| match held {
+            None => Some(false),
+            Some(Folder::Listed { files, .. }) => Some(files.contains(name)),
+            Some(Folder::Unlisted) => None,
+        });
+        listed.unwrap_or_else(|| moves.contains_key(path) || reads::is_file(path))
     }
 
-    /// What `folder` holds, or `None` when there is no such folder.
-    fn folder(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> Option<Arc<Recorded<Folder>>> {
-        let known = self.cache().folders.get(folder);
-        if let Some(known) = known {
-            return Some(known);
-        }
-        let moved = self.moved(moves);
-        let moved_here = moved.get(folder);
+    /// What `read` says of what `folder` holds (`None` when there is no such folder). A missing
+    /// folder is held too (resolution asks for the same ones again and again), with the reads
+    /// that found it missing: a plan that is told so depends on them.
+    fn folder<R>(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>, read: impl Fn(Option<&Folder>) -> R) -> R {
+        let look = || Recorded::capture(|| self.look(folder, moves));
+        self.cache.folders.read(folder.as_os_str(), look, |held| read(held.get().as_ref()))
+    }
+
+    fn look(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> Option<Folder> {
+        let moved_here = self.moved(moves).get(folder);
         // A folder its parent does not list does not exist, and is looked up no further: the
-        // folders a specifier would name under every other alias are never listed or kept.
+        // folders a specifier would name under every other alias are never listed.
         if let (Some(parent), Some(name), None) = (folder.parent(), folder.file_name(), moved_here) {
-            match self.folder(parent, moves).as_deref().map(Recorded::get) {
-                None => return None,
-                Some(Folder::Listed { folders, .. }) if !folders.contains(name) => return None,
-                Some(_) => {}
+            let lacks = self.folder(parent, moves, |held| match held {
+                None => true,
+                Some(Folder::Listed { folders, .. }) => !folders.contains(name),
+                Some(Folder::Unlisted) => false,
+            });
+            if lacks {
+                return None;
             }
         }
-        let listing = Recorded::capture(|| match reads::list_folder(folder) {
+        match reads::list_folder(folder) {
             Ok((mut files, folders)) => {
                 files.extend(moved_here.into_iter().flatten().cloned());
                 Some(Folder::Listed { files, folders })
@@ -99,25 +102,19 @@ impl Modules {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => moved_here
                 .map(|names| Folder::Listed { files: names.iter().cloned().collect(), folders: HashSet::new() }),
             Err(_) => Some(Folder::Unlisted),
-        });
-        // A folder that does not exist is not kept (the read that found it missing still counts).
-        let listing = Arc::new(Recorded::transpose(listing)?);
-        self.cache().folders.insert(folder.to_path_buf(), listing.clone());
-        Some(listing)
+        }
     }
 
-    fn moved(&self, moves: &BTreeMap<PathBuf, PathBuf>) -> Arc<HashMap<PathBuf, Vec<OsString>>> {
-        let mut cache = self.cache();
-        let moved = cache.moved.get_or_insert_with(|| {
+    fn moved(&self, moves: &BTreeMap<PathBuf, PathBuf>) -> &HashMap<PathBuf, Vec<OsString>> {
+        self.cache.moved.get_or_init(|| {
             let mut by_folder: HashMap<PathBuf, Vec<OsString>> = HashMap::new();
             for old in moves.keys() {
                 if let (Some(folder), Some(name)) = (old.parent(), old.file_name()) {
                     by_folder.entry(folder.to_path_buf()).or_default().push(name.to_owned());
                 }
             }
-            Arc::new(by_folder)
-        });
-        moved.clone()
+            by_folder
+        })
     }
 
     /// The aliases `spec` resolves under, found by `resolve` the first time it is asked.
@@ -126,12 +123,11 @@ impl Modules {
         spec: &str,
         resolve: impl FnOnce() -> Vec<(usize, PathBuf)>,
     ) -> Resolutions {
-        let known = self.cache().aliased.get(spec);
-        if let Some(known) = known {
+        if let Some(known) = self.cache.aliased.get(spec) {
             return known.get().clone();
         }
         let found = Arc::new(Recorded::capture(|| Arc::from(resolve())));
-        self.cache().aliased.insert(spec.to_owned(), found.clone());
+        self.cache.aliased.insert(spec.to_owned(), found.clone());
         found.get().clone()
     }
 
@@ -139,7 +135,7 @@ impl Modules {
     /// file's variables are found by `compute` once: a worker asking while another computes
     /// them waits for that result.
     pub(super) fn exported(&self, file: &Path, depth: usize, name: &str, compute: impl FnOnce() -> Exports) -> Option<Origin> {
-        let slot = self.cache().exports.get_or_insert_with((file.to_path_buf(), depth), Arc::default);
+        let slot = self.cache.exports.get_or_make(&(file.as_os_str().to_owned(), depth), Arc::default);
         slot.get_or_init(|| Recorded::capture(compute)).get().get(name).cloned()
     }
 }
