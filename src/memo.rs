@@ -34,16 +34,6 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Bound
     {
         self.get_ref(key).cloned()
     }
-
-    /// The answer held for `key`, else the one `make` gives, then held.
-    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> V {
-        if let Some(value) = self.get(&key) {
-            return value;
-        }
-        let value = make();
-        self.insert(key, value.clone());
-        value
-    }
 }
 
 impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Bounded<K, V, LIMIT, S> {
@@ -103,15 +93,6 @@ impl<K: Hash + Eq, V: Clone, const LIMIT: usize, S: BuildHasher + Default> Shard
     {
         get_or_make(self.shard(key), key, make)
     }
-
-    /// The answer held for `key`, if any.
-    pub fn get<Q>(&self, key: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        lock(self.shard(key)).get(key)
-    }
 }
 
 impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Shards<K, V, LIMIT, S> {
@@ -130,11 +111,6 @@ impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Shards<K, V,
         let said = read(&value);
         lock(shard).insert(key.to_owned(), value);
         said
-    }
-
-    /// Hold `value` as the answer for `key`.
-    pub fn insert(&self, key: K, value: V) {
-        lock(self.shard(&key)).insert(key, value);
     }
 
     fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> &Mutex<Bounded<K, V, LIMIT, S>> {
@@ -189,10 +165,10 @@ mod tests {
         let mut memo: Bounded<String, usize, 2> = Bounded::default();
         let mut made = 0;
         for key in ["a", "b", "c", "a"] {
-            memo.get_or_insert_with(key.to_owned(), || {
+            if memo.get(key).is_none() {
                 made += 1;
-                key.len()
-            });
+                memo.insert(key.to_owned(), key.len());
+            }
         }
         assert_eq!(made, 4, "`a` went with the older half when `c` came");
         assert_eq!(memo.get("c"), Some(1));
@@ -213,8 +189,6 @@ mod tests {
         let mut made = 0;
         let lengths: Vec<usize> = ["a", "dd", "a"].iter().map(|key| memo.read(*key, || { made += 1; key.len() }, |n| n * 10)).collect();
         assert_eq!((lengths, made), (vec![10, 20, 10], 1), "read under the lock, made once");
-        memo.insert("e".to_owned(), 5);
-        assert_eq!((memo.get("e"), memo.get("dd"), memo.get("f")), (Some(5), Some(2), None));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::safety::Shared;
 use crate::walk::WalkedFile;
 
 /// One answer a plan took from outside its file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Read {
     /// A file's bytes (their hash), or `None` when it could not be read.
     File { path: PathBuf, hash: Option<u64> },
@@ -97,8 +97,9 @@ fn record(reads: Arc<Reads>) {
     });
 }
 
-/// Run `compute`, gathering every read it makes, shared; they count for any enclosing capture.
-fn gather<T>(compute: impl FnOnce() -> T) -> (T, Reads) {
+/// Run `compute`, gathering every read it makes, shared (`None` when it made none); they count
+/// for any enclosing capture too.
+fn gather<T>(compute: impl FnOnce() -> T) -> (T, Option<Arc<Reads>>) {
     /// Pops the frame even if `compute` unwinds, so the thread's frames stay balanced.
     struct Frame;
     impl Drop for Frame {
@@ -111,21 +112,21 @@ fn gather<T>(compute: impl FnOnce() -> T) -> (T, Reads) {
     let value = compute();
     let mut used = FRAMES.with(|frames| std::mem::take(frames.borrow_mut().last_mut().expect("pushed above")));
     drop(frame);
+    if used.is_empty() {
+        return (value, None);
+    }
     // A memoized answer is asked for many times per file: it is held once.
     used.sort_unstable_by_key(Arc::as_ptr);
     used.dedup_by(|a, b| Arc::ptr_eq(a, b));
-    let reads = Reads { own: Vec::new(), used };
-    (value, reads)
+    let reads = Arc::new(Reads { own: Vec::new(), used });
+    record(reads.clone());
+    (value, Some(reads))
 }
 
 /// Run `compute`, gathering every read it makes; they count for any enclosing capture too.
 pub fn capture<T>(compute: impl FnOnce() -> T) -> (T, Vec<Read>) {
     let (value, reads) = gather(compute);
-    let flat = reads.flatten();
-    if !flat.is_empty() && recording() {
-        record(Arc::new(reads));
-    }
-    (value, flat)
+    (value, reads.map_or_else(Vec::new, |reads| reads.flatten()))
 }
 
 /// Count `reads`, made by an answer kept from earlier, for the plans being computed now.
@@ -145,10 +146,6 @@ pub struct Recorded<T> {
 impl<T> Recorded<T> {
     pub fn capture(compute: impl FnOnce() -> T) -> Recorded<T> {
         let (value, reads) = gather(compute);
-        let reads = (!reads.used.is_empty()).then(|| Arc::new(reads));
-        if let Some(reads) = &reads {
-            record(reads.clone());
-        }
         Recorded { value, reads }
     }
 

@@ -91,12 +91,7 @@ impl ReExports {
 
     fn module_file(&self, importer: &Path, module: &str) -> Option<PathBuf> {
         let key = (importer.parent().unwrap_or(Path::new("")).as_os_str().to_owned(), module.to_owned());
-        if let Some(known) = self.cache.files.get(&key) {
-            return known.get().clone();
-        }
-        let found = Arc::new(Recorded::capture(|| module_file(importer, module)));
-        self.cache.files.insert(key, found.clone());
-        found.get().clone()
+        self.cache.files.get_or_make(&key, || Arc::new(Recorded::capture(|| module_file(importer, module)))).get().clone()
     }
 
     /// What `name` is bound to by an import of the module at `file` (read on first use, parsed

@@ -123,12 +123,7 @@ impl Modules {
         spec: &str,
         resolve: impl FnOnce() -> Vec<(usize, PathBuf)>,
     ) -> Resolutions {
-        if let Some(known) = self.cache.aliased.get(spec) {
-            return known.get().clone();
-        }
-        let found = Arc::new(Recorded::capture(|| Arc::from(resolve())));
-        self.cache.aliased.insert(spec.to_owned(), found.clone());
-        found.get().clone()
+        self.cache.aliased.get_or_make(spec, || Arc::new(Recorded::capture(|| Arc::from(resolve())))).get().clone()
     }
 
     /// The origin of `file`'s top-level variable `name` as seen `depth` imports away; the
