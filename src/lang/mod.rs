@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::FilePlan;
 use crate::project::Project;
 use crate::rules::RuleSet;
@@ -10,6 +11,7 @@ use crate::rules::RuleSet;
 pub mod python;
 pub mod rust;
 pub mod sql;
+pub(crate) mod symbols;
 pub mod text;
 pub mod typescript;
 
@@ -49,7 +51,7 @@ fn first_error(node: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
 fn syntax_error(bad: tree_sitter::Node<'_>, text: &str) -> ParseError {
     let (line, column) = line_column(text, bad.start_byte());
     let message = if bad.is_missing() {
-        format!("invalid syntax: missing `{}`", bad.kind())
+        format!("invalid syntax: missing `{}`", bad.kind_name())
     } else {
         let snippet: String = text[bad.byte_range()].lines().next().unwrap_or("").chars().take(40).collect();
         format!("invalid syntax near `{}`", snippet.trim())

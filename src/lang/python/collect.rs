@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use self::strings::{docstring, is_string, StringContext};
 use super::scopes::{ScopeId, ScopeKind, Scopes, MODULE};
 use super::syntax::{named_children, text_of};
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::Role;
 use crate::rules::{NameVerdict, RuleSet};
 
@@ -145,7 +146,7 @@ struct Walker<'t, 'r> {
 
 impl<'t> Walker<'t, '_> {
     fn visit(&mut self, node: Node<'t>, scope: ScopeId) {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => self.name(node, scope, false),
             "attribute" => self.attribute(node, scope, false),
             "call" => self.call(node, scope),
@@ -200,12 +201,12 @@ impl<'t> Walker<'t, '_> {
 
     /// `receiver.name`; an assigned `self.name` also joins its class's attributes.
     fn attribute(&mut self, node: Node<'t>, scope: ScopeId, assigned: bool) {
-        let (Some(receiver), Some(name)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
+        let (Some(receiver), Some(name)) = (node.field("object"), node.field("attribute"))
         else {
             return self.children(node, scope);
         };
         self.visit(receiver, scope);
-        let class = (assigned && receiver.kind() == "identifier")
+        let class = (assigned && receiver.kind_name() == "identifier")
             .then(|| self.out.scopes.self_class(text_of(receiver, self.text), scope))
             .flatten();
         if let Some(class) = class {
@@ -216,7 +217,7 @@ impl<'t> Walker<'t, '_> {
 
     /// An assignment target: names bind, `self.x` joins its class's attributes, the rest is read.
     fn target(&mut self, node: Node<'t>, scope: ScopeId) {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => self.name(node, scope, true),
             "attribute" => self.attribute(node, scope, true),
             "pattern_list"
@@ -240,23 +241,23 @@ impl<'t> Walker<'t, '_> {
 
     /// `name` (an assignment target) is given `source`; only simple targets are tracked.
     fn fact(&mut self, target: Node<'t>, source: Node<'t>, annotation: bool, scope: ScopeId) {
-        let name = match target.kind() {
+        let name = match target.kind_name() {
             "identifier" => target,
-            "attribute" => match target.child_by_field_name("attribute") {
+            "attribute" => match target.field("attribute") {
                 Some(name) => name,
                 None => return,
             },
             _ => return,
         };
         let name = text_of(name, self.text).to_owned();
-        let on_attribute = target.kind() == "attribute";
+        let on_attribute = target.kind_name() == "attribute";
         self.out.values.push(ValueFact { name, on_attribute, scope, source, annotation });
     }
 
     fn assignment(&mut self, node: Node<'t>, scope: ScopeId) {
-        let left = node.child_by_field_name("left");
-        let annotation = node.child_by_field_name("type");
-        let right = node.child_by_field_name("right");
+        let left = node.field("left");
+        let annotation = node.field("type");
+        let right = node.field("right");
         if let Some(left) = left {
             self.target(left, scope);
         }
@@ -265,7 +266,7 @@ impl<'t> Walker<'t, '_> {
         }
         if let Some(right) = right {
             let exports = left.is_some_and(|l| text_of(l, self.text) == "__all__");
-            if exports && matches!(right.kind(), "list" | "tuple") {
+            if exports && matches!(right.kind_name(), "list" | "tuple") {
                 self.exports(right, scope);
             } else {
                 self.visit(right, scope);
@@ -281,17 +282,17 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn walrus(&mut self, node: Node<'t>, scope: ScopeId) {
-        if let Some(value) = node.child_by_field_name("value") {
+        if let Some(value) = node.field("value") {
             self.visit(value, scope);
         }
-        if let Some(name) = node.child_by_field_name("name") {
+        if let Some(name) = node.field("name") {
             let target = self.out.scopes.walrus_scope(scope);
             self.name(name, target, true);
         }
     }
 
     fn for_statement(&mut self, node: Node<'t>, scope: ScopeId) {
-        let left = node.child_by_field_name("left");
+        let left = node.field("left");
         for child in named_children(node) {
             if Some(child) == left {
                 self.target(child, scope);
@@ -303,7 +304,7 @@ impl<'t> Walker<'t, '_> {
 
     /// `with x() as y`, `except E as e`, `case P as p`.
     fn as_pattern(&mut self, node: Node<'t>, scope: ScopeId) {
-        let alias = node.child_by_field_name("alias");
+        let alias = node.field("alias");
         for child in named_children(node) {
             if Some(child) != alias {
                 self.visit(child, scope);
@@ -317,8 +318,8 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn declaration(&mut self, node: Node<'t>, scope: ScopeId) {
-        let global = node.kind() == "global_statement";
-        for name in named_children(node).into_iter().filter(|n| n.kind() == "identifier") {
+        let global = node.kind_name() == "global_statement";
+        for name in named_children(node).into_iter().filter(|n| n.kind_name() == "identifier") {
             let text = text_of(name, self.text);
             if global {
                 self.out.scopes.declare_global(scope, text);
@@ -331,12 +332,12 @@ impl<'t> Walker<'t, '_> {
 
     /// The name and type parameters of a `def` or `class`, and the scope its body opens.
     fn definition(&mut self, node: Node<'t>, scope: ScopeId, kind: ScopeKind) -> ScopeId {
-        let name = node.child_by_field_name("name");
+        let name = node.field("name");
         if let Some(name) = name {
             self.name(name, scope, true);
         }
         let inner = self.out.scopes.open(kind, name.map_or("", |n| text_of(n, self.text)), scope);
-        if let Some(type_parameters) = node.child_by_field_name("type_parameters") {
+        if let Some(type_parameters) = node.field("type_parameters") {
             self.visit(type_parameters, scope);
         }
         inner
@@ -344,19 +345,19 @@ impl<'t> Walker<'t, '_> {
 
     fn function(&mut self, node: Node<'t>, scope: ScopeId) {
         let inner = self.definition(node, scope, ScopeKind::Function);
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.field("parameters") {
             // A method's `self`/`cls` leads to its class's attributes.
-            let first = parameters.named_child(0).filter(|p| p.kind() == "identifier");
+            let first = parameters.named_child(0).filter(|p| p.kind_name() == "identifier");
             let first = first.map(|p| text_of(p, self.text)).filter(|p| matches!(*p, "self" | "cls"));
             if let Some(first) = first.filter(|_| self.out.scopes.get(scope).kind == ScopeKind::Class) {
                 self.out.scopes.set_self_parameter(inner, first);
             }
             self.parameters(parameters, scope, inner);
         }
-        if let Some(return_type) = node.child_by_field_name("return_type") {
+        if let Some(return_type) = node.field("return_type") {
             self.visit(return_type, scope);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.visit(body, inner);
         }
     }
@@ -364,23 +365,23 @@ impl<'t> Walker<'t, '_> {
     /// Parameters bind in the function's scope; their defaults and annotations are evaluated outside.
     fn parameters(&mut self, parameters: Node<'t>, outer: ScopeId, inner: ScopeId) {
         for parameter in named_children(parameters) {
-            let target = match parameter.kind() {
-                "default_parameter" | "typed_default_parameter" => parameter.child_by_field_name("name"),
+            let target = match parameter.kind_name() {
+                "default_parameter" | "typed_default_parameter" => parameter.field("name"),
                 "typed_parameter" => parameter.named_child(0),
                 "comment" => None,
                 _ => Some(parameter),
             };
-            if let Some(annotation) = parameter.child_by_field_name("type") {
+            if let Some(annotation) = parameter.field("type") {
                 self.visit(annotation, outer);
                 if let Some(target) = target {
                     self.fact(target, annotation, true, inner);
                 }
             }
-            if let Some(default) = parameter.child_by_field_name("value") {
+            if let Some(default) = parameter.field("value") {
                 self.visit(default, outer);
             }
             if let Some(target) = target {
-                if target.kind() == "identifier" {
+                if target.kind_name() == "identifier" {
                     self.out.parameters.push((inner, text_of(target, self.text).to_owned()));
                 }
                 self.target(target, inner);
@@ -390,24 +391,24 @@ impl<'t> Walker<'t, '_> {
 
     fn lambda(&mut self, node: Node<'t>, scope: ScopeId) {
         let inner = self.out.scopes.open(ScopeKind::Lambda, "", scope);
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.field("parameters") {
             self.parameters(parameters, scope, inner);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.visit(body, inner);
         }
     }
 
     fn class(&mut self, node: Node<'t>, scope: ScopeId) {
         let inner = self.definition(node, scope, ScopeKind::Class);
-        if let Some(bases) = node.child_by_field_name("superclasses") {
+        if let Some(bases) = node.field("superclasses") {
             let call = self.new_call(None, scope);
             self.arguments(bases, scope, call);
-            for base in named_children(bases).into_iter().filter(|b| b.kind() != "keyword_argument") {
+            for base in named_children(bases).into_iter().filter(|b| b.kind_name() != "keyword_argument") {
                 self.out.class_bases.push((inner, base));
             }
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.visit(body, inner);
         }
     }
@@ -417,7 +418,7 @@ impl<'t> Walker<'t, '_> {
         let inner = self.out.scopes.open(ScopeKind::Comprehension, "", scope);
         let mut first_clause = true;
         for child in named_children(node) {
-            if child.kind() != "for_in_clause" {
+            if child.kind_name() != "for_in_clause" {
                 self.visit(child, inner);
                 continue;
             }
@@ -438,13 +439,13 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn call(&mut self, node: Node<'t>, scope: ScopeId) {
-        let callee = node.child_by_field_name("function");
+        let callee = node.field("function");
         if let Some(callee) = callee {
             self.visit(callee, scope);
         }
         let call = self.new_call(callee, scope);
-        match node.child_by_field_name("arguments") {
-            Some(arguments) if arguments.kind() == "argument_list" => self.arguments(arguments, scope, call),
+        match node.field("arguments") {
+            Some(arguments) if arguments.kind_name() == "argument_list" => self.arguments(arguments, scope, call),
             Some(generator) => self.visit(generator, scope),
             None => {}
         }
@@ -452,13 +453,13 @@ impl<'t> Walker<'t, '_> {
 
     fn arguments(&mut self, list: Node<'t>, scope: ScopeId, call: usize) {
         for (position, argument) in named_children(list).into_iter().enumerate() {
-            if position == 0 && argument.kind() != "keyword_argument" {
+            if position == 0 && argument.kind_name() != "keyword_argument" {
                 self.out.calls[call].first_argument = Some(argument);
             }
-            if position > 0 && argument.kind() == "dictionary" {
+            if position > 0 && argument.kind_name() == "dictionary" {
                 self.bind_dict(call);
             }
-            match argument.kind() {
+            match argument.kind_name() {
                 "keyword_argument" => self.keyword_argument(argument, scope, call),
                 _ if is_string(argument) => self.strings(argument, scope, &StringContext::argument(call, None)),
                 _ => self.visit(argument, scope),
@@ -472,14 +473,14 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn keyword_argument(&mut self, argument: Node<'t>, scope: ScopeId, call: usize) {
-        let name = argument.child_by_field_name("name");
+        let name = argument.field("name");
         if let Some(name) = name {
             self.out.calls[call].keywords.push((text_of(name, self.text).to_owned(), name.start_byte()));
             self.site(name, Role::Keyword, SiteKind::Keyword { call });
         }
-        let value = argument.child_by_field_name("value");
+        let value = argument.field("value");
         let binds = name.is_some_and(|n| matches!(text_of(n, self.text), "parameters" | "params"));
-        if binds && value.is_some_and(|v| v.kind() == "dictionary") {
+        if binds && value.is_some_and(|v| v.kind_name() == "dictionary") {
             self.bind_dict(call);
         }
         match value {
@@ -495,5 +496,5 @@ impl<'t> Walker<'t, '_> {
 
 fn children_by_field<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
-    node.children_by_field_name(field, &mut cursor).collect()
+    node.fields(field, &mut cursor).collect()
 }

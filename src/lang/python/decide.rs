@@ -9,6 +9,7 @@ use super::foreign::{Evidence, ForeignRef};
 use super::scopes::{ScopeId, MODULE};
 use super::syntax::{callee_name, chain_root, line_column, text_of};
 use crate::lang::Context;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Verdict};
 use crate::project::ModuleOrigin;
 use crate::rules::{NameVerdict, RuleSet};
@@ -181,7 +182,7 @@ impl Judge<'_> {
         if module_root && self.cx.project.is_blocked(name) {
             return Outcome::Conflict(Clash::blocked(name));
         }
-        let class = (receiver.kind() == "identifier")
+        let class = (receiver.kind_name() == "identifier")
             .then(|| self.file.scopes.self_class(text_of(receiver, self.text), scope))
             .flatten();
         Outcome::clash(class.and_then(|class| self.clashes.binding(class, name)))

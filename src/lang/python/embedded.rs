@@ -11,6 +11,7 @@ use super::syntax::{callee_name, text_of};
 use crate::edit::Edit;
 use crate::lang::sql::{plan_embedded, query_parameters, Dialect};
 use crate::lang::Context;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{Finding, Verdict};
 
 /// The SQL strings of a file, planned, with offsets in the file.
@@ -158,13 +159,13 @@ fn calls_running(file: &Collected<'_>, string: &SqlString, text: &str) -> Vec<us
     }
     let holder = file.values.iter().find(|v| {
         let source = v.source.byte_range();
-        let holds_string = matches!(v.source.kind(), "string" | "concatenated_string" | "parenthesized_expression");
+        let holds_string = matches!(v.source.kind_name(), "string" | "concatenated_string" | "parenthesized_expression");
         holds_string
             && !v.annotation && !v.on_attribute && source.start < string.content.start && string.content.end < source.end
     });
     let Some(holder) = holder else { return Vec::new() };
     let passes_holder = |call: &super::collect::Call<'_>| {
-        call.first_argument.is_some_and(|a| a.kind() == "identifier" && text_of(a, text) == holder.name)
+        call.first_argument.is_some_and(|a| a.kind_name() == "identifier" && text_of(a, text) == holder.name)
     };
     file.calls.iter().enumerate().filter(|(_, call)| passes_holder(call)).map(|(at, _)| at).collect()
 }

@@ -10,6 +10,7 @@ use super::collect::{Call, Collected, Import, ValueFact};
 use super::scopes::{ScopeId, ScopeKind, Scopes};
 use super::syntax::{is_super_call, named_children, text_of, unwrap_expression};
 use crate::lang::Context;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::KeepReason;
 use crate::project::ModuleOrigin;
 use crate::rules::{NameVerdict, RuleSet};
@@ -226,20 +227,20 @@ impl<'a> Evidence<'a> {
     /// What an expression evaluated in `scope` yields, when that is foreign.
     pub fn expression(&self, node: Node<'_>, scope: ScopeId) -> Option<ForeignRef> {
         let node = unwrap_expression(node);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 let holder = self.variable(text_of(node, self.text), scope);
                 self.imports.get(&holder).or_else(|| self.values.get(&holder)).cloned()
             }
             "attribute" => {
-                let name = text_of(node.child_by_field_name("attribute")?, self.text);
-                match node.child_by_field_name("object").and_then(|o| self.expression(o, scope)) {
+                let name = text_of(node.field("attribute")?, self.text);
+                match node.field("object").and_then(|o| self.expression(o, scope)) {
                     Some(receiver) => Some(receiver.member(name)),
                     None => self.values.get(&Holder::Attribute(name.to_owned())).cloned(),
                 }
             }
-            "call" => self.expression(node.child_by_field_name("function")?, scope),
-            "subscript" => self.expression(node.child_by_field_name("value")?, scope),
+            "call" => self.expression(node.field("function")?, scope),
+            "subscript" => self.expression(node.field("value")?, scope),
             // `session or requests.Session()`, `a if c else b`: either side may be the value.
             "boolean_operator" | "conditional_expression" => {
                 named_children(node).into_iter().find_map(|operand| self.expression(operand, scope))
@@ -251,13 +252,13 @@ impl<'a> Evidence<'a> {
     /// The foreign type named in an annotation (`Optional[ClientSession]` -> `aiohttp.ClientSession`);
     /// generic containers and typing names are looked through.
     fn annotation(&self, node: Node<'_>, scope: ScopeId) -> Option<ForeignRef> {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "attribute" => self.expression(node, scope).filter(|f| !f.is_typing()),
             // The first child is the generic itself (`Optional`, `list`, `Mapped`).
             "generic_type" => named_children(node).into_iter().skip(1).find_map(|n| self.annotation(n, scope)),
             "subscript" => {
                 let mut cursor = node.walk();
-                let arguments: Vec<_> = node.children_by_field_name("subscript", &mut cursor).collect();
+                let arguments: Vec<_> = node.fields("subscript", &mut cursor).collect();
                 arguments.into_iter().find_map(|n| self.annotation(n, scope))
             }
             "type" | "type_parameter" | "union_type" | "binary_operator" | "tuple" | "expression_list" => {
@@ -275,7 +276,7 @@ impl<'a> Evidence<'a> {
         }
         let (class, through_super) = if is_super_call(receiver, self.text) {
             (self.enclosing_class(scope)?, true)
-        } else if receiver.kind() == "identifier" {
+        } else if receiver.kind_name() == "identifier" {
             (self.scopes.self_class(text_of(receiver, self.text), scope)?, false)
         } else {
             return None;
@@ -289,9 +290,9 @@ impl<'a> Evidence<'a> {
     /// The foreign callable a call invokes, if any.
     pub fn callee(&self, call: &Call<'_>) -> Option<ForeignRef> {
         let callee = unwrap_expression(call.callee?);
-        if callee.kind() == "attribute" {
-            let receiver = callee.child_by_field_name("object")?;
-            let name = text_of(callee.child_by_field_name("attribute")?, self.text);
+        if callee.kind_name() == "attribute" {
+            let receiver = callee.field("object")?;
+            let name = text_of(callee.field("attribute")?, self.text);
             return self.member(receiver, name, call.scope);
         }
         self.expression(callee, call.scope)
@@ -306,7 +307,7 @@ impl<'a> Evidence<'a> {
             return Some(foreign);
         }
         let callee = unwrap_expression(call.callee?);
-        if callee.kind() != "identifier" {
+        if callee.kind_name() != "identifier" {
             return None;
         }
         self.scopes.callables(text_of(callee, self.text)).find_map(|callable| {

@@ -16,6 +16,7 @@ use tree_sitter::Node;
 
 use super::collect::name_and_alias;
 use super::syntax::{self, named_children, text_of};
+use crate::lang::symbols::NodeSymbols;
 use crate::project::{ModuleOrigin, Project};
 use crate::memo::Shards;
 use crate::reads::{self, Recorded};
@@ -190,11 +191,11 @@ fn read_imports(file: &Path) -> Imports {
 
 fn collect_statement(statement: Node<'_>, text: &str, imports: &mut Imports) {
     let mut cursor = statement.walk();
-    match statement.kind() {
+    match statement.kind_name() {
         "import_from_statement" => {
-            let Some(module) = statement.child_by_field_name("module_name") else { return };
+            let Some(module) = statement.field("module_name") else { return };
             let module = text_of(module, text);
-            for item in statement.children_by_field_name("name", &mut cursor) {
+            for item in statement.fields("name", &mut cursor) {
                 let (Some(name), alias) = name_and_alias(item) else { continue };
                 let name = text_of(name, text);
                 let local = alias.map_or(name, |a| text_of(a, text));
@@ -203,7 +204,7 @@ fn collect_statement(statement: Node<'_>, text: &str, imports: &mut Imports) {
         }
         // `import a.b as c` binds module `a.b` as `c`; plain `import a.b` binds `a`.
         "import_statement" => {
-            for item in statement.children_by_field_name("name", &mut cursor) {
+            for item in statement.fields("name", &mut cursor) {
                 let (Some(dotted), alias) = name_and_alias(item) else { continue };
                 let module = text_of(dotted, text);
                 let local = alias.map_or_else(|| module.split('.').next().unwrap_or(module), |a| text_of(a, text));

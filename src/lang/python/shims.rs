@@ -10,6 +10,7 @@ use tree_sitter::Node;
 use super::syntax::{self, text_of};
 use crate::edit::Edit;
 use crate::lang::Context;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{FilePlan, Verdict};
 
 /// The edit that appends the shim block for `plan`'s renames, if any: old public module-level
@@ -89,16 +90,16 @@ fn name_lines(root: Node<'_>, text: &str, plan: &FilePlan) -> Vec<String> {
 /// Names bound at module level by `class`, `def` and plain `NAME = ...` assignments, with the
 /// node of the name.
 fn module_level_names<'t, 'n>(root: Node<'n>, text: &'t str) -> Vec<(&'t str, Node<'n>)> {
-    let name_of = |statement: Node<'n>| match statement.kind() {
+    let name_of = |statement: Node<'n>| match statement.kind_name() {
         "decorated_definition" => {
-            statement.child_by_field_name("definition").and_then(|d| d.child_by_field_name("name"))
+            statement.field("definition").and_then(|d| d.field("name"))
         }
-        "class_definition" | "function_definition" => statement.child_by_field_name("name"),
+        "class_definition" | "function_definition" => statement.field("name"),
         "expression_statement" => statement
             .named_child(0)
-            .filter(|n| n.kind() == "assignment")
-            .and_then(|a| a.child_by_field_name("left"))
-            .filter(|left| left.kind() == "identifier"),
+            .filter(|n| n.kind_name() == "assignment")
+            .and_then(|a| a.field("left"))
+            .filter(|left| left.kind_name() == "identifier"),
         _ => None,
     };
     syntax::named_children(root).into_iter().filter_map(name_of).map(|n| (text_of(n, text), n)).collect()

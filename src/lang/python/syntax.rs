@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use tree_sitter::{Node, Parser, Tree};
 
 use crate::lang::ParseError;
+use crate::lang::symbols::NodeSymbols;
 
 thread_local! {
     // Parsers are costly to create; each worker thread keeps one.
@@ -35,7 +36,7 @@ pub(super) fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
 
 /// The expression inside parentheses and `await`.
 pub(super) fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
-    while matches!(node.kind(), "parenthesized_expression" | "await") {
+    while matches!(node.kind_name(), "parenthesized_expression" | "await") {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,
@@ -47,28 +48,28 @@ pub(super) fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
 /// The name at the root of an attribute chain (`a` in `a.b.c()`).
 pub(super) fn chain_root(node: Node<'_>) -> Option<Node<'_>> {
     let node = unwrap_expression(node);
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => Some(node),
-        "attribute" => chain_root(node.child_by_field_name("object")?),
-        "call" => chain_root(node.child_by_field_name("function")?),
-        "subscript" => chain_root(node.child_by_field_name("value")?),
+        "attribute" => chain_root(node.field("object")?),
+        "call" => chain_root(node.field("function")?),
+        "subscript" => chain_root(node.field("value")?),
         _ => None,
     }
 }
 
 /// The last name of a callee: `record` in `record(...)` and `self.store.record(...)`.
 pub(super) fn callee_name<'t>(callee: Node<'_>, text: &'t str) -> Option<&'t str> {
-    match callee.kind() {
+    match callee.kind_name() {
         "identifier" => Some(text_of(callee, text)),
-        "attribute" => Some(text_of(callee.child_by_field_name("attribute")?, text)),
+        "attribute" => Some(text_of(callee.field("attribute")?, text)),
         _ => None,
     }
 }
 
 /// Whether `node` is a `super()` call.
 pub(super) fn is_super_call(node: Node<'_>, text: &str) -> bool {
-    node.kind() == "call"
-        && node.child_by_field_name("function").is_some_and(|f| f.kind() == "identifier" && text_of(f, text) == "super")
+    node.kind_name() == "call"
+        && node.field("function").is_some_and(|f| f.kind_name() == "identifier" && text_of(f, text) == "super")
 }
 
 /// Whether a string literal's content reads as an identifier, key, route or dotted path rather

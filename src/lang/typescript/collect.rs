@@ -15,6 +15,7 @@ use super::specifier::{self, Module};
 use super::syntax::{is_field, named_children, string_content, text_of};
 use super::text::{self, Literal};
 use super::Analysis;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{KeepReason, Role};
 
 /// One occurrence of a term in the file.
@@ -122,11 +123,11 @@ impl<'t> Collector<'_, '_, 't> {
     fn visit(&mut self, node: Node<'t>) -> bool {
         // Only the nodes that hold text are filtered: filtering every subtree would read a deeply
         // nested file once per level.
-        let holds_text = matches!(node.kind(), "comment" | "string" | "template_string" | "jsx_text" | "regex_pattern");
+        let holds_text = matches!(node.kind_name(), "comment" | "string" | "template_string" | "jsx_text" | "regex_pattern");
         if holds_text && !self.an.cx.rules.renamer.may_contain(text_of(node, self.an.text).as_bytes()) {
             return false;
         }
-        match node.kind() {
+        match node.kind_name() {
             "comment" => self.texts(|an, out| text::comment(an, node, out)),
             "string" | "template_string" if self.embedded_sql(node) => {}
             "string" => self.string(node),
@@ -200,8 +201,8 @@ impl<'t> Collector<'_, '_, 't> {
 
     /// `declare module "next-auth/react" { ... }` describes a package: all of it is kept.
     fn enter_ambient(&mut self, node: Node<'t>) {
-        let module = named_children(node).into_iter().find(|c| c.kind() == "module");
-        let name = module.and_then(|m| m.child_by_field_name("name")).filter(|n| n.kind() == "string");
+        let module = named_children(node).into_iter().find(|c| c.kind_name() == "module");
+        let name = module.and_then(|m| m.field("name")).filter(|n| n.kind_name() == "string");
         let package = name.map(|n| &self.an.text[string_content(n)]);
         if let Some(package) = package.filter(|p| self.an.module(p) == Module::Package) {
             self.ambient = Some(package.into());
@@ -216,7 +217,7 @@ impl<'t> Collector<'_, '_, 't> {
             Place::Remote => What::One(Name::Fixed(self.remote(node, name))),
             Place::Exported => What::One(Name::Fixed(verdict)),
             Place::Member => {
-                let module = self.an.scopes.parent(node).and_then(|p| p.child_by_field_name("module"));
+                let module = self.an.scopes.parent(node).and_then(|p| p.field("module"));
                 let owner = module.map_or(Owner::FirstParty, |m| self.an.value_owner(m));
                 What::One(Name::Property { name: name.to_owned(), owner })
             }
@@ -226,7 +227,7 @@ impl<'t> Collector<'_, '_, 't> {
                     .an
                     .scopes
                     .parent(node)
-                    .is_some_and(|p| p.kind() == "import_specifier" && p.child_by_field_name("alias").is_none());
+                    .is_some_and(|p| p.kind_name() == "import_specifier" && p.field("alias").is_none());
                 if shorthand_import {
                     What::Shorthand {
                         key: Name::Fixed(self.remote(node, name)),
@@ -244,8 +245,8 @@ impl<'t> Collector<'_, '_, 't> {
     /// A name exported by another module: a package's stays, a project module's follows the rules.
     fn remote(&self, node: Node<'t>, name: &str) -> Decision {
         let statement =
-            self.an.scopes.ancestors(node).find(|n| matches!(n.kind(), "import_statement" | "export_statement"));
-        let source = statement.and_then(|s| s.child_by_field_name("source")).map(|s| &self.an.text[string_content(s)]);
+            self.an.scopes.ancestors(node).find(|n| matches!(n.kind_name(), "import_statement" | "export_statement"));
+        let source = statement.and_then(|s| s.field("source")).map(|s| &self.an.text[string_content(s)]);
         match source.map(|s| (s, self.an.module(s))) {
             Some((source, Module::Package | Module::Asset)) => Decision::Keep(self.an.import_keep_reason(source, name)),
             _ => self.an.verdict(name).unwrap_or(Decision::Keep(KeepReason::NotRewritten)),
@@ -266,18 +267,18 @@ impl<'t> Collector<'_, '_, 't> {
         let parent = self.an.scopes.parent(key)?;
         let an = self.an;
         let member_of = |container: Option<Node<'t>>| match container {
-            Some(c) if c.kind() == "class_body" || c.kind() == "interface_body" => {
+            Some(c) if c.kind_name() == "class_body" || c.kind_name() == "interface_body" => {
                 an.scopes.parent(c).map_or(Owner::FirstParty, |d| an.members_owner(d))
             }
-            Some(c) if c.kind() == "object" => an.value_context(c),
+            Some(c) if c.kind_name() == "object" => an.value_context(c),
             _ => Owner::FirstParty,
         };
-        let owned = match parent.kind() {
+        let owned = match parent.kind_name() {
             "member_expression" | "nested_identifier" if is_field(parent, key, "property") => {
-                (parent.child_by_field_name("object").map_or(Owner::FirstParty, |o| an.value_owner(o)), Role::Attribute)
+                (parent.field("object").map_or(Owner::FirstParty, |o| an.value_owner(o)), Role::Attribute)
             }
             "subscript_expression" if is_field(parent, key, "index") => {
-                (parent.child_by_field_name("object").map_or(Owner::FirstParty, |o| an.value_owner(o)), Role::Attribute)
+                (parent.field("object").map_or(Owner::FirstParty, |o| an.value_owner(o)), Role::Attribute)
             }
             "pair" if is_field(parent, key, "key") => (member_of(an.scopes.parent(parent)), Role::Identifier),
             "pair_pattern" if is_field(parent, key, "key") => (self.pattern_owner(key), Role::Identifier),
@@ -309,7 +310,7 @@ impl<'t> Collector<'_, '_, 't> {
             return;
         }
         let Some(symbol) = self.an.scopes.symbol_at(node) else { return };
-        let owner = match node.kind() {
+        let owner = match node.kind_name() {
             "shorthand_property_identifier" => {
                 self.an.scopes.parent(node).map_or(Owner::FirstParty, |o| self.an.value_context(o))
             }
@@ -348,7 +349,7 @@ impl<'t> Collector<'_, '_, 't> {
     fn literal_text(&mut self, node: Node<'t>) {
         let parts: Vec<Range<usize>> = named_children(node)
             .into_iter()
-            .filter(|c| c.kind() == "string_fragment")
+            .filter(|c| c.kind_name() == "string_fragment")
             .map(|c| c.byte_range())
             .collect();
         let literal = self.literal(node);
@@ -358,8 +359,8 @@ impl<'t> Collector<'_, '_, 't> {
     /// How a string or template's text is read, by what it is handed to.
     fn literal(&self, node: Node<'t>) -> Literal {
         let parent = self.an.scopes.parent(node);
-        let call = parent.filter(|p| p.kind() == "arguments").and_then(|a| self.an.scopes.parent(a));
-        if call.is_some_and(|c| c.kind() == "call_expression" && self.an.is_database_call(c)) {
+        let call = parent.filter(|p| p.kind_name() == "arguments").and_then(|a| self.an.scopes.parent(a));
+        if call.is_some_and(|c| c.kind_name() == "call_expression" && self.an.is_database_call(c)) {
             return Literal::Identifiers;
         }
         match self.an.value_context(node) {
@@ -371,7 +372,7 @@ impl<'t> Collector<'_, '_, 't> {
             }
             Owner::FirstParty => {}
         }
-        let attribute = parent.filter(|p| p.kind() == "jsx_attribute").and_then(|a| a.named_child(0));
+        let attribute = parent.filter(|p| p.kind_name() == "jsx_attribute").and_then(|a| a.named_child(0));
         if attribute.is_some_and(|a| matches!(text_of(a, self.an.text), "className" | "class")) {
             return Literal::Review("a CSS class: stylesheets are not rewritten".to_owned());
         }
@@ -381,11 +382,11 @@ impl<'t> Collector<'_, '_, 't> {
     /// The module named by an import, export, `import()`, `require()` or `declare module`.
     fn is_module_source(&self, node: Node<'t>) -> bool {
         let Some(parent) = self.an.scopes.parent(node) else { return false };
-        match parent.kind() {
+        match parent.kind_name() {
             "import_statement" | "export_statement" => is_field(parent, node, "source"),
             "module" | "import_require_clause" => true,
             "arguments" => {
-                let call = self.an.scopes.parent(parent).filter(|c| c.kind() == "call_expression");
+                let call = self.an.scopes.parent(parent).filter(|c| c.kind_name() == "call_expression");
                 parent.named_child(0) == Some(node) && call.is_some_and(|c| self.an.module_argument(c).is_some())
             }
             _ => false,
@@ -401,20 +402,20 @@ impl<'t> Collector<'_, '_, 't> {
 
     /// The name a container's child declares, if it declares one.
     fn member(&self, child: Node<'t>) -> Option<Member> {
-        let key = match child.kind() {
+        let key = match child.kind_name() {
             "property_identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern" => child,
-            "pair" | "pair_pattern" => child.child_by_field_name("key")?,
-            "object_assignment_pattern" => child.child_by_field_name("left")?,
+            "pair" | "pair_pattern" => child.field("key")?,
+            "object_assignment_pattern" => child.field("left")?,
             "jsx_attribute" => child.named_child(0)?,
             "property_signature"
             | "method_signature"
             | "public_field_definition"
             | "method_definition"
             | "abstract_method_signature"
-            | "enum_assignment" => child.child_by_field_name("name")?,
+            | "enum_assignment" => child.field("name")?,
             _ => return None,
         };
-        let range = match key.kind() {
+        let range = match key.kind_name() {
             "string" => string_content(key),
             "property_identifier"
             | "shorthand_property_identifier"

@@ -13,6 +13,7 @@ use super::specifier::Module;
 use super::Analysis;
 use crate::edit::Edit;
 use crate::engine::LineIndex;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Share, Verdict};
 use crate::rules::{NameVerdict, Where};
 
@@ -166,7 +167,7 @@ impl Decider<'_, '_, '_> {
         let node = self.an.root.descendant_for_byte_range(at, at)?;
         let declaration = std::iter::successors(Some(node), |n| n.parent()).skip(1).find(|n| {
             matches!(
-                n.kind(),
+                n.kind_name(),
                 "interface_declaration"
                     | "class_declaration"
                     | "abstract_class_declaration"
@@ -175,7 +176,7 @@ impl Decider<'_, '_, '_> {
                     | "variable_declarator"
             )
         })?;
-        Some(self.an.text[declaration.child_by_field_name("name")?.byte_range()].to_owned())
+        Some(self.an.text[declaration.field("name")?.byte_range()].to_owned())
     }
 
     fn record(&self, plan: &mut FilePlan, range: Range<usize>, text: &str, role: Role, decision: Decision) {

@@ -16,6 +16,7 @@ use super::decide::Decision;
 use super::syntax::{named_children, string_content, text_of};
 use super::Analysis;
 use crate::lang::sql::{plan_embedded, query_parameters, Dialect};
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{Finding, Verdict};
 use crate::rules::NameVerdict;
 
@@ -35,7 +36,7 @@ pub(super) struct EmbeddedQuery {
 pub(super) fn literal_query(an: &Analysis<'_, '_>, node: Node<'_>) -> Option<EmbeddedQuery> {
     let content = plain_content(node)?;
     let parent = an.scopes.parent(node)?;
-    let call = match parent.kind() {
+    let call = match parent.kind_name() {
         // A tagged template: the template is the call's `arguments`.
         "call_expression" => Some(parent).filter(|c| callee_name(an, *c).is_some_and(|n| n.ends_with("sql"))),
         "arguments" => an.scopes.parent(parent).filter(|c| {
@@ -51,7 +52,7 @@ pub(super) fn literal_query(an: &Analysis<'_, '_>, node: Node<'_>) -> Option<Emb
 
 /// `.query({ query: '...', query_params: { session_id: ... } })`, given the object.
 pub(super) fn object_query(an: &Analysis<'_, '_>, object: Node<'_>) -> Option<EmbeddedQuery> {
-    let arguments = an.scopes.parent(object).filter(|a| a.kind() == "arguments")?;
+    let arguments = an.scopes.parent(object).filter(|a| a.kind_name() == "arguments")?;
     let call = an.scopes.parent(arguments)?;
     if callee_name(an, call) != Some("query") {
         return None;
@@ -73,17 +74,17 @@ pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
     let mut cursor = an.root.walk();
     loop {
         let node = cursor.node();
-        match node.kind() {
+        match node.kind_name() {
             "variable_declarator" => {
-                let name = node.child_by_field_name("name").filter(|n| n.kind() == "identifier");
-                let value = node.child_by_field_name("value").filter(|v| plain_content(*v).is_some());
+                let name = node.field("name").filter(|n| n.kind_name() == "identifier");
+                let value = node.field("value").filter(|v| plain_content(*v).is_some());
                 if let (Some(name), Some(value)) = (name, value) {
                     constants.insert(text_of(name, an.text), value);
                 }
             }
             "object" => {
-                let call = an.scopes.parent(node).filter(|a| a.kind() == "arguments").and_then(|a| an.scopes.parent(a));
-                let query = pair_value(an, node, "query").filter(|q| q.kind() == "identifier");
+                let call = an.scopes.parent(node).filter(|a| a.kind_name() == "arguments").and_then(|a| an.scopes.parent(a));
+                let query = pair_value(an, node, "query").filter(|q| q.kind_name() == "identifier");
                 if let (Some(call), Some(query)) = (call.filter(|c| callee_name(an, *c) == Some("query")), query) {
                     uses.entry(text_of(query, an.text)).or_insert((call, Vec::new())).1.push(bound_keys(an, node));
                 }
@@ -111,7 +112,7 @@ pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
 
 /// The keys of the `query_params` object passed beside `query` (none when it is not a literal).
 fn bound_keys(an: &Analysis<'_, '_>, object: Node<'_>) -> BoundKeys {
-    pair_value(an, object, "query_params").filter(|p| p.kind() == "object").map_or_else(Vec::new, |p| keys(an, p))
+    pair_value(an, object, "query_params").filter(|p| p.kind_name() == "object").map_or_else(Vec::new, |p| keys(an, p))
 }
 
 /// Keys that bind the parameters of a query retrace cannot see: a rename would split them.
@@ -180,16 +181,16 @@ fn decision(verdict: &Verdict) -> Decision {
 /// The content of a string, or of a template without substitutions, when it holds no escape (so
 /// offsets in it are offsets in the file).
 fn plain_content(node: Node<'_>) -> Option<Range<usize>> {
-    let plain = matches!(node.kind(), "string" | "template_string")
-        && named_children(node).iter().all(|part| part.kind() == "string_fragment");
+    let plain = matches!(node.kind_name(), "string" | "template_string")
+        && named_children(node).iter().all(|part| part.kind_name() == "string_fragment");
     plain.then(|| string_content(node)).filter(|c| !c.is_empty())
 }
 
 /// The last name of a call's callee: `query` in `client.query(...)`, `sql` in a `sql` tag.
 fn callee_name<'a>(an: &Analysis<'a, '_>, call: Node<'_>) -> Option<&'a str> {
-    let callee = call.child_by_field_name("function")?;
-    let name = match callee.kind() {
-        "member_expression" => callee.child_by_field_name("property")?,
+    let callee = call.field("function")?;
+    let name = match callee.kind_name() {
+        "member_expression" => callee.field("property")?,
         "identifier" => callee,
         _ => return None,
     };
@@ -199,7 +200,7 @@ fn callee_name<'a>(an: &Analysis<'a, '_>, call: Node<'_>) -> Option<&'a str> {
 /// ClickHouse when the callee's receiver mentions it (`clickhouse.query`, `ch.query`) or the query
 /// binds `{name:Type}` parameters; else PostgreSQL.
 fn dialect(an: &Analysis<'_, '_>, call: Option<Node<'_>>, sql: &str) -> Dialect {
-    let callee = call.and_then(|c| c.child_by_field_name("function")).map(|f| text_of(f, an.text).to_ascii_lowercase());
+    let callee = call.and_then(|c| c.field("function")).map(|f| text_of(f, an.text).to_ascii_lowercase());
     let names_clickhouse = callee.is_some_and(|c| {
         c.contains("clickhouse") || c.split(|ch: char| !ch.is_ascii_alphanumeric()).any(|part| part == "ch")
     });
@@ -212,9 +213,9 @@ fn dialect(an: &Analysis<'_, '_>, call: Option<Node<'_>>, sql: &str) -> Dialect 
 
 /// The value of `object`'s `key: value` pair.
 fn pair_value<'t>(an: &Analysis<'_, '_>, object: Node<'t>, key: &str) -> Option<Node<'t>> {
-    named_children(object).into_iter().filter(|p| p.kind() == "pair").find_map(|pair| {
-        let name = pair.child_by_field_name("key")?;
-        (key_name(an, name)?.0 == key).then(|| pair.child_by_field_name("value")).flatten()
+    named_children(object).into_iter().filter(|p| p.kind_name() == "pair").find_map(|pair| {
+        let name = pair.field("key")?;
+        (key_name(an, name)?.0 == key).then(|| pair.field("value")).flatten()
     })
 }
 
@@ -223,13 +224,13 @@ fn pair_value<'t>(an: &Analysis<'_, '_>, object: Node<'t>, key: &str) -> Option<
 fn keys(an: &Analysis<'_, '_>, object: Node<'_>) -> BoundKeys {
     named_children(object)
         .into_iter()
-        .filter(|p| p.kind() == "pair")
-        .filter_map(|pair| key_name(an, pair.child_by_field_name("key")?))
+        .filter(|p| p.kind_name() == "pair")
+        .filter_map(|pair| key_name(an, pair.field("key")?))
         .collect()
 }
 
 fn key_name(an: &Analysis<'_, '_>, key: Node<'_>) -> Option<(String, Range<usize>)> {
-    let range = match key.kind() {
+    let range = match key.kind_name() {
         "property_identifier" => key.byte_range(),
         "string" => string_content(key),
         _ => return None,

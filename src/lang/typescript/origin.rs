@@ -14,6 +14,7 @@ use super::specifier::Module;
 use super::syntax::{is_field, named_children, parse, text_of, Grammar};
 use super::Analysis;
 use crate::lang::Context;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::KeepReason;
 
 /// A foreign source of a value.
@@ -183,21 +184,21 @@ impl<'t> Analysis<'_, 't> {
 
     /// The value a name in a binding pattern takes apart: the declaration's type, else its value.
     pub(super) fn pattern_origin(&self, node: Node<'t>) -> Option<Origin> {
-        let holder = self.scopes.ancestors(node).skip(1).find(|n| !PATTERNS.contains(&n.kind()))?;
-        match holder.kind() {
-            "variable_declarator" => match holder.child_by_field_name("type") {
-                Some(annotation) => self.annotated_origin(annotation, holder.child_by_field_name("value")),
-                None => self.expr_origin(holder.child_by_field_name("value")?),
+        let holder = self.scopes.ancestors(node).skip(1).find(|n| !PATTERNS.contains(&n.kind_name()))?;
+        match holder.kind_name() {
+            "variable_declarator" => match holder.field("type") {
+                Some(annotation) => self.annotated_origin(annotation, holder.field("value")),
+                None => self.expr_origin(holder.field("value")?),
             },
-            "required_parameter" | "optional_parameter" => self.type_origin(holder.child_by_field_name("type")?),
-            "for_in_statement" | "assignment_expression" => self.expr_origin(holder.child_by_field_name("right")?),
+            "required_parameter" | "optional_parameter" => self.type_origin(holder.field("type")?),
+            "for_in_statement" | "assignment_expression" => self.expr_origin(holder.field("right")?),
             _ => None,
         }
     }
 
     /// A declared type decides, unless it says nothing (`any`, `unknown`).
     fn annotated_origin(&self, annotation: Node<'t>, value: Option<Node<'t>>) -> Option<Origin> {
-        let says_nothing = named_children(annotation).first().is_some_and(|t| t.kind() == "predefined_type");
+        let says_nothing = named_children(annotation).first().is_some_and(|t| t.kind_name() == "predefined_type");
         match value {
             Some(value) if says_nothing => self.expr_origin(value),
             _ => self.type_origin(annotation),
@@ -205,24 +206,24 @@ impl<'t> Analysis<'_, 't> {
     }
 
     pub(super) fn expr_origin(&self, node: Node<'t>) -> Option<Origin> {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "type_identifier" | "shorthand_property_identifier" => {
                 self.symbol_origin(self.scopes.symbol_at(node)?)
             }
             "member_expression" | "nested_identifier" => {
-                let object = self.expr_origin(node.child_by_field_name("object")?)?;
-                let property = node.child_by_field_name("property")?;
+                let object = self.expr_origin(node.field("object")?)?;
+                let property = node.field("property")?;
                 Some(object.through(self.has_term(text_of(property, self.text))))
             }
-            "subscript_expression" => self.expr_origin(node.child_by_field_name("object")?),
+            "subscript_expression" => self.expr_origin(node.field("object")?),
             "call_expression" => self.call_origin(node),
-            "new_expression" => self.expr_origin(node.child_by_field_name("constructor")?),
+            "new_expression" => self.expr_origin(node.field("constructor")?),
             "await_expression" | "parenthesized_expression" | "non_null_expression" => {
                 self.expr_origin(node.named_child(0)?)
             }
             "as_expression" | "satisfies_expression" => {
                 let (value, annotation) = (node.named_child(0)?, node.named_child(1)?);
-                if annotation.kind() == "predefined_type" {
+                if annotation.kind_name() == "predefined_type" {
                     self.expr_origin(value)
                 } else {
                     self.type_origin(annotation)
@@ -249,21 +250,21 @@ impl<'t> Analysis<'_, 't> {
     pub(super) fn module_argument(&self, call: Node<'t>) -> Option<&str> {
         let callee = callee(call)?;
         let loads =
-            callee.kind() == "import" || (callee.kind() == "identifier" && text_of(callee, self.text) == "require");
-        let first = call.child_by_field_name("arguments").and_then(|a| a.named_child(0))?;
-        (loads && first.kind() == "string").then(|| &self.text[super::syntax::string_content(first)])
+            callee.kind_name() == "import" || (callee.kind_name() == "identifier" && text_of(callee, self.text) == "require");
+        let first = call.field("arguments").and_then(|a| a.named_child(0))?;
+        (loads && first.kind_name() == "string").then(|| &self.text[super::syntax::string_content(first)])
     }
 
     /// A query-builder call (`.from("sessions")`, `.eq("session_id", id)`).
     pub(super) fn is_database_call(&self, call: Node<'t>) -> bool {
         let method =
-            callee(call).filter(|f| f.kind() == "member_expression").and_then(|f| f.child_by_field_name("property"));
+            callee(call).filter(|f| f.kind_name() == "member_expression").and_then(|f| f.field("property"));
         method.is_some_and(|m| DATABASE_METHODS.contains(&text_of(m, self.text)))
     }
 
     fn is_pass_through_hook(&self, callee: Node<'t>) -> bool {
-        let name = match callee.kind() {
-            "member_expression" => callee.child_by_field_name("property"),
+        let name = match callee.kind_name() {
+            "member_expression" => callee.field("property"),
             _ => Some(callee),
         };
         let is_hook = name.is_some_and(|n| PASS_THROUGH_HOOKS.contains(&text_of(n, self.text)));
@@ -272,25 +273,25 @@ impl<'t> Analysis<'_, 't> {
 
     /// The origin a type gives the values it describes: a package's type, or none.
     pub(super) fn type_origin(&self, node: Node<'t>) -> Option<Origin> {
-        match node.kind() {
+        match node.kind_name() {
             "type_annotation" | "parenthesized_type" | "array_type" | "readonly_type" => {
                 self.type_origin(node.named_child(0)?)
             }
             "type_identifier" | "identifier" => self.symbol_origin(self.scopes.symbol_at(node)?),
             "generic_type" => {
-                let name = node.child_by_field_name("name")?;
+                let name = node.field("name")?;
                 let declared = self.scopes.symbol_at(name).is_some_and(|s| !self.scopes.symbol(s).is_global());
                 if declared {
                     self.type_origin(name)
                 } else {
                     // `Promise<Session>`, `Partial<Session>`: the global wrapper says nothing.
-                    let arguments = node.child_by_field_name("type_arguments")?;
+                    let arguments = node.field("type_arguments")?;
                     self.type_origin(arguments.named_child(0)?)
                 }
             }
             "nested_type_identifier" => {
-                let module = self.expr_origin(node.child_by_field_name("module")?)?;
-                let name = node.child_by_field_name("name")?;
+                let module = self.expr_origin(node.field("module")?)?;
+                let name = node.field("name")?;
                 Some(module.through(self.has_term(text_of(name, self.text))))
             }
             "union_type" | "intersection_type" => named_children(node).into_iter().find_map(|t| self.type_origin(t)),
@@ -300,9 +301,9 @@ impl<'t> Analysis<'_, 't> {
 
     /// Who owns the properties read from `object` (`object.name`).
     pub(super) fn value_owner(&self, object: Node<'t>) -> Owner {
-        match object.kind() {
+        match object.kind_name() {
             "this" | "super" => {
-                let class = self.scopes.ancestors(object).find(|n| CLASSES.contains(&n.kind()));
+                let class = self.scopes.ancestors(object).find(|n| CLASSES.contains(&n.kind_name()));
                 class.map_or(Owner::FirstParty, |c| self.members_owner(c))
             }
             _ => self.expr_origin(object).map_or(Owner::FirstParty, Owner::Foreign),
@@ -317,7 +318,7 @@ impl<'t> Analysis<'_, 't> {
     fn heritage_origin(&self, declaration: Node<'t>) -> Option<Origin> {
         let mut parents = Vec::new();
         for clause in named_children(declaration) {
-            match clause.kind() {
+            match clause.kind_name() {
                 // class_heritage > extends_clause / implements_clause > the parents
                 "class_heritage" => parents.extend(named_children(clause).into_iter().flat_map(named_children)),
                 "extends_type_clause" => parents.extend(named_children(clause)),
@@ -330,13 +331,13 @@ impl<'t> Analysis<'_, 't> {
     /// Who a literal value (an object literal, a string) is handed to.
     pub(super) fn value_context(&self, node: Node<'t>) -> Owner {
         let Some(parent) = self.scopes.parent(node) else { return Owner::FirstParty };
-        match parent.kind() {
+        match parent.kind_name() {
             "pair" if is_field(parent, node, "value") => {
                 self.scopes.parent(parent).map_or(Owner::FirstParty, |o| self.value_context(o))
             }
             "array" | "parenthesized_expression" => self.value_context(parent),
             "arguments" => self.scopes.parent(parent).map_or(Owner::FirstParty, |call| self.argument_owner(call)),
-            "variable_declarator" if is_field(parent, node, "value") => match parent.child_by_field_name("type") {
+            "variable_declarator" if is_field(parent, node, "value") => match parent.field("type") {
                 Some(annotation) => self.type_origin(annotation).map_or(Owner::FirstParty, Owner::Foreign),
                 None => Owner::FirstParty,
             },
@@ -356,9 +357,9 @@ impl<'t> Analysis<'_, 't> {
     /// The arguments of a foreign call are handed to it; a query builder's and a React state
     /// hook's are the project's.
     fn argument_owner(&self, call: Node<'t>) -> Owner {
-        let callee = match call.kind() {
+        let callee = match call.kind_name() {
             "call_expression" => callee(call),
-            "new_expression" => call.child_by_field_name("constructor"),
+            "new_expression" => call.field("constructor"),
             _ => None,
         };
         let Some(callee) = callee else { return Owner::FirstParty };
@@ -370,7 +371,7 @@ impl<'t> Analysis<'_, 't> {
 
     /// Who owns a JSX attribute's name: the component it is passed to.
     pub(super) fn component_owner(&self, attribute: Node<'t>) -> Owner {
-        let element = self.scopes.parent(attribute).and_then(|e| e.child_by_field_name("name"));
+        let element = self.scopes.parent(attribute).and_then(|e| e.field("name"));
         element.and_then(|e| self.expr_origin(e)).map_or(Owner::FirstParty, Owner::Foreign)
     }
 
@@ -381,8 +382,8 @@ impl<'t> Analysis<'_, 't> {
 
 /// The function a call calls. `await a.b<T>()` parses as `(await a.b)<T>()`: the await is looked through.
 fn callee(call: Node<'_>) -> Option<Node<'_>> {
-    let function = call.child_by_field_name("function")?;
-    match function.kind() {
+    let function = call.field("function")?;
+    match function.kind_name() {
         "await_expression" => function.named_child(0),
         _ => Some(function),
     }

@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::lang::symbols::NodeSymbols;
+
 use super::syntax::{is_field, named_children, string_content, text_of};
 
 pub(super) type ScopeId = usize;
@@ -89,7 +91,7 @@ pub(super) enum Place {
 
 /// An `export ... from "m"` or `import ... from "m"` statement.
 fn has_source(statement: Node<'_>) -> bool {
-    statement.child_by_field_name("source").is_some()
+    statement.field("source").is_some()
 }
 
 pub(super) struct Scopes<'t> {
@@ -138,8 +140,8 @@ impl<'t> Scopes<'t> {
     /// What an identifier stands for, by its place in the tree.
     pub(super) fn place(&self, node: Node<'t>) -> Place {
         let Some(parent) = self.parent(node) else { return Place::Local };
-        match parent.kind() {
-            "import_specifier" if is_field(parent, node, "name") && parent.child_by_field_name("alias").is_some() => {
+        match parent.kind_name() {
+            "import_specifier" if is_field(parent, node, "name") && parent.field("alias").is_some() => {
                 Place::Remote
             }
             "export_specifier" if is_field(parent, node, "alias") => Place::Exported,
@@ -224,7 +226,7 @@ impl<'t> Builder<'_, 't> {
         // An explicit stack: generated code nests deeper than a worker thread's stack allows.
         let mut stack = vec![(root, module)];
         while let Some((node, scope)) = stack.pop() {
-            let kind = node.kind();
+            let kind = node.kind_name();
             let inner = if FUNCTIONS.contains(&kind) {
                 self.new_scope(scope, true)
             } else if BLOCKS.contains(&kind) {
@@ -250,8 +252,8 @@ impl<'t> Builder<'_, 't> {
     fn declare_by(&mut self, node: Node<'t>, outer: ScopeId, inner: ScopeId) {
         // Looked up only where a declaration has one: this runs for every node of the tree, and
         // finding a field by name compares it with each field name of the grammar.
-        let name = || node.child_by_field_name("name");
-        match node.kind() {
+        let name = || node.field("name");
+        match node.kind_name() {
             "function_declaration"
             | "generator_function_declaration"
             | "function_signature"
@@ -271,29 +273,29 @@ impl<'t> Builder<'_, 't> {
                 }
             }
             "variable_declarator" => {
-                let hoisted = self.scopes.parent(node).is_some_and(|d| d.kind() == "variable_declaration");
+                let hoisted = self.scopes.parent(node).is_some_and(|d| d.kind_name() == "variable_declaration");
                 let scope = if hoisted { self.hoisting_scope(outer) } else { outer };
                 if let Some(name) = name() {
                     self.declare_pattern(name, scope);
                 }
             }
             "required_parameter" | "optional_parameter" => {
-                if let Some(pattern) = node.child_by_field_name("pattern") {
+                if let Some(pattern) = node.field("pattern") {
                     self.declare_pattern(pattern, outer);
                 }
             }
             "arrow_function" => {
-                if let Some(parameter) = node.child_by_field_name("parameter") {
+                if let Some(parameter) = node.field("parameter") {
                     self.declare_pattern(parameter, inner);
                 }
             }
             "catch_clause" => {
-                if let Some(parameter) = node.child_by_field_name("parameter") {
+                if let Some(parameter) = node.field("parameter") {
                     self.declare_pattern(parameter, inner);
                 }
             }
-            "for_in_statement" if node.child_by_field_name("kind").is_some() => {
-                if let Some(left) = node.child_by_field_name("left") {
+            "for_in_statement" if node.field("kind").is_some() => {
+                if let Some(left) = node.field("left") {
                     self.declare_pattern(left, inner);
                 }
             }
@@ -311,15 +313,15 @@ impl<'t> Builder<'_, 't> {
 
     /// Every name a binding pattern declares (`{ a, b: [c, ...d] = x }` declares a, c and d).
     fn declare_pattern(&mut self, pattern: Node<'t>, scope: ScopeId) {
-        match pattern.kind() {
+        match pattern.kind_name() {
             "identifier" | "shorthand_property_identifier_pattern" => self.declare(pattern, scope, DeclKind::Local),
             "pair_pattern" => {
-                if let Some(value) = pattern.child_by_field_name("value") {
+                if let Some(value) = pattern.field("value") {
                     self.declare_pattern(value, scope);
                 }
             }
             "assignment_pattern" | "object_assignment_pattern" => {
-                if let Some(left) = pattern.child_by_field_name("left") {
+                if let Some(left) = pattern.field("left") {
                     self.declare_pattern(left, scope);
                 }
             }
@@ -333,21 +335,21 @@ impl<'t> Builder<'_, 't> {
     }
 
     fn declare_imports(&mut self, statement: Node<'t>) {
-        let Some(source) = statement.child_by_field_name("source") else { return };
+        let Some(source) = statement.field("source") else { return };
         let source = self.text[string_content(source)].to_owned();
-        let Some(clause) = named_children(statement).into_iter().find(|c| c.kind() == "import_clause") else { return };
+        let Some(clause) = named_children(statement).into_iter().find(|c| c.kind_name() == "import_clause") else { return };
         for part in named_children(clause) {
-            match part.kind() {
+            match part.kind_name() {
                 "identifier" => self.declare_import(part, &source, None),
                 "namespace_import" => {
-                    if let Some(local) = named_children(part).into_iter().find(|c| c.kind() == "identifier") {
+                    if let Some(local) = named_children(part).into_iter().find(|c| c.kind_name() == "identifier") {
                         self.declare_import(local, &source, None);
                     }
                 }
                 "named_imports" => {
-                    for specifier in named_children(part).into_iter().filter(|s| s.kind() == "import_specifier") {
-                        let Some(remote) = specifier.child_by_field_name("name") else { continue };
-                        let local = specifier.child_by_field_name("alias").unwrap_or(remote);
+                    for specifier in named_children(part).into_iter().filter(|s| s.kind_name() == "import_specifier") {
+                        let Some(remote) = specifier.field("name") else { continue };
+                        let local = specifier.field("alias").unwrap_or(remote);
                         let remote = text_of(remote, self.text).to_owned();
                         self.declare_import(local, &source, Some(remote));
                     }
@@ -405,8 +407,8 @@ impl<'t> Builder<'_, 't> {
 /// `A` of a dotted namespace name `A.B`; the node itself otherwise.
 fn first_identifier(name: Node<'_>) -> Node<'_> {
     let mut name = name;
-    while name.kind() == "nested_identifier" {
-        match name.child_by_field_name("object") {
+    while name.kind_name() == "nested_identifier" {
+        match name.field("object") {
             Some(object) => name = object,
             None => break,
         }

@@ -16,6 +16,7 @@ use tree_sitter::Node;
 use super::syntax::{self, named_children, text_of, Grammar};
 use crate::edit::{self, Edit};
 use crate::lang::Context;
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{FilePlan, Verdict};
 
 /// What an exported name is, for the alias it needs.
@@ -94,10 +95,10 @@ fn is_javascript(path: &std::path::Path) -> bool {
 fn renamed_exports(root: Node<'_>, text: &str, plan: &FilePlan) -> Vec<Renamed> {
     let mut seen = HashSet::new();
     let mut found = Vec::new();
-    let exports = named_children(root).into_iter().filter(|s| s.kind() == "export_statement" && !is_default(*s));
-    for declaration in exports.filter_map(|s| s.child_by_field_name("declaration")) {
+    let exports = named_children(root).into_iter().filter(|s| s.kind_name() == "export_statement" && !is_default(*s));
+    for declaration in exports.filter_map(|s| s.field("declaration")) {
         // `export declare function f(): T;`
-        let declaration = match declaration.kind() {
+        let declaration = match declaration.kind_name() {
             "ambient_declaration" => declaration.named_child(0).unwrap_or(declaration),
             _ => declaration,
         };
@@ -106,7 +107,7 @@ fn renamed_exports(root: Node<'_>, text: &str, plan: &FilePlan) -> Vec<Renamed> 
             let old = text_of(name, text).to_owned();
             if seen.insert(old.clone()) {
                 let parameters =
-                    declaration.child_by_field_name("type_parameters").map(|p| type_parameters(p, text, plan));
+                    declaration.field("type_parameters").map(|p| type_parameters(p, text, plan));
                 found.push(Renamed { old, new: new.to_owned(), kind, parameters });
             }
         }
@@ -117,20 +118,20 @@ fn renamed_exports(root: Node<'_>, text: &str, plan: &FilePlan) -> Vec<Renamed> 
 /// `export default ...`: its name is not part of the module's interface.
 fn is_default(statement: Node<'_>) -> bool {
     let mut cursor = statement.walk();
-    let found = statement.children(&mut cursor).any(|c| c.kind() == "default");
+    let found = statement.children(&mut cursor).any(|c| c.kind_name() == "default");
     found
 }
 
 /// The names a declaration exports, and what each is.
 fn declared_names(declaration: Node<'_>) -> Vec<(Node<'_>, Kind)> {
-    let name = declaration.child_by_field_name("name");
-    let kind = match declaration.kind() {
+    let name = declaration.field("name");
+    let kind = match declaration.kind_name() {
         "interface_declaration" | "type_alias_declaration" => Kind::Type,
         "class_declaration" | "abstract_class_declaration" | "enum_declaration" => Kind::Both,
         "function_declaration" | "generator_function_declaration" | "function_signature" => Kind::Value,
         "lexical_declaration" | "variable_declaration" => {
-            let declarators = named_children(declaration).into_iter().filter(|d| d.kind() == "variable_declarator");
-            let names = declarators.filter_map(|d| d.child_by_field_name("name")).filter(|n| n.kind() == "identifier");
+            let declarators = named_children(declaration).into_iter().filter(|d| d.kind_name() == "variable_declarator");
+            let names = declarators.filter_map(|d| d.field("name")).filter(|n| n.kind_name() == "identifier");
             return names.map(|n| (n, Kind::Value)).collect();
         }
         _ => return Vec::new(),
@@ -156,7 +157,7 @@ fn type_parameters(parameters: Node<'_>, text: &str, plan: &FilePlan) -> (String
         .map_or_else(|_| original.to_owned(), |e| edit::apply(original, &e));
     let names: Vec<String> = named_children(parameters)
         .into_iter()
-        .filter_map(|p| p.child_by_field_name("name"))
+        .filter_map(|p| p.field("name"))
         .map(|n| renamed_to(plan, n.byte_range()).map_or_else(|| text_of(n, text).to_owned(), str::to_owned))
         .collect();
     (written, format!("<{}>", names.join(", ")))

@@ -6,6 +6,7 @@ use std::path::Path;
 use tree_sitter::{Node, Parser, Tree};
 
 use crate::lang::ParseError;
+use crate::lang::symbols::NodeSymbols;
 
 /// Which of the two grammars reads a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +64,7 @@ pub(super) fn text_of<'s>(node: Node<'_>, text: &'s str) -> &'s str {
 /// Whether `node` is `parent`'s child under `field` (fields that repeat included).
 pub(super) fn is_field(parent: Node<'_>, node: Node<'_>, field: &str) -> bool {
     let mut cursor = parent.walk();
-    let found = parent.children_by_field_name(field, &mut cursor).any(|c| c == node);
+    let found = parent.fields(field, &mut cursor).any(|c| c == node);
     found
 }
 

@@ -6,22 +6,23 @@
 use tree_sitter::Node;
 
 use super::syntax::{named_children, string_content, text_of};
+use crate::lang::symbols::NodeSymbols;
 use crate::safety::values::{Literal, Route, Values};
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
 pub(super) fn walk<'t>(root: Node<'t>, text: &'t str) -> Values<'t> {
-    Values::walk(root, |node| literal(node, text), |node, found| match node.kind() {
+    Values::walk(root, |node| literal(node, text), |node, found| match node.kind_name() {
         "pair" => {
-            let key = node.child_by_field_name("key").and_then(|k| key(k, text));
-            let value = node.child_by_field_name("value").and_then(|v| literal(v, text));
+            let key = node.field("key").and_then(|k| key(k, text));
+            let value = node.field("value").and_then(|v| literal(v, text));
             if let (Some(key), Some(value)) = (key, value) {
                 found.pairs.push((key, value));
             }
         }
         "object" => found.pairs.extend(redirect(node, text)),
         "enum_assignment" => {
-            let value = node.child_by_field_name("value").and_then(|v| literal(v, text));
+            let value = node.field("value").and_then(|v| literal(v, text));
             found.persisted.extend(value.map(|value| (value, "an enum value")));
         }
         "call_expression" => found.routes.extend(route(node, text)),
@@ -31,7 +32,7 @@ pub(super) fn walk<'t>(root: Node<'t>, text: &'t str) -> Values<'t> {
 
 /// A plain string literal's content (`'...'` or `"..."`).
 fn literal<'t>(node: Node<'_>, text: &'t str) -> Option<Literal<'t>> {
-    if node.kind() != "string" {
+    if node.kind_name() != "string" {
         return None;
     }
     let content = string_content(node);
@@ -40,7 +41,7 @@ fn literal<'t>(node: Node<'_>, text: &'t str) -> Option<Literal<'t>> {
 
 /// An object key: a property name (which every occurrence in the file follows) or a string.
 fn key<'t>(node: Node<'_>, text: &'t str) -> Option<Literal<'t>> {
-    match node.kind() {
+    match node.kind_name() {
         "property_identifier" => Some(Literal { at: node.start_byte(), text: text_of(node, text), name: true }),
         _ => literal(node, text),
     }
@@ -50,8 +51,8 @@ fn key<'t>(node: Node<'_>, text: &'t str) -> Option<Literal<'t>> {
 fn redirect<'t>(object: Node<'_>, text: &'t str) -> Option<(Literal<'t>, Literal<'t>)> {
     let value = |name: &str| {
         named_children(object).into_iter().find_map(|pair| {
-            let key = pair.child_by_field_name("key").filter(|k| text_of(*k, text) == name)?;
-            literal(pair.child_by_field_name("value").filter(|_| key.kind() == "property_identifier")?, text)
+            let key = pair.field("key").filter(|k| text_of(*k, text) == name)?;
+            literal(pair.field("value").filter(|_| key.kind_name() == "property_identifier")?, text)
         })
     };
     Some((value("source")?, value("destination")?))
@@ -59,12 +60,12 @@ fn redirect<'t>(object: Node<'_>, text: &'t str) -> Option<(Literal<'t>, Literal
 
 /// `router.post('/sessions', handler)`: a route of `router`.
 fn route<'t>(call: Node<'_>, text: &'t str) -> Option<Route<'t>> {
-    let callee = call.child_by_field_name("function").filter(|f| f.kind() == "member_expression")?;
-    let method = text_of(callee.child_by_field_name("property")?, text);
+    let callee = call.field("function").filter(|f| f.kind_name() == "member_expression")?;
+    let method = text_of(callee.field("property")?, text);
     if !METHODS.contains(&method) {
         return None;
     }
-    let arguments = named_children(call.child_by_field_name("arguments")?);
+    let arguments = named_children(call.field("arguments")?);
     let path = literal(*arguments.first()?, text).filter(|p| p.text.starts_with('/') && arguments.len() > 1)?;
-    Some(Route { router: text_of(callee.child_by_field_name("object")?, text), methods: vec![method.to_ascii_uppercase()], path })
+    Some(Route { router: text_of(callee.field("object")?, text), methods: vec![method.to_ascii_uppercase()], path })
 }

@@ -5,6 +5,7 @@ use tree_sitter::Node;
 use super::{children_by_field, Import, SiteKind, Walker};
 use crate::lang::python::scopes::ScopeId;
 use crate::lang::python::syntax::{named_children, text_of};
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::Role;
 
 impl<'t> Walker<'t, '_> {
@@ -31,7 +32,7 @@ impl<'t> Walker<'t, '_> {
 
     /// `from module import name` binds `name`; `... import name as alias` binds `alias`.
     pub(super) fn import_from(&mut self, node: Node<'t>, scope: ScopeId) {
-        let Some(module_node) = node.child_by_field_name("module_name") else { return };
+        let Some(module_node) = node.field("module_name") else { return };
         let module = text_of(module_node, self.text);
         for component in module_components(module_node) {
             self.site(component, Role::Import, SiteKind::Import { module: module.to_owned(), binds: None });
@@ -69,18 +70,18 @@ impl<'t> Walker<'t, '_> {
 
 /// The imported dotted name and its alias (`a.b as c`).
 pub(in crate::lang::python) fn name_and_alias(imported: Node<'_>) -> (Option<Node<'_>>, Option<Node<'_>>) {
-    match imported.kind() {
-        "aliased_import" => (imported.child_by_field_name("name"), imported.child_by_field_name("alias")),
+    match imported.kind_name() {
+        "aliased_import" => (imported.field("name"), imported.field("alias")),
         _ => (Some(imported), None),
     }
 }
 
 /// The names of a module path in `from <path> import ...` (`.session` -> `session`).
 fn module_components(module: Node<'_>) -> Vec<Node<'_>> {
-    match module.kind() {
+    match module.kind_name() {
         "dotted_name" => named_children(module),
         "relative_import" => {
-            named_children(module).into_iter().filter(|c| c.kind() == "dotted_name").flat_map(named_children).collect()
+            named_children(module).into_iter().filter(|c| c.kind_name() == "dotted_name").flat_map(named_children).collect()
         }
         _ => Vec::new(),
     }

@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use super::{Literal, Site, SiteKind, SqlString, Walker};
 use crate::lang::python::scopes::ScopeId;
 use crate::lang::python::syntax::{callee_name, is_identifier_like, named_children, text_of};
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::Role;
 use crate::rules::NameVerdict;
 
@@ -41,7 +42,7 @@ impl<'t> Walker<'t, '_> {
     /// The elements of `__all__ = [...]`.
     pub(super) fn exports(&mut self, list: Node<'t>, scope: ScopeId) {
         for element in named_children(list) {
-            match element.kind() {
+            match element.kind_name() {
                 "string" | "concatenated_string" => self.strings(element, scope, &StringContext::exported()),
                 _ => self.visit(element, scope),
             }
@@ -52,11 +53,11 @@ impl<'t> Walker<'t, '_> {
         let dict = self.out.dicts.len();
         self.out.dicts.push(Vec::new());
         for item in named_children(node) {
-            let (Some(key), Some(value)) = (item.child_by_field_name("key"), item.child_by_field_name("value")) else {
+            let (Some(key), Some(value)) = (item.field("key"), item.field("value")) else {
                 self.visit(item, scope);
                 continue;
             };
-            match string_content(key).filter(|_| key.kind() == "string" && !has_interpolation(key)) {
+            match string_content(key).filter(|_| key.kind_name() == "string" && !has_interpolation(key)) {
                 Some(content) => {
                     self.out.dicts[dict].push((self.text[content].to_owned(), key.start_byte()));
                     self.strings(key, scope, &StringContext::dict_key(dict));
@@ -68,7 +69,7 @@ impl<'t> Walker<'t, '_> {
     }
 
     pub(super) fn strings(&mut self, node: Node<'t>, scope: ScopeId, context: &StringContext) {
-        if node.kind() == "concatenated_string" {
+        if node.kind_name() == "concatenated_string" {
             for part in named_children(node) {
                 self.string(part, scope, context);
             }
@@ -92,7 +93,7 @@ impl<'t> Walker<'t, '_> {
             (role, Some(self.out.literals.len() - 1))
         };
         for part in named_children(node) {
-            match part.kind() {
+            match part.kind_name() {
                 "string_content" => self.string_text(part, role, literal),
                 "interpolation" => self.children(part, scope),
                 _ => {}
@@ -105,7 +106,7 @@ impl<'t> Walker<'t, '_> {
     /// or escape) qualify, so that offsets in the content are offsets in the file.
     fn holds_sql(&self, node: Node<'t>, content: Range<usize>, context: &StringContext) -> bool {
         let plain = text_of(node, self.text).starts_with(['"', '\''])
-            && named_children(node).iter().all(|part| part.kind() != "interpolation" && part.named_child_count() == 0);
+            && named_children(node).iter().all(|part| part.kind_name() != "interpolation" && part.named_child_count() == 0);
         if !plain || content.is_empty() {
             return false;
         }
@@ -144,7 +145,7 @@ impl<'t> Walker<'t, '_> {
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
-            if node.kind() == "comment" {
+            if node.kind_name() == "comment" {
                 self.words(node.byte_range(), Role::Comment, None);
             }
             if cursor.goto_first_child() {
@@ -165,25 +166,25 @@ pub(in crate::lang::python) fn runs_sql(callee: &str) -> bool {
 }
 
 pub(super) fn is_string(node: Node<'_>) -> bool {
-    matches!(node.kind(), "string" | "concatenated_string")
+    matches!(node.kind_name(), "string" | "concatenated_string")
 }
 
 fn has_interpolation(string: Node<'_>) -> bool {
-    named_children(string).iter().any(|part| part.kind() == "interpolation")
+    named_children(string).iter().any(|part| part.kind_name() == "interpolation")
 }
 
 /// The bytes between a string's opening and closing quotes.
 fn string_content(string: Node<'_>) -> Option<Range<usize>> {
     let parts = named_children(string);
-    let start = parts.iter().find(|p| p.kind() == "string_start")?.end_byte();
-    let end = parts.iter().rfind(|p| p.kind() == "string_end")?.start_byte();
+    let start = parts.iter().find(|p| p.kind_name() == "string_start")?.end_byte();
+    let end = parts.iter().rfind(|p| p.kind_name() == "string_end")?.start_byte();
     (start <= end).then_some(start..end)
 }
 
 /// The string of a statement that is nothing but a string: a docstring (module, class, function
 /// or, after an assignment, attribute docstring); it has no effect on the program.
 pub(super) fn docstring(statement: Node<'_>) -> Option<Node<'_>> {
-    let only = (statement.kind() == "expression_statement" && statement.named_child_count() == 1)
+    let only = (statement.kind_name() == "expression_statement" && statement.named_child_count() == 1)
         .then(|| statement.named_child(0))??;
     is_string(only).then_some(only)
 }

@@ -11,6 +11,7 @@
 use tree_sitter::Node;
 
 use crate::lang::python::syntax::{named_children, text_of};
+use crate::lang::symbols::NodeSymbols;
 use crate::plan::{FilePlan, Verdict};
 
 /// The wrapper every rebinding goes through, defined once per module.
@@ -47,12 +48,12 @@ struct Renamed {
 pub(super) fn lines(root: Node<'_>, text: &str, plan: &FilePlan) -> Vec<String> {
     let mut functions = Vec::new();
     for statement in named_children(root) {
-        match statement.kind() {
+        match statement.kind_name() {
             "function_definition" => functions.extend(renamed(statement, None, text, plan)),
             "class_definition" => {
-                let Some(class) = statement.child_by_field_name("name").map(|n| spelt(n, text, plan)) else { continue };
-                let body = statement.child_by_field_name("body").map(named_children).unwrap_or_default();
-                let methods = body.into_iter().filter(|m| m.kind() == "function_definition");
+                let Some(class) = statement.field("name").map(|n| spelt(n, text, plan)) else { continue };
+                let body = statement.field("body").map(named_children).unwrap_or_default();
+                let methods = body.into_iter().filter(|m| m.kind_name() == "function_definition");
                 functions.extend(methods.filter_map(|m| renamed(m, Some(&class), text, plan)));
             }
             _ => {}
@@ -73,12 +74,12 @@ pub(super) fn lines(root: Node<'_>, text: &str, plan: &FilePlan) -> Vec<String> 
 
 /// `function` (a method of `class` when given) and its renamed parameters, if any and if public.
 fn renamed(function: Node<'_>, class: Option<&str>, text: &str, plan: &FilePlan) -> Option<Renamed> {
-    let name = spelt(function.child_by_field_name("name")?, text, plan);
+    let name = spelt(function.field("name")?, text, plan);
     let public = !name.starts_with('_') || name == "__init__";
     if !public || class.is_some_and(|c| c.starts_with('_')) {
         return None;
     }
-    let parameters: Vec<(String, String)> = named_children(function.child_by_field_name("parameters")?)
+    let parameters: Vec<(String, String)> = named_children(function.field("parameters")?)
         .into_iter()
         .filter_map(parameter_name)
         .map(|node| (text_of(node, text).to_owned(), spelt(node, text, plan)))
@@ -100,10 +101,10 @@ fn spelt(name: Node<'_>, text: &str, plan: &FilePlan) -> String {
 
 /// The name of a parameter that can be passed by keyword (`*args` and `**kwargs` cannot).
 fn parameter_name(parameter: Node<'_>) -> Option<Node<'_>> {
-    match parameter.kind() {
+    match parameter.kind_name() {
         "identifier" => Some(parameter),
-        "default_parameter" | "typed_default_parameter" => parameter.child_by_field_name("name"),
-        "typed_parameter" => parameter.named_child(0).filter(|n| n.kind() == "identifier"),
+        "default_parameter" | "typed_default_parameter" => parameter.field("name"),
+        "typed_parameter" => parameter.named_child(0).filter(|n| n.kind_name() == "identifier"),
         _ => None,
     }
 }
