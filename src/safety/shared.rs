@@ -17,9 +17,10 @@
 //! blocked only because another file blocked it does not block further names. Persisted values in
 //! files that cannot clash are kept consistent within their own file only.
 
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::cache::codec::Codec;
 use crate::cache::{hash_of, PlanCache};
@@ -43,7 +44,7 @@ pub struct Shared {
     owners: HashMap<(&'static str, String), Vec<String>>,
     /// The hash of each answer (none: 0), by the hash of its question: asked for every kept
     /// read of a shared verdict (240,000 times in a warm check of 50k files), so with a fast hasher.
-    answers: foldhash::HashMap<u64, u64>,
+    answers: HashMap<u64, u64>,
 }
 
 /// What a lookup in [`Shared`] asks.

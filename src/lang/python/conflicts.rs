@@ -2,7 +2,9 @@
 //! namespace (a scope, with a class's instance attributes; a dict literal's keys; a call's
 //! keywords) and, for scopes, across them (capture and shadowing, LEGB).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::collect::Collected;
 use super::scopes::{ScopeId, Scopes, MODULE};

@@ -2,8 +2,7 @@
 //! objects those modules made, classes that inherit from them, and what follows from that for an
 //! expression (`requests.Session()`, `self._session.get`).
 
-use std::collections::HashMap;
-
+use foldhash::{HashMap, HashMapExt};
 use tree_sitter::Node;
 
 use super::collect::{Call, Collected, Import, ValueFact};

@@ -1,6 +1,8 @@
 //! Python scopes: what each scope binds, where each name is used, and LEGB resolution.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 pub(super) type ScopeId = usize;
 

@@ -1,10 +1,10 @@
 //! The second pass: every occurrence of a term, as the name it is (a symbol, a property and whose
 //! it is, or text decided on the spot), and every set of sibling members (for duplicate checks).
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
+use foldhash::{HashMap, HashMapExt};
 use tree_sitter::Node;
 
 use super::decide::Decision;

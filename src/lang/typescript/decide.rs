@@ -3,8 +3,9 @@
 //! someone else's; a shorthand whose two names part ways is written out in full.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::collect::{Collected, Form, Member, Name, Occurrence, What};
 use super::origin::Owner;

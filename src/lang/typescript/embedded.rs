@@ -6,9 +6,9 @@
 //! with the keys of every object that passes it; keys passed with a query retrace cannot see
 //! (imported, built at run time) are reviewed, never renamed alone.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
+use foldhash::{HashMap, HashMapExt};
 use tree_sitter::Node;
 
 use super::collect::Occurrence;

@@ -23,8 +23,8 @@ mod values;
 mod tests;
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 
+use foldhash::{HashMap, HashMapExt};
 use tree_sitter::{Node, Tree};
 
 use super::{Context, ParseError, Rewriter};

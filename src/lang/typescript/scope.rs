@@ -2,9 +2,9 @@
 //! name resolves to. Values and types share one namespace here: a rename that would make a type
 //! and a value share a name is as suspect as two values (declaration merging).
 
-use std::collections::HashMap;
 use std::ops::Range;
 
+use foldhash::{HashMap, HashMapExt};
 use tree_sitter::Node;
 
 use crate::lang::symbols::NodeSymbols;
