@@ -243,36 +243,48 @@ fn comment_syntax(path: &Path) -> CommentSyntax {
 }
 
 /// `text` with its comments and string literals blanked out, and the contents of the strings.
+/// Comments and strings open with ASCII bytes, which never occur inside a multi-byte character:
+/// the scan goes byte by byte and copies the code between them whole.
 fn split_code(text: &str, (line, block): CommentSyntax) -> (String, Vec<&str>) {
+    let bytes = text.as_bytes();
+    let first = |s: &str| s.as_bytes()[0];
+    let may_open = |b: u8| {
+        matches!(b, b'"' | b'\'' | b'`') || line.is_some_and(|l| first(l) == b) || block.is_some_and(|(o, _)| first(o) == b)
+    };
     let mut code = String::with_capacity(text.len());
     let mut strings = Vec::new();
-    let mut at = 0;
-    while let Some(c) = text[at..].chars().next() {
+    let (mut at, mut code_from) = (0, 0);
+    while at < bytes.len() {
+        if !may_open(bytes[at]) {
+            at += 1;
+            continue;
+        }
         let rest = &text[at..];
         let comment_end = match (line, block) {
             (Some(l), _) if rest.starts_with(l) => Some("\n"),
             (_, Some((open, close))) if rest.starts_with(open) => Some(close),
             _ => None,
         };
-        if let Some(end) = comment_end {
-            at += rest[1..].find(end).map_or(rest.len(), |i| i + 1 + end.len());
-            code.push(' ');
-            continue;
-        }
-        if matches!(c, '"' | '\'' | '`') {
+        let quote = bytes[at];
+        let after = if let Some(end) = comment_end {
+            at + rest[1..].find(end).map_or(rest.len(), |i| i + 1 + end.len())
+        } else if matches!(quote, b'"' | b'\'' | b'`') {
             let start = at + 1;
             let mut end = start;
-            while let Some(d) = text[end..].chars().next().filter(|&d| d != c) {
-                end += if d == '\\' { 1 + text[end + 1..].chars().next().map_or(0, char::len_utf8) } else { d.len_utf8() };
+            while let Some(&d) = bytes.get(end).filter(|&&d| d != quote) {
+                end += if d == b'\\' { 1 + text[end + 1..].chars().next().map_or(0, char::len_utf8) } else { 1 };
             }
             strings.push(&text[start..end.min(text.len())]);
-            at = (end + 1).min(text.len());
-            code.push(' ');
+            (end + 1).min(text.len())
+        } else {
+            at += 1;
             continue;
-        }
-        code.push(c);
-        at += c.len_utf8();
+        };
+        code.push_str(&text[code_from..at]);
+        code.push(' ');
+        (at, code_from) = (after, after);
     }
+    code.push_str(&text[code_from..]);
     (code, strings)
 }
 
@@ -423,6 +435,59 @@ fn literal_around<'t>(text: &'t str, range: &Range<usize>) -> Option<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reading `split_code` must give: every character in turn.
+    fn split_code_char_by_char(text: &str, (line, block): CommentSyntax) -> (String, Vec<&str>) {
+        let mut code = String::new();
+        let mut strings = Vec::new();
+        let mut at = 0;
+        while let Some(c) = text[at..].chars().next() {
+            let rest = &text[at..];
+            let comment_end = match (line, block) {
+                (Some(l), _) if rest.starts_with(l) => Some("\n"),
+                (_, Some((open, close))) if rest.starts_with(open) => Some(close),
+                _ => None,
+            };
+            if let Some(end) = comment_end {
+                at += rest[1..].find(end).map_or(rest.len(), |i| i + 1 + end.len());
+                code.push(' ');
+            } else if matches!(c, '"' | '\'' | '`') {
+                let start = at + 1;
+                let mut end = start;
+                while let Some(d) = text[end..].chars().next().filter(|&d| d != c) {
+                    end += if d == '\\' { 1 + text[end + 1..].chars().next().map_or(0, char::len_utf8) } else { d.len_utf8() };
+                }
+                strings.push(&text[start..end.min(text.len())]);
+                at = (end + 1).min(text.len());
+                code.push(' ');
+            } else {
+                code.push(c);
+                at += c.len_utf8();
+            }
+        }
+        (code, strings)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_code_reads_as_char_by_char(
+            pieces in proptest::collection::vec(proptest::sample::select(&[
+                "a", "session_id", " ", "\n", "\"", "'", "`", "\\", "#", "/", "*", "-", "é", "日本", "/*", "*/", "--", "//",
+            ][..]), 0..40),
+        ) {
+            let text = pieces.concat();
+            for syntax in [(Some("#"), None), (Some("//"), Some(("/*", "*/"))), (Some("--"), Some(("/*", "*/"))), (None, None)] {
+                proptest::prop_assert_eq!(split_code(&text, syntax), split_code_char_by_char(&text, syntax), "{:?}", syntax);
+            }
+        }
+    }
+
+    #[test]
+    fn split_code_blanks_comments_and_collects_strings() {
+        let (code, strings) = split_code("x = 'a\\'b' # session\ny = \"日\"", (Some("#"), None));
+        assert_eq!(code, "x =    y =  ");
+        assert_eq!(strings, ["a\\'b", "日"]);
+    }
 
     #[test]
     fn what_a_file_shares_reads_back_as_written() {
