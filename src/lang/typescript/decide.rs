@@ -57,9 +57,6 @@ impl Decision {
 impl Analysis<'_, '_> {
     /// The rule set's verdict on a bare name; `None` when it holds no term.
     pub(super) fn verdict(&self, name: &str) -> Option<Decision> {
-        if !self.cx.rules.renamer.may_contain(name.as_bytes()) {
-            return None;
-        }
         match self.cx.rules.name_verdict(name) {
             NameVerdict::Unrelated => None,
             NameVerdict::Rename(to) => Some(Decision::Rename(to)),
