@@ -8,6 +8,7 @@ use crate::plan::FilePlan;
 use crate::project::Project;
 use crate::rules::RuleSet;
 
+pub(crate) mod nodes;
 pub mod python;
 pub mod rust;
 pub mod sql;

@@ -23,6 +23,7 @@ mod tests;
 
 pub use reexports::ReExports;
 
+use super::nodes::Nodes;
 use super::{Context, ParseError, Rewriter};
 use crate::plan::FilePlan;
 
@@ -35,9 +36,10 @@ impl Rewriter for Python {
 
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
         let tree = syntax::parse(text)?;
-        let file = collect::collect(tree.root_node(), text, cx.rules);
+        let nodes = Nodes::new(tree.root_node());
+        let file = collect::collect(&nodes, text, cx.rules);
         let mut plan = decide::decide(&file, text, cx);
-        values::walk(tree.root_node(), text).settle(text, cx, &mut plan);
+        values::walk(nodes.preorder(), text).settle(text, cx, &mut plan);
         reach::check(tree.root_node(), text, cx, &mut plan);
         Ok(plan)
     }

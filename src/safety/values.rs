@@ -54,36 +54,24 @@ pub struct Values<'t> {
 }
 
 impl<'t> Values<'t> {
-    /// Walk a syntax tree: every string literal `literal` reads is recorded (a header name also as
-    /// persisted), and `visit` sees every node to find the rest.
+    /// Read a syntax tree's named nodes, in source order: every string literal `literal` reads is
+    /// recorded (a header name also as persisted), and `visit` sees every node to find the rest.
     pub fn walk(
-        root: tree_sitter::Node<'t>,
+        nodes: &[tree_sitter::Node<'t>],
         literal: impl Fn(tree_sitter::Node<'t>) -> Option<Literal<'t>>,
         mut visit: impl FnMut(tree_sitter::Node<'t>, &mut Values<'t>),
     ) -> Values<'t> {
         let mut found = Values::default();
-        // A cursor, not recursion: generated code nests deeper than a worker thread's stack allows.
-        let mut cursor = root.walk();
-        loop {
-            let node = cursor.node();
-            if node.is_named() {
-                if let Some(literal) = literal(node) {
-                    found.literals.push(literal);
-                    if is_header_name(literal.text) {
-                        found.persisted.push((literal, "an HTTP header name"));
-                    }
-                }
-                visit(node, &mut found);
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return found;
+        for &node in nodes {
+            if let Some(literal) = literal(node) {
+                found.literals.push(literal);
+                if is_header_name(literal.text) {
+                    found.persisted.push((literal, "an HTTP header name"));
                 }
             }
+            visit(node, &mut found);
         }
+        found
     }
 
     /// Change the verdicts of the words in these strings, and share those other files must follow.

@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use self::strings::{docstring, is_string, StringContext};
 use super::scopes::{ScopeId, ScopeKind, Scopes, MODULE};
 use super::syntax::{named_children, text_of};
+use crate::lang::nodes::Nodes;
 use crate::lang::symbols::NodeSymbols;
 use crate::plan::Role;
 use crate::rules::{NameVerdict, RuleSet};
@@ -116,10 +117,11 @@ pub(super) struct Collected<'t> {
     pub parameters: Vec<(ScopeId, String)>,
 }
 
-pub(super) fn collect<'t>(root: Node<'t>, text: &'t str, rules: &RuleSet) -> Collected<'t> {
+pub(super) fn collect<'t>(nodes: &Nodes<'t>, text: &'t str, rules: &RuleSet) -> Collected<'t> {
     let mut walker = Walker {
         text,
         rules,
+        nodes,
         out: Collected {
             scopes: Scopes::new(),
             sites: Vec::new(),
@@ -133,14 +135,16 @@ pub(super) fn collect<'t>(root: Node<'t>, text: &'t str, rules: &RuleSet) -> Col
             parameters: Vec::new(),
         },
     };
+    let root = nodes.preorder()[0];
     walker.children(root, MODULE);
-    walker.comments(root);
+    walker.comments();
     walker.out
 }
 
 struct Walker<'t, 'r> {
     text: &'t str,
     rules: &'r RuleSet,
+    nodes: &'r Nodes<'t>,
     out: Collected<'t>,
 }
 
@@ -176,7 +180,8 @@ impl<'t> Walker<'t, '_> {
     }
 
     fn children(&mut self, node: Node<'t>, scope: ScopeId) {
-        for child in named_children(node) {
+        let nodes = self.nodes;
+        for &child in nodes.children(node) {
             self.visit(child, scope);
         }
     }

@@ -8,8 +8,8 @@ use super::syntax::{named_children, text_of};
 use crate::lang::symbols::NodeSymbols;
 use crate::safety::values::{Literal, Route, Values};
 
-pub(super) fn walk<'t>(root: Node<'t>, text: &'t str) -> Values<'t> {
-    Values::walk(root, |node| literal(node, text), |node, found| match node.kind_name() {
+pub(super) fn walk<'t>(nodes: &[Node<'t>], text: &'t str) -> Values<'t> {
+    Values::walk(nodes, |node| literal(node, text), |node, found| match node.kind_name() {
         "decorator" => found.routes.extend(route(node, text)),
         "pair" => {
             let side = |field| node.field(field).and_then(|n| literal(n, text));

@@ -71,9 +71,7 @@ pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
     }
     let mut constants: HashMap<&str, Node<'_>> = HashMap::new();
     let mut uses: HashMap<&str, (Node<'_>, Vec<BoundKeys>)> = HashMap::new();
-    let mut cursor = an.root.walk();
-    loop {
-        let node = cursor.node();
+    for &node in an.scopes.nodes().preorder() {
         match node.kind_name() {
             "variable_declarator" => {
                 let name = node.field("name").filter(|n| n.kind_name() == "identifier");
@@ -91,23 +89,16 @@ pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
             }
             _ => {}
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                let mut queries: Vec<_> = uses.into_iter().collect();
-                queries.sort_by_key(|(_, (call, _))| call.start_byte());
-                return queries
-                    .into_iter()
-                    .filter_map(|(name, (call, bound))| match constants.get(name) {
-                        Some(&literal) => plan(an, literal, plain_content(literal)?, Some(call), &bound),
-                        None => Some(unseen_query(an, &bound)),
-                    })
-                    .collect();
-            }
-        }
     }
+    let mut queries: Vec<_> = uses.into_iter().collect();
+    queries.sort_by_key(|(_, (call, _))| call.start_byte());
+    queries
+        .into_iter()
+        .filter_map(|(name, (call, bound))| match constants.get(name) {
+            Some(&literal) => plan(an, literal, plain_content(literal)?, Some(call), &bound),
+            None => Some(unseen_query(an, &bound)),
+        })
+        .collect()
 }
 
 /// The keys of the `query_params` object passed beside `query` (none when it is not a literal).

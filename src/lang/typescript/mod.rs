@@ -55,7 +55,7 @@ impl Rewriter for TypeScript {
         let tree = syntax::parse(text, Grammar::for_file(self.tsx, cx.path))?;
         let analysis = Analysis::new(&tree, text, cx, 0);
         let mut plan = decide::plan(&analysis, &collect::collect(&analysis));
-        values::walk(tree.root_node(), text).settle(text, cx, &mut plan);
+        values::walk(analysis.scopes.nodes().preorder(), text).settle(text, cx, &mut plan);
         Ok(plan)
     }
 

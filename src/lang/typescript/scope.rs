@@ -7,6 +7,7 @@ use std::ops::Range;
 use foldhash::{HashMap, HashMapExt};
 use tree_sitter::Node;
 
+use crate::lang::nodes::Nodes;
 use crate::lang::symbols::NodeSymbols;
 
 use super::syntax::{is_field, named_children, string_content, text_of};
@@ -100,8 +101,7 @@ pub(super) struct Scopes<'t> {
     /// Declaring and using identifier nodes (by node id) -> their symbol.
     by_node: HashMap<usize, SymbolId>,
     by_name: HashMap<String, Vec<SymbolId>>,
-    /// Every named node's parent (tree-sitter finds a parent by walking down from the root).
-    parents: HashMap<usize, Node<'t>>,
+    nodes: Nodes<'t>,
 }
 
 impl<'t> Scopes<'t> {
@@ -114,7 +114,7 @@ impl<'t> Scopes<'t> {
                 symbols: Vec::new(),
                 by_node: HashMap::new(),
                 by_name: HashMap::new(),
-                parents: HashMap::new(),
+                nodes: Nodes::new(root),
             },
             pending: Vec::new(),
         };
@@ -153,7 +153,12 @@ impl<'t> Scopes<'t> {
     }
 
     pub(super) fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
-        self.parents.get(&node.id()).copied()
+        self.nodes.parent(node)
+    }
+
+    /// The file's named nodes: children, parents and source order.
+    pub(super) fn nodes(&self) -> &Nodes<'t> {
+        &self.nodes
     }
 
     /// `node` and its ancestors, innermost first.
@@ -241,10 +246,7 @@ impl<'t> Builder<'_, 't> {
             {
                 self.pending.push((node, scope));
             }
-            for child in named_children(node).into_iter().rev() {
-                self.scopes.parents.insert(child.id(), node);
-                stack.push((child, inner));
-            }
+            stack.extend(self.scopes.nodes.children(node).iter().rev().map(|&child| (child, inner)));
         }
     }
 

@@ -11,8 +11,8 @@ use crate::safety::values::{Literal, Route, Values};
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
-pub(super) fn walk<'t>(root: Node<'t>, text: &'t str) -> Values<'t> {
-    Values::walk(root, |node| literal(node, text), |node, found| match node.kind_name() {
+pub(super) fn walk<'t>(nodes: &[Node<'t>], text: &'t str) -> Values<'t> {
+    Values::walk(nodes, |node| literal(node, text), |node, found| match node.kind_name() {
         "pair" => {
             let key = node.field("key").and_then(|k| key(k, text));
             let value = node.field("value").and_then(|v| literal(v, text));

@@ -141,21 +141,10 @@ impl<'t> Walker<'t, '_> {
         }
     }
 
-    pub(super) fn comments(&mut self, root: Node<'t>) {
-        let mut cursor = root.walk();
-        loop {
-            let node = cursor.node();
-            if node.kind_name() == "comment" {
-                self.words(node.byte_range(), Role::Comment, None);
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return;
-                }
-            }
+    pub(super) fn comments(&mut self) {
+        let nodes = self.nodes;
+        for node in nodes.preorder().iter().filter(|node| node.kind_name() == "comment") {
+            self.words(node.byte_range(), Role::Comment, None);
         }
     }
 }

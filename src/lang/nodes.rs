@@ -1,0 +1,129 @@
+//! The named nodes of a syntax tree, indexed once per file.
+//!
+//! Each pass of a rewriter (names, scopes, comments, values, queries) walks the whole tree, and
+//! tree-sitter answers every step of a walk by moving a cursor through the hidden and anonymous
+//! nodes between named ones (a parent it finds by walking down from the root). One walk fills
+//! this index; the passes then read the children, parent and source order of a node from it.
+
+use std::ops::Range;
+
+use foldhash::HashMap;
+use tree_sitter::Node;
+
+pub(crate) struct Nodes<'t> {
+    /// Every named node, in source order (each before its children).
+    preorder: Vec<Node<'t>>,
+    /// Each named node's place in the tree, by node id.
+    families: HashMap<usize, Family<'t>>,
+    /// The named children of every node, each node's together: see [`Family::children`].
+    children: Vec<Node<'t>>,
+}
+
+struct Family<'t> {
+    parent: Option<Node<'t>>,
+    children: Range<u32>,
+}
+
+impl<'t> Nodes<'t> {
+    pub(crate) fn new(root: Node<'t>) -> Nodes<'t> {
+        let mut nodes = Nodes { preorder: Vec::new(), families: HashMap::default(), children: Vec::new() };
+        let mut cursor = root.walk();
+        // An explicit stack: generated code nests deeper than a worker thread's stack allows.
+        let mut stack = vec![(root, None)];
+        while let Some((node, parent)) = stack.pop() {
+            let start = nodes.children.len();
+            nodes.children.extend(node.named_children(&mut cursor));
+            let end = nodes.children.len();
+            nodes.families.insert(node.id(), Family { parent, children: start as u32..end as u32 });
+            nodes.preorder.push(node);
+            stack.extend(nodes.children[start..end].iter().rev().map(|&child| (child, Some(node))));
+        }
+        nodes
+    }
+
+    /// Every named node of the tree, in source order.
+    pub(crate) fn preorder(&self) -> &[Node<'t>] {
+        &self.preorder
+    }
+
+    /// The named children of `node`, as `Node::named_children` gives them. An anonymous node
+    /// (a token, or Python's `not in`) has none.
+    pub(crate) fn children(&self, node: Node<'t>) -> &[Node<'t>] {
+        match self.families.get(&node.id()) {
+            Some(family) => &self.children[family.children.start as usize..family.children.end as usize],
+            None => {
+                debug_assert!(!node.is_named(), "{node:?} is not a node of this tree");
+                &[]
+            }
+        }
+    }
+
+    /// The parent of a named node (`None` for the root).
+    pub(crate) fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let family = self.families.get(&node.id());
+        debug_assert!(family.is_some() || !node.is_named(), "{node:?} is not a node of this tree");
+        family?.parent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::symbols::NodeSymbols;
+
+    fn parse(language: tree_sitter::Language, source: &str) -> tree_sitter::Tree {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&language).unwrap();
+        parser.parse(source, None).unwrap()
+    }
+
+    /// Every node a cursor visits, named or not, in its order.
+    fn cursor_walk(root: Node<'_>) -> Vec<Node<'_>> {
+        let mut visited = vec![];
+        let mut cursor = root.walk();
+        loop {
+            visited.push(cursor.node());
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return visited;
+                }
+            }
+        }
+    }
+
+    fn same_answers_as_tree_sitter(tree: &tree_sitter::Tree) {
+        let root = tree.root_node();
+        let nodes = Nodes::new(root);
+        let every = cursor_walk(root);
+        let named: Vec<Node<'_>> = every.iter().copied().filter(|n| n.is_named()).collect();
+        assert!(named.len() > 40, "the sample has {} named nodes", named.len());
+        assert_eq!(nodes.preorder(), named.as_slice());
+        for node in every {
+            let mut cursor = node.walk();
+            let expected: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            assert_eq!(nodes.children(node), expected.as_slice(), "children of {node:?}");
+            if node.is_named() {
+                assert_eq!(nodes.parent(node), node.parent(), "parent of {node:?}");
+            }
+        }
+        assert_eq!(nodes.parent(root), None);
+    }
+
+    #[test]
+    fn python_children_parents_and_order_are_tree_sitters() {
+        let source = "import a.b as c  # why\nclass K(B):\n    \"\"\"Doc.\"\"\"\n    def f(self, s=1, *a, **k):\n        if s is not None and s not in a:\n            return [i for i in a if i]  # session\n        x = f'{s!r} {k}'\n";
+        let tree = parse(tree_sitter_python::LANGUAGE.into(), source);
+        let has_not_in = cursor_walk(tree.root_node()).iter().any(|n| n.kind_name() == "not in");
+        assert!(has_not_in, "the sample holds an anonymous node with children");
+        same_answers_as_tree_sitter(&tree);
+    }
+
+    #[test]
+    fn typescript_children_parents_and_order_are_tree_sitters() {
+        let source = "import { a as b } from './c';\n// session\nexport class K<T> extends B { m(x = 1): void { const { y, ...z } = x as any; } }\nconst e = <P s={f(1)}>t</P>;\n";
+        same_answers_as_tree_sitter(&parse(tree_sitter_typescript::LANGUAGE_TSX.into(), source));
+    }
+}
