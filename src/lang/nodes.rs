@@ -14,14 +14,19 @@ pub(crate) struct Nodes<'t> {
     /// Every named node, in source order (each before its children).
     preorder: Vec<Node<'t>>,
     /// Each named node's place in the tree, by node id.
-    families: HashMap<usize, Family<'t>>,
+    families: HashMap<usize, Family>,
     /// The named children of every node, each node's together: see [`Family::children`].
     children: Vec<Node<'t>>,
 }
 
-struct Family<'t> {
-    parent: Option<Node<'t>>,
+struct Family {
+    /// The parent's place in `preorder` ([`Family::ROOT`] for the root).
+    parent: u32,
     children: Range<u32>,
+}
+
+impl Family {
+    const ROOT: u32 = u32::MAX;
 }
 
 impl<'t> Nodes<'t> {
@@ -29,14 +34,15 @@ impl<'t> Nodes<'t> {
         let mut nodes = Nodes { preorder: Vec::new(), families: HashMap::default(), children: Vec::new() };
         let mut cursor = root.walk();
         // An explicit stack: generated code nests deeper than a worker thread's stack allows.
-        let mut stack = vec![(root, None)];
+        let mut stack = vec![(root, Family::ROOT)];
         while let Some((node, parent)) = stack.pop() {
             let start = nodes.children.len();
             nodes.children.extend(node.named_children(&mut cursor));
             let end = nodes.children.len();
             nodes.families.insert(node.id(), Family { parent, children: start as u32..end as u32 });
+            let place = nodes.preorder.len() as u32;
             nodes.preorder.push(node);
-            stack.extend(nodes.children[start..end].iter().rev().map(|&child| (child, Some(node))));
+            stack.extend(nodes.children[start..end].iter().rev().map(|&child| (child, place)));
         }
         nodes
     }
@@ -62,7 +68,7 @@ impl<'t> Nodes<'t> {
     pub(crate) fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
         let family = self.families.get(&node.id());
         debug_assert!(family.is_some() || !node.is_named(), "{node:?} is not a node of this tree");
-        family?.parent
+        family.filter(|f| f.parent != Family::ROOT).map(|f| self.preorder[f.parent as usize])
     }
 }
 
