@@ -328,12 +328,18 @@ fn entry_file(generation: &Path, key: u64) -> PathBuf {
 
 /// The file of what a command made of the file at `path` with `text_hash` and `options`.
 fn result_file(generation: &Path, path: &Path, text_hash: u64, options: u64) -> PathBuf {
-    entry_file(generation, hash_of(&(path, text_hash, options)))
+    entry_file(generation, hash_of(&(path_hash(path), text_hash, options)))
 }
 
 /// What an entry is found by: the file's path and the hash of its text.
 fn key_of(path: &Path, text_hash: u64) -> u64 {
-    hash_of(&(path, text_hash))
+    hash_of(&(path_hash(path), text_hash))
+}
+
+/// A walked path, by its bytes: hashing a `Path` parses its components (a kept check asks for
+/// every file's entries).
+fn path_hash(path: &Path) -> u64 {
+    text_hash(path.as_os_str().as_encoded_bytes())
 }
 
 /// The hash a file's text is known by, from its bytes: the walk's sieve takes it while it holds
