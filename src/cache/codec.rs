@@ -1,6 +1,6 @@
-//! The binary form of cache entries: varints, length-prefixed bytes and one tag byte per enum
-//! variant. Entries are read on every warm run, so they are decoded without a self-describing
-//! format (JSON spent most of a warm run rebuilding tagged enums).
+//! The binary form of cache entries: varints, hashes as eight bytes, length-prefixed bytes and
+//! one tag byte per enum variant. Entries are read on every warm run, so they are decoded without
+//! a self-describing format (JSON spent most of a warm run rebuilding tagged enums).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{BuildHasher, Hash};
@@ -35,9 +35,21 @@ fn take<'a>(input: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     })
 }
 
+/// Hashes, which fill their 64 bits: eight bytes as they are (a varint would take ten, one by one).
 impl Codec for u64 {
     fn encode(&self, out: &mut Vec<u8>) {
-        let mut v = *self;
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<u64> {
+        Some(u64::from_le_bytes(take(input, 8)?.try_into().ok()?))
+    }
+}
+
+/// Lengths, counts and offsets, mostly small: a varint.
+impl Codec for usize {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let mut v = *self as u64;
         while v >= 0x80 {
             out.push((v as u8) | 0x80);
             v >>= 7;
@@ -45,26 +57,16 @@ impl Codec for u64 {
         out.push(v as u8);
     }
 
-    fn decode(input: &mut &[u8]) -> Option<u64> {
+    fn decode(input: &mut &[u8]) -> Option<usize> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = byte(input)?;
             v |= u64::from(b & 0x7f) << shift;
             if b < 0x80 {
-                return Some(v);
+                return usize::try_from(v).ok();
             }
         }
         None
-    }
-}
-
-impl Codec for usize {
-    fn encode(&self, out: &mut Vec<u8>) {
-        (*self as u64).encode(out);
-    }
-
-    fn decode(input: &mut &[u8]) -> Option<usize> {
-        usize::try_from(u64::decode(input)?).ok()
     }
 }
 
