@@ -47,6 +47,11 @@ impl<'t> Nodes<'t> {
         nodes
     }
 
+    /// The node the index was made from.
+    pub(crate) fn root(&self) -> Node<'t> {
+        self.preorder[0]
+    }
+
     /// Every named node of the tree, in source order.
     pub(crate) fn preorder(&self) -> &[Node<'t>] {
         &self.preorder
@@ -116,6 +121,7 @@ mod tests {
             }
         }
         assert_eq!(nodes.parent(root), None);
+        assert_eq!(nodes.root(), root);
     }
 
     #[test]

@@ -135,8 +135,7 @@ pub(super) fn collect<'t>(nodes: &Nodes<'t>, text: &'t str, rules: &RuleSet) -> 
             parameters: Vec::new(),
         },
     };
-    let root = nodes.preorder()[0];
-    walker.children(root, MODULE);
+    walker.children(nodes.root(), MODULE);
     walker.comments();
     walker.out
 }
