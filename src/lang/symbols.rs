@@ -10,7 +10,6 @@ use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
 use foldhash::fast::RandomState;
-
 use tree_sitter::{Language, Node, TreeCursor};
 
 /// One grammar's kinds by id and field ids by name.
