@@ -62,26 +62,84 @@ thread_local! {
 #[derive(Debug, Default)]
 struct Reads {
     own: Vec<Read>,
+    /// Groups of reads kept elsewhere (see [`KeptReads::groups`]), replayed from a kept plan.
+    groups: Vec<u64>,
     used: Vec<Arc<Reads>>,
+    /// Made by a memoized answer ([`Recorded`]): the plans that use it share it.
+    answer: bool,
 }
 
 impl Reads {
     fn one(read: Read) -> Arc<Reads> {
-        Arc::new(Reads { own: vec![read], used: Vec::new() })
+        Arc::new(Reads { own: vec![read], ..Reads::default() })
     }
 
     /// Every read, each `Reads` visited once however often it was used.
-    fn flatten(&self) -> Vec<Read> {
+    fn flatten(&self) -> KeptReads {
+        let mut kept = KeptReads::default();
+        self.visit(|reads| {
+            kept.add(reads);
+            true
+        });
+        kept.settle();
+        kept
+    }
+
+    /// The reads made outside memoized answers (not yet settled), and every memoized answer
+    /// used, flattened ([`capture_grouped`]).
+    fn split(&self) -> (KeptReads, Vec<KeptReads>) {
+        let (mut kept, mut answers) = (KeptReads::default(), Vec::new());
+        self.visit(|reads| {
+            if reads.answer {
+                answers.push(reads.flatten());
+                return false;
+            }
+            kept.add(reads);
+            true
+        });
+        (kept, answers)
+    }
+
+    /// Call `visit` on this and every `Reads` it used, each once, not below those it says `false` of.
+    fn visit<'r>(&'r self, mut visit: impl FnMut(&'r Reads) -> bool) {
         let mut seen = HashSet::new();
         let mut todo: Vec<&Reads> = vec![self];
-        let mut reads = Vec::new();
         while let Some(next) = todo.pop() {
-            reads.extend(next.own.iter().cloned());
-            todo.extend(next.used.iter().filter(|used| seen.insert(Arc::as_ptr(used))).map(|used| &**used));
+            if visit(next) {
+                todo.extend(next.used.iter().filter(|used| seen.insert(Arc::as_ptr(used))).map(|used| &**used));
+            }
         }
-        reads.sort_unstable_by(|a, b| a.order().cmp(&b.order()));
-        reads.dedup_by(|a, b| a.order() == b.order());
-        reads
+    }
+}
+
+/// What a plan read, as a cache keeps it: single reads, and groups of reads kept once for all the
+/// plans that share them (a memoized answer's), by id ([`crate::cache`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptReads {
+    pub reads: Vec<Read>,
+    pub groups: Vec<u64>,
+}
+
+impl KeptReads {
+    fn add(&mut self, reads: &Reads) {
+        self.reads.extend(reads.own.iter().cloned());
+        self.groups.extend_from_slice(&reads.groups);
+    }
+
+    /// Sorted, each read and group once.
+    fn settle(&mut self) {
+        self.reads.sort_unstable_by(|a, b| a.order().cmp(&b.order()));
+        self.reads.dedup_by(|a, b| a.order() == b.order());
+        self.groups.sort_unstable();
+        self.groups.dedup();
+    }
+
+    pub fn len(&self) -> usize {
+        self.reads.len() + self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -98,8 +156,8 @@ fn record(reads: Arc<Reads>) {
 }
 
 /// Run `compute`, gathering every read it makes, shared (`None` when it made none); they count
-/// for any enclosing capture too.
-fn gather<T>(compute: impl FnOnce() -> T) -> (T, Option<Arc<Reads>>) {
+/// for any enclosing capture too. `answer`: they make a memoized answer.
+fn gather<T>(answer: bool, compute: impl FnOnce() -> T) -> (T, Option<Arc<Reads>>) {
     /// Pops the frame even if `compute` unwinds, so the thread's frames stay balanced.
     struct Frame;
     impl Drop for Frame {
@@ -118,21 +176,40 @@ fn gather<T>(compute: impl FnOnce() -> T) -> (T, Option<Arc<Reads>>) {
     // A memoized answer is asked for many times per file: it is held once.
     used.sort_unstable_by_key(Arc::as_ptr);
     used.dedup_by(|a, b| Arc::ptr_eq(a, b));
-    let reads = Arc::new(Reads { own: Vec::new(), used });
+    let reads = Arc::new(Reads { used, answer, ..Reads::default() });
     record(reads.clone());
     (value, Some(reads))
 }
 
 /// Run `compute`, gathering every read it makes; they count for any enclosing capture too.
-pub fn capture<T>(compute: impl FnOnce() -> T) -> (T, Vec<Read>) {
-    let (value, reads) = gather(compute);
-    (value, reads.map_or_else(Vec::new, |reads| reads.flatten()))
+pub fn capture<T>(compute: impl FnOnce() -> T) -> (T, KeptReads) {
+    let (value, reads) = gather(false, compute);
+    (value, reads.map_or_else(KeptReads::default, |reads| reads.flatten()))
+}
+
+/// [`capture`], with the reads of each memoized answer used kept apart by `group`, which gives
+/// the group's id: many plans share them, and a cache keeps them once ([`KeptReads::groups`]).
+/// An answer of one read is kept as that read.
+pub fn capture_grouped<T>(compute: impl FnOnce() -> T, mut group: impl FnMut(&KeptReads) -> u64) -> (T, KeptReads) {
+    let (value, reads) = gather(false, compute);
+    let Some(reads) = reads else { return (value, KeptReads::default()) };
+    let (mut kept, answers) = reads.split();
+    for answer in answers {
+        if answer.len() > 1 {
+            kept.groups.push(group(&answer));
+        } else {
+            kept.reads.extend(answer.reads);
+            kept.groups.extend(answer.groups);
+        }
+    }
+    kept.settle();
+    (value, kept)
 }
 
 /// Count `reads`, made by an answer kept from earlier, for the plans being computed now.
-pub fn replay(reads: Vec<Read>) {
+pub fn replay(reads: KeptReads) {
     if !reads.is_empty() && recording() {
-        record(Arc::new(Reads { own: reads, used: Vec::new() }));
+        record(Arc::new(Reads { own: reads.reads, groups: reads.groups, ..Reads::default() }));
     }
 }
 
@@ -145,7 +222,7 @@ pub struct Recorded<T> {
 
 impl<T> Recorded<T> {
     pub fn capture(compute: impl FnOnce() -> T) -> Recorded<T> {
-        let (value, reads) = gather(compute);
+        let (value, reads) = gather(true, compute);
         Recorded { value, reads }
     }
 
@@ -374,13 +451,49 @@ fn probe<T: Clone, const LIMIT: usize>(known: &Answers<T, LIMIT>, path: &Path, l
 mod tests {
     use super::*;
 
+    /// [`capture`], where no kept groups are replayed.
+    fn flat<T>(compute: impl FnOnce() -> T) -> (T, Vec<Read>) {
+        let (value, kept) = capture(compute);
+        assert!(kept.groups.is_empty());
+        (value, kept.reads)
+    }
+
     #[test]
-    fn reads_count_for_every_enclosing_capture() {
+    fn memoized_answers_of_more_than_one_read_are_kept_as_groups_and_replayed_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let [a, b, c] = ["a.py", "b.py", "c.py"].map(|name| dir.path().join(name));
+        let pair = Recorded::capture(|| (is_file(&a), is_file(&b)));
+        let single = Recorded::capture(|| is_file(&c));
+        let mut kept = Vec::new();
+        let ((), plan) = capture_grouped(
+            || {
+                pair.get();
+                single.get();
+                pair.get();
+                let _ = list_folder(dir.path());
+            },
+            |group| {
+                kept.push(group.clone());
+                40 + kept.len() as u64
+            },
+        );
+        let is_not = |path: &Path| Read::IsFile { path: path.to_path_buf(), is: false };
+        assert_eq!(kept, vec![KeptReads { reads: vec![is_not(&a), is_not(&b)], groups: Vec::new() }], "one group, once");
+        assert_eq!(plan.groups, vec![41]);
+        assert_eq!(plan.reads.len(), 2, "the folder and the answer of one read: {plan:?}");
+        assert!(plan.reads.contains(&is_not(&c)));
+        // A plan that takes this one from a cache depends on the same group.
+        let ((), outer) = capture(|| replay(plan.clone()));
+        assert_eq!(outer, plan);
+    }
+
+    #[test]
+    fn reads_count_for_every_enclosing_flat() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.py");
         std::fs::write(&file, "x = 1\n").unwrap();
-        let (inner, outer) = capture(|| {
-            let (_, inner) = capture(|| is_file(&file));
+        let (inner, outer) = flat(|| {
+            let (_, inner) = flat(|| is_file(&file));
             let _ = list_folder(dir.path());
             inner
         });
@@ -394,12 +507,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("b.ts");
         std::fs::write(&file, "export const b = 1\n").unwrap();
-        let (memo, first) = capture(|| {
+        let (memo, first) = flat(|| {
             let memo = Recorded::capture(|| read_to_string(&file).unwrap().len());
             memo.get();
             memo
         });
-        let (len, second) = capture(|| *memo.get());
+        let (len, second) = flat(|| *memo.get());
         assert_eq!(len, 19);
         assert_eq!(first, second);
         assert!(matches!(&second[..], [Read::File { hash: Some(_), .. }]));
@@ -419,7 +532,7 @@ mod tests {
             }
             is_file(&b)
         });
-        let (_, reads) = capture(|| {
+        let (_, reads) = flat(|| {
             outer.get();
             inner.get();
             outer.get();
@@ -494,7 +607,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("m.py");
         std::fs::write(&file, "Session = 1\n").unwrap();
-        let (_, reads) = capture(|| {
+        let (_, reads) = flat(|| {
             let _ = read_to_string(&file);
             let _ = list_folder(dir.path());
             is_file(&dir.path().join("missing.py"))

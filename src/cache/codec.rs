@@ -12,7 +12,7 @@ use crate::edit::Edit;
 use crate::engine::{FileError, LocatedFinding};
 use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Share, Verdict};
 use crate::project::{PathFinding, TsAlias};
-use crate::reads::Read;
+use crate::reads::{KeptReads, Read};
 
 /// A value that can be written to and read back from an entry.
 pub trait Codec: Sized {
@@ -275,6 +275,7 @@ fields!(FileError { location, message });
 fields!(Summary { files_changed, files_moved, renames, reviews, conflicts, kept, suppressed, baselined, errors });
 fields!(PathFinding { path, name, verdict, file });
 fields!(TsAlias { prefix, target });
+fields!(KeptReads { reads, groups });
 
 /// A role by its place in [`Role::ALL`].
 impl Codec for Role {

@@ -9,7 +9,8 @@
 //!   ([`Project::fingerprint`]); each generation has its own folder;
 //! - every read the plan made outside its file gives the same answer now ([`crate::reads`]):
 //!   the files it read, the paths and folders it looked at, the shared verdicts it consulted,
-//!   including those that reached it through run-wide memos.
+//!   including those that reached it through run-wide memos. The reads of a memoized answer
+//!   are kept once per generation for all the plans that took it ([`groups`]).
 //!
 //! `check` also keeps what it makes of each file, settled and rendered, and the safety pre-pass
 //! what each file that can clash shares ([`PlanCache::keep_result`]), under the same
@@ -38,16 +39,18 @@ use std::time::{Duration, SystemTime};
 use crate::lang::{Context, ParseError, Rewriter};
 use crate::plan::FilePlan;
 use crate::project::Project;
-use crate::reads::{self, Probes, Read};
+use crate::reads::{self, KeptReads, Probes};
 use crate::rules::RuleSet;
 
 pub mod codec;
+mod groups;
 pub mod project;
 
 use codec::Codec;
+use groups::Groups;
 
 /// Bumped when the entry format changes.
-const FORMAT: &str = "v5";
+const FORMAT: &str = "v6";
 
 /// How long an unused generation is kept.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -64,6 +67,8 @@ pub struct PlanCache {
     /// path, the text and the rules): one small file per generation, read at once.
     clashes: HashMap<u64, bool>,
     learnt: Mutex<HashMap<u64, bool>>,
+    /// The reads kept plans share, kept once.
+    groups: Groups,
 }
 
 /// The plans of one file's text. A plan can depend on the run's shared verdicts, which the
@@ -76,7 +81,7 @@ struct Entry {
 
 #[derive(Debug)]
 struct Variant {
-    reads: Vec<Read>,
+    reads: KeptReads,
     plan: FilePlan,
 }
 
@@ -110,7 +115,7 @@ struct KeptResult<T> {
     path: PathBuf,
     text_hash: u64,
     options: u64,
-    reads: Vec<Read>,
+    reads: KeptReads,
     value: T,
 }
 
@@ -167,16 +172,17 @@ impl PlanCache {
         std::fs::write(generation.join("used"), b"")?;
         remove_stale(&base, &generation);
         let clashes = std::fs::read(generation.join(CLASHES)).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
-        Ok(PlanCache::new(Some(generation), clashes))
+        let groups = Groups::open(Some(&generation));
+        Ok(PlanCache::new(Some(generation), clashes, groups))
     }
 
     /// Plans kept only from the pre-pass to the run (`--no-cache`): nothing is read or written.
     pub fn in_memory() -> PlanCache {
-        PlanCache::new(None, HashMap::new())
+        PlanCache::new(None, HashMap::new(), Groups::default())
     }
 
-    fn new(generation: Option<PathBuf>, clashes: HashMap<u64, bool>) -> PlanCache {
-        PlanCache { generation, probes: Probes::default(), ahead: Mutex::default(), clashes, learnt: Mutex::default() }
+    fn new(generation: Option<PathBuf>, clashes: HashMap<u64, bool>, groups: Groups) -> PlanCache {
+        PlanCache { generation, probes: Probes::default(), ahead: Mutex::default(), clashes, learnt: Mutex::default(), groups }
     }
 
     /// Answer the reads of kept plans with `probes` (which know the texts the walk read).
@@ -254,7 +260,7 @@ impl PlanCache {
     /// with every read made meanwhile. Nothing is kept without a folder on disk.
     pub fn keep_result<T: Codec>(&self, text_hash: u64, options: u64, cx: &Context<'_>, compute: impl FnOnce() -> T) -> T {
         let Some(generation) = &self.generation else { return compute() };
-        let (value, reads) = reads::capture(compute);
+        let (value, reads) = self.capture(compute);
         let kept = KeptResult { path: cx.path.to_path_buf(), text_hash, options, reads, value };
         let mut bytes = Vec::with_capacity(4096);
         kept.encode(&mut bytes);
@@ -270,9 +276,16 @@ impl PlanCache {
         (held_path == path && held_hash == text_hash).then_some(variant)
     }
 
+    /// Run `compute`, gathering every read it makes, each memoized answer's as a group.
+    fn capture<T>(&self, compute: impl FnOnce() -> T) -> (T, KeptReads) {
+        reads::capture_grouped(compute, |answer| self.groups.keep(answer))
+    }
+
     /// Whether every one of `reads` still gives the same answer.
-    fn hold(&self, reads: &[Read], cx: &Context<'_>) -> bool {
-        reads.iter().all(|read| self.probes.still_holds(read, &cx.project.shared))
+    fn hold(&self, reads: &KeptReads, cx: &Context<'_>) -> bool {
+        let shared = &cx.project.shared;
+        let holds = |read: &reads::Read| self.probes.still_holds(read, shared);
+        reads.reads.iter().all(holds) && reads.groups.iter().all(|&group| self.groups.hold(group, shared, &holds))
     }
 
     /// A variant of the entry on disk that still holds, else one from `compute`, then kept.
@@ -293,7 +306,7 @@ impl PlanCache {
             reads::replay(variant.reads.clone());
             return Ok(variant);
         }
-        let (plan, reads) = reads::capture(compute);
+        let (plan, reads) = self.capture(compute);
         let made = Variant { reads, plan: plan? };
         let Some(file) = file else { return Ok(made) };
         variants.truncate(VARIANTS - 1);
@@ -351,10 +364,14 @@ pub fn text_hash(bytes: &[u8]) -> u64 {
 
 impl Drop for PlanCache {
     /// Keep what this run learnt about clashes, with what the file held (another run may have
-    /// added to it meanwhile: those answers are kept too).
+    /// added to it meanwhile: those answers are kept too), and the groups of reads it made.
     fn drop(&mut self) {
+        let Some(generation) = self.generation.as_ref() else { return };
+        self.groups.save(generation);
         let learnt = std::mem::take(self.learnt.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()));
-        let Some(generation) = self.generation.as_ref().filter(|_| !learnt.is_empty()) else { return };
+        if learnt.is_empty() {
+            return;
+        }
         let file = generation.join(CLASHES);
         let mut all = std::fs::read(&file).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
         all.extend(learnt);

@@ -17,7 +17,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 use super::codec::Codec;
 use super::{binary_fingerprint, hash_of, make_folder, write_atomically, FORMAT, STALE_AFTER};
 use crate::project::Project;
-use crate::reads::{self, Probes, Read};
+use crate::reads::{self, KeptReads, Probes};
 use crate::rules::RuleSet;
 use crate::safety::Shared;
 use crate::walk::WalkedFile;
@@ -56,11 +56,13 @@ pub const FOLDER: &str = "projects";
 fn kept(bytes: &[u8], key: u64, probes: &Probes) -> Option<Project> {
     let mut input = bytes;
     let kept_key = u64::decode(&mut input)?;
-    let reads = Vec::<Read>::decode(&mut input)?;
+    let reads = KeptReads::decode(&mut input)?;
     let project = Project::decode(&mut input).filter(|_| input.is_empty())?;
-    // Discovery consults no shared verdicts: none are gathered before it.
+    // Discovery consults no shared verdicts (none are gathered before it) and no kept plan,
+    // whose groups of reads only a generation holds.
     let shared = Shared::default();
-    (kept_key == key && reads.iter().all(|read| probes.still_holds(read, &shared))).then_some(project)
+    let holds = reads.groups.is_empty() && reads.reads.iter().all(|read| probes.still_holds(read, &shared));
+    (kept_key == key && holds).then_some(project)
 }
 
 /// What a kept project is found by: the binary, the rules, the roots as given and every walked

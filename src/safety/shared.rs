@@ -530,7 +530,7 @@ mod tests {
         };
         let (found, asked) = reads::capture(|| shared.origin_of(&occurrence(30..37), "python", "from m import Session\nx = Session()\n").is_some());
         assert!(found);
-        let [reads::Read::Shared { question, answer }] = asked[..] else { panic!("one lookup: {asked:?}") };
+        let [reads::Read::Shared { question, answer }] = asked.reads[..] else { panic!("one lookup: {asked:?}") };
         assert_ne!(answer, 0);
         assert_eq!(shared.answer(question), answer, "asked again, the same answer");
         assert_eq!(Shared::default().answer(question), 0, "a run without it answers none");
