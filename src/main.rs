@@ -210,7 +210,7 @@ fn main() -> ExitCode {
         use libmimalloc_sys::{mi_calloc, mi_free, mi_malloc, mi_option_set, mi_realloc};
         const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
         mi_option_set(PURGE_DELAY, 0);
-        tree_sitter::set_allocator(Some(mi_malloc), Some(mi_calloc), Some(mi_realloc), Some(mi_free));
+        tree_sitter::set_allocator(Some(tree_sitter::Allocator { malloc: mi_malloc, calloc: mi_calloc, realloc: mi_realloc, free: mi_free }));
     }
     let cli = Cli::parse();
     let status = match run(cli) {

@@ -14,13 +14,13 @@ use tree_sitter::{Language, Node, TreeCursor};
 
 /// One grammar's kinds by id and field ids by name.
 struct Symbols {
-    language: Language,
+    language: &'static Language,
     kinds: Box<[&'static str]>,
     fields: HashMap<&'static str, NonZeroU16, RandomState>,
 }
 
 impl Symbols {
-    fn new(language: Language) -> Symbols {
+    fn new(language: &'static Language) -> Symbols {
         let kinds =
             (0..language.node_kind_count()).map(|id| language.node_kind_for_id(id as u16).unwrap_or("")).collect();
         // Field ids start at 1; 0 means "no field".
@@ -31,17 +31,20 @@ impl Symbols {
     }
 }
 
-static GRAMMARS: LazyLock<[Symbols; 3]> = LazyLock::new(|| {
+/// Every grammar a tree is parsed with: the names a table holds live as long as its grammar.
+static LANGUAGES: LazyLock<[Language; 3]> = LazyLock::new(|| {
     [
-        Symbols::new(tree_sitter_python::LANGUAGE.into()),
-        Symbols::new(tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
-        Symbols::new(tree_sitter_typescript::LANGUAGE_TSX.into()),
+        tree_sitter_python::LANGUAGE.into(),
+        tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        tree_sitter_typescript::LANGUAGE_TSX.into(),
     ]
 });
 
-fn symbols_of(node: &Node<'_>) -> Option<&'static Symbols> {
+static GRAMMARS: LazyLock<[Symbols; 3]> = LazyLock::new(|| LANGUAGES.each_ref().map(Symbols::new));
+
+fn symbols_of(node: &Node<'_>) -> &'static Symbols {
     let language = node.language();
-    GRAMMARS.iter().find(|symbols| symbols.language == *language)
+    GRAMMARS.iter().find(|symbols| *symbols.language == *language).expect("every tree is parsed with a grammar of LANGUAGES")
 }
 
 /// `Node::kind` and the field lookups, answered from the grammar's tables.
@@ -56,28 +59,28 @@ pub(crate) trait NodeSymbols<'t> {
 
 impl<'t> NodeSymbols<'t> for Node<'t> {
     fn kind_name(&self) -> &'static str {
-        #[expect(clippy::disallowed_methods, reason = "the fallback for a grammar without a table")]
-        symbols_of(self)
-            .and_then(|symbols| symbols.kinds.get(usize::from(self.kind_id())).copied())
-            .unwrap_or_else(|| self.kind())
+        symbols_of(self).kinds.get(usize::from(self.kind_id())).copied().unwrap_or("")
     }
 
     fn field(&self, field: &str) -> Option<Node<'t>> {
-        match symbols_of(self) {
-            Some(symbols) => self.child_by_field_id(symbols.fields.get(field)?.get()),
-            #[expect(clippy::disallowed_methods, reason = "the fallback for a grammar without a table")]
-            None => self.child_by_field_name(field),
-        }
+        self.child_by_field_id(symbols_of(self).fields.get(field)?.get())
     }
 
     fn fields<'c>(&self, field: &str, cursor: &'c mut TreeCursor<'t>) -> impl Iterator<Item = Node<'t>> + 'c {
-        let id = match symbols_of(self) {
-            Some(symbols) => symbols.fields.get(field).copied(),
-            None => self.language().field_id_for_name(field),
-        };
         // An unknown field has no children; id 0 would match every child without a field.
-        let node = *self;
-        id.map(|id| node.children_by_field_id(id, cursor)).into_iter().flatten()
+        let id = symbols_of(self).fields.get(field).copied();
+        cursor.reset(*self);
+        let mut more = id.is_some() && cursor.goto_first_child();
+        std::iter::from_fn(move || {
+            while more {
+                let (node, this) = (cursor.node(), cursor.field_id() == id);
+                more = cursor.goto_next_sibling();
+                if this {
+                    return Some(node);
+                }
+            }
+            None
+        })
     }
 }
 
