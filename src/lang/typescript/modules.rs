@@ -1,8 +1,8 @@
 //! What TypeScript files learn about other files of the project, once per run: what each folder
-//! holds (module paths resolve against it, not a `stat` per candidate name), under which
-//! tsconfig aliases each aliased specifier resolves, and the foreign values each file's
-//! top-level variables hold. Without it every importing file would stat the same candidates
-//! (for an aliased specifier, under every tsconfig of the tree) and parse the same imports again.
+//! holds (module paths resolve against it, not a `stat` per candidate name), where an aliased
+//! specifier resolves under each tsconfig alias, and the foreign values each file's top-level
+//! variables hold. Without it every importing file would stat the same candidates and parse the
+//! same imports again.
 //!
 //! The cache lives in the [`Project`](crate::project::Project) that every worker shares, so
 //! the project's moves and aliases must not change once planning starts. Every answer keeps the
@@ -32,9 +32,8 @@ struct Cache {
     folders: Shards<OsString, Recorded<Option<Folder>>, 512>,
     /// Folder -> the names of the files in it that the run moves (built on first use).
     moved: OnceLock<HashMap<PathBuf, Vec<OsString>>>,
-    /// An aliased specifier -> each alias (index into the project's aliases) it resolves under,
-    /// with the file found there.
-    aliased: Shards<String, Arc<Recorded<Resolutions>>, 128>,
+    /// (alias, index into the project's aliases; specifier) -> the file it resolves to there.
+    aliased: Shards<(usize, String), Arc<Recorded<Option<PathBuf>>>, 512>,
     /// (file, import depth) -> the foreign origins of its top-level variables, computed once.
     exports: Shards<(OsString, usize), Arc<OnceLock<Recorded<Exports>>>, 128>,
 }
@@ -52,9 +51,6 @@ enum Folder {
     /// It exists but cannot be listed: each file is looked up on disk.
     Unlisted,
 }
-
-/// Each alias (index into the project's aliases) a specifier resolves under, with the file found.
-type Resolutions = Arc<[(usize, PathBuf)]>;
 
 /// A file's top-level variables that hold foreign values.
 pub(super) type Exports = HashMap<String, Origin>;
@@ -117,13 +113,11 @@ impl Modules {
         })
     }
 
-    /// The aliases `spec` resolves under, found by `resolve` the first time it is asked.
-    pub(super) fn aliased(
-        &self,
-        spec: &str,
-        resolve: impl FnOnce() -> Vec<(usize, PathBuf)>,
-    ) -> Resolutions {
-        self.cache.aliased.get_or_make(spec, || Arc::new(Recorded::capture(|| Arc::from(resolve())))).get().clone()
+    /// The file `spec` resolves to under alias `alias` (index into the project's aliases), found
+    /// by `resolve` the first time it is asked.
+    pub(super) fn aliased(&self, alias: usize, spec: &str, resolve: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
+        let key = (alias, spec.to_owned());
+        self.cache.aliased.get_or_make(&key, || Arc::new(Recorded::capture(resolve))).get().clone()
     }
 
     /// The origin of `file`'s top-level variable `name` as seen `depth` imports away; the

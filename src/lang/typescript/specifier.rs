@@ -125,24 +125,25 @@ fn locate(spec: &str, cx: &Context<'_>) -> Option<Located> {
         return Some(Located { dir, start: 0, file });
     }
     // Several repositories may each map the same prefix: the alias nearest the file under which
-    // the specifier resolves wins, else the nearest one.
+    // the specifier resolves wins, else the nearest one. They are tried nearest first, so the
+    // file's own repository most often answers and the others are not looked at: what an
+    // import costs, and what its plan depends on, does not grow with the repositories of the tree.
     let aliases = &cx.project.ts_aliases;
-    let nearest = |candidates: &mut dyn Iterator<Item = usize>| {
-        candidates.min_by_key(|&i| {
-            let alias = &aliases[i];
-            (std::cmp::Reverse(shared_depth(&alias.target, cx.path)), std::cmp::Reverse(alias.prefix.len()))
-        })
-    };
-    let resolving = cx.project.typescript_modules.aliased(spec, || {
-        let matching = aliases.iter().enumerate().filter(|(_, a)| spec.starts_with(a.prefix.as_str()));
-        matching.filter_map(|(i, a)| Some((i, resolve(&join(&a.target, &spec[a.prefix.len()..]), cx)?))).collect()
+    let mut matching: Vec<usize> = (0..aliases.len()).filter(|&i| spec.starts_with(aliases[i].prefix.as_str())).collect();
+    // Stable: of equally near aliases, the first the project lists.
+    matching.sort_by_key(|&i| {
+        let alias = &aliases[i];
+        (std::cmp::Reverse(shared_depth(&alias.target, cx.path)), std::cmp::Reverse(alias.prefix.len()))
     });
-    let (alias, file) = match nearest(&mut resolving.iter().map(|(i, _)| *i)) {
-        Some(i) => (i, resolving.iter().find(|(j, _)| *j == i).map(|(_, file)| file.clone())),
-        None => {
-            let matching = aliases.iter().enumerate().filter(|(_, a)| spec.starts_with(a.prefix.as_str()));
-            (nearest(&mut matching.map(|(i, _)| i))?, None)
-        }
+    let nearest = *matching.first()?;
+    let resolved = matching.iter().find_map(|&i| {
+        let alias = &aliases[i];
+        let resolve = || resolve(&join(&alias.target, &spec[alias.prefix.len()..]), cx);
+        Some((i, cx.project.typescript_modules.aliased(i, spec, resolve)?))
+    });
+    let (alias, file) = match resolved {
+        Some((i, file)) => (i, Some(file)),
+        None => (nearest, None),
     };
     let alias = &aliases[alias];
     Some(Located { dir: alias.target.clone(), start: alias.prefix.len(), file })

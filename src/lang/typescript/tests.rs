@@ -169,6 +169,35 @@ const legacy = require('../lib/db/sessions');
     insta::assert_snapshot!(render_plan(text, &plan));
 }
 
+/// Two repositories map `@/` each to their own `src/`; the project lists the farther one first.
+#[test]
+fn an_aliased_import_resolves_under_the_nearest_alias_where_it_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for file in ["a/src/lib/sessions.ts", "a/src/only/sessions.ts", "b/src/lib/sessions.ts"] {
+        std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+        std::fs::write(root.join(file), "export const x = 1;\n").unwrap();
+    }
+    let moves = [("a/src/lib/sessions.ts", "a/src/lib/traces.ts"), ("a/src/only/sessions.ts", "a/src/only/traces.ts")];
+    let project = Project {
+        moves: moves.iter().map(|(from, to)| (root.join(from), root.join(to))).collect(),
+        ts_aliases: ["a", "b"].iter().map(|repo| TsAlias { prefix: "@/".into(), target: root.join(repo).join("src") }).collect(),
+        ..Project::default()
+    };
+    let text = "import { x } from '@/lib/sessions';\nimport { y } from '@/only/sessions';\n";
+    let path = root.join("b/src/view.ts");
+    let plan = plan_at(path.to_str().unwrap(), text, &RuleSet::builtin(), &project).unwrap();
+    let verdict_on_line = |line: usize| {
+        let start = text.lines().take(line - 1).map(|l| l.len() + 1).sum::<usize>();
+        let on_line = |f: &&crate::plan::Finding| f.range.start >= start && f.range.start < start + text.lines().nth(line - 1).unwrap().len();
+        plan.findings.iter().find(|f| on_line(f) && &text[f.range.clone()] == "sessions").map(|f| f.verdict.clone())
+    };
+    // Its own repository's `lib/sessions.ts`, which does not move (the farther one does).
+    assert!(matches!(verdict_on_line(1), Some(Verdict::Review { .. })), "{:?}", verdict_on_line(1));
+    // Only the other repository has `only/sessions.ts`: the import follows its move.
+    assert!(matches!(verdict_on_line(2), Some(Verdict::Rename { ref to }) if to == "traces"), "{:?}", verdict_on_line(2));
+}
+
 #[test]
 fn a_moved_file_keeps_its_relative_imports_right() {
     let text = "import { Button } from '../Button';\nimport { SessionRow } from './SessionRow';\nimport { x } from '../sessions/SessionDrawer';\n";
