@@ -488,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_count_for_every_enclosing_flat() {
+    fn reads_count_for_every_enclosing_capture() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.py");
         std::fs::write(&file, "x = 1\n").unwrap();
