@@ -102,6 +102,12 @@ impl Groups {
         Residual::HoldsIf(asked.into())
     }
 
+    /// How many groups were first made this run.
+    #[cfg(test)]
+    pub(super) fn learnt(&self) -> usize {
+        self.learnt.lock().unwrap().len()
+    }
+
     /// Add the groups made this run to those of `generation` (another run may have added some
     /// meanwhile: they are kept too).
     pub(super) fn save(&mut self, generation: &Path) {

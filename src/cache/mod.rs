@@ -27,7 +27,7 @@
 //! Within a run, the plans the safety pre-pass makes are held in memory for the streaming run,
 //! which asks for them again ([`Pass::Safety`]), with or without a folder on disk; they
 //! are checked like any other kept plan, since the run's shared verdicts may differ from the
-//! pre-pass's. What is held is bounded by the size of the texts planned ([`AHEAD_BYTES`]).
+//! pre-pass's. What is held is bounded by an estimate of the plans' size ([`AHEAD_BYTES`]).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -90,16 +90,20 @@ const VARIANTS: usize = 2;
 
 /// The most memory the plans held from the pre-pass for the run may take, as [`held_bytes`]
 /// reckons it: memory stays bounded however large the tree. Beyond it, the run plans again (or
-/// reads the plan from disk).
-pub const AHEAD_BYTES: usize = 8 << 20;
+/// reads the plan from disk). The plans of all the files that can clash in a tree of 50,000
+/// files took about 10 MB.
+pub const AHEAD_BYTES: usize = 16 << 20;
 
-/// What one read, finding or edit of a held plan takes, about: each holds a path or a string.
+/// What one read, finding, edit or share of a held plan takes, about, besides the text of an
+/// edit: each holds a path or a short string.
 const ITEM_BYTES: usize = 128;
 
-/// About how much memory a plan of a text of `text_len` bytes takes while held: a plan that
-/// resolved many imports holds a read for each candidate path, however small its text.
-fn held_bytes(text_len: usize, variant: &Variant) -> usize {
-    text_len + ITEM_BYTES * (variant.reads.len() + variant.plan.findings.len() + variant.plan.edits.len())
+/// About how much memory a plan takes while held. Not the text it was made from, which is not
+/// held: a tree after the rename has large texts with few findings left, whose plans are small.
+fn held_bytes(variant: &Variant) -> usize {
+    let plan = &variant.plan;
+    let items = variant.reads.len() + plan.findings.len() + plan.edits.len() + plan.shares.len();
+    ITEM_BYTES * items + plan.edits.iter().map(|edit| edit.replacement.len()).sum::<usize>()
 }
 
 /// Plans held for the run, by key, each with what its entry would be checked by on disk.
@@ -233,7 +237,7 @@ impl PlanCache {
         let variant = self.variant(text_hash, cx, compute)?;
         let plan = variant.plan.clone();
         let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let size = held_bytes(text.len(), &variant);
+        let size = held_bytes(&variant);
         if ahead.bytes + size <= AHEAD_BYTES {
             ahead.bytes += size;
             if let Some((.., len, _)) = ahead.plans.insert(key, (cx.path.to_path_buf(), text_hash, size, variant)) {
@@ -276,9 +280,14 @@ impl PlanCache {
         (held_path == path && held_hash == text_hash).then_some(variant)
     }
 
-    /// Run `compute`, gathering every read it makes, each memoized answer's as a group.
+    /// Run `compute`, gathering every read it makes; with a folder on disk, each memoized
+    /// answer's as a group kept there. Without one a group would only be held, by a run that
+    /// never reads it again: plans held ahead keep their reads whole.
     fn capture<T>(&self, compute: impl FnOnce() -> T) -> (T, KeptReads) {
-        reads::capture_grouped(compute, |answer| self.groups.keep(answer))
+        match self.generation {
+            Some(_) => reads::capture_grouped(compute, |answer| self.groups.keep(answer)),
+            None => reads::capture(compute),
+        }
     }
 
     /// Whether every one of `reads` still gives the same answer.
@@ -552,21 +561,42 @@ mod tests {
     }
 
     #[test]
+    fn plans_held_in_memory_keep_their_reads_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (rules, project) = (RuleSet::builtin(), Project::default());
+        let cx = Context { rules: &rules, project: &project, path: Path::new("app.py") };
+        let answer = reads::Recorded::capture(|| (reads::is_file(&dir.path().join("a.py")), reads::is_file(&dir.path().join("b.py"))));
+        let cache = PlanCache::in_memory();
+        let plan = || {
+            answer.get();
+            Ok(plan_renaming(0))
+        };
+        cache.plan(Pass::Safety, "session = 1", &cx, plan).unwrap();
+        let ahead = cache.ahead.lock().unwrap();
+        let held: Vec<&KeptReads> = ahead.plans.values().map(|(.., variant)| &variant.reads).collect();
+        assert!(matches!(&held[..], [reads] if reads.reads.len() == 2 && reads.groups.is_empty()), "{held:?}");
+        assert_eq!(cache.groups.learnt(), 0, "no group is held by a run without a folder");
+    }
+
+    #[test]
     fn plans_held_ahead_stay_within_their_bound() {
         let (rules, project) = (RuleSet::builtin(), Project::default());
         let cx = Context { rules: &rules, project: &project, path: Path::new("app.py") };
         let cache = PlanCache::in_memory();
-        let (small, large) = ("session = 1".to_owned(), "#".repeat(AHEAD_BYTES));
-        cache.plan(Pass::Safety, &small, &cx, || Ok(plan_renaming(0))).unwrap();
-        cache.plan(Pass::Safety, &large, &cx, || Ok(plan_renaming(1))).unwrap();
-        assert_eq!(cache.plan(Pass::Run, &large, &cx, || Ok(plan_renaming(2))), Ok(plan_renaming(2)), "beyond the bound");
-        assert_eq!(cache.plan(Pass::Run, &small, &cx, || unreachable!("held")), Ok(plan_renaming(0)));
-        // Taking a plan frees its room; a plan's edits count with its text.
-        let fits = &large[..AHEAD_BYTES - ITEM_BYTES];
-        cache.plan(Pass::Safety, fits, &cx, || Ok(plan_renaming(1))).unwrap();
-        assert_eq!(cache.plan(Pass::Run, fits, &cx, || unreachable!("held")), Ok(plan_renaming(1)));
-        let beyond = &large[..AHEAD_BYTES - ITEM_BYTES + 1];
-        cache.plan(Pass::Safety, beyond, &cx, || Ok(plan_renaming(1))).unwrap();
-        assert_eq!(cache.plan(Pass::Run, beyond, &cx, || Ok(plan_renaming(3))), Ok(plan_renaming(3)), "its edit does not fit");
+        let replacing = |text: &str| FilePlan { edits: vec![crate::edit::Edit::new(0..7, text)], ..FilePlan::default() };
+        // The text planned is not held: a large one with a small plan is.
+        let large = "#".repeat(2 * AHEAD_BYTES);
+        cache.plan(Pass::Safety, &large, &cx, || Ok(plan_renaming(0))).unwrap();
+        let huge = "t".repeat(AHEAD_BYTES);
+        cache.plan(Pass::Safety, "session = 1", &cx, || Ok(replacing(&huge))).unwrap();
+        assert_eq!(cache.plan(Pass::Run, "session = 1", &cx, || Ok(plan_renaming(2))), Ok(plan_renaming(2)), "beyond the bound");
+        assert_eq!(cache.plan(Pass::Run, &large, &cx, || unreachable!("held")), Ok(plan_renaming(0)));
+        // Taking a plan frees its room; an edit counts with its text.
+        let fits = replacing(&huge[..AHEAD_BYTES - ITEM_BYTES]);
+        cache.plan(Pass::Safety, "session = 2", &cx, || Ok(fits.clone())).unwrap();
+        assert_eq!(cache.plan(Pass::Run, "session = 2", &cx, || unreachable!("held")), Ok(fits));
+        let beyond = replacing(&huge[..AHEAD_BYTES - ITEM_BYTES + 1]);
+        cache.plan(Pass::Safety, "session = 3", &cx, || Ok(beyond)).unwrap();
+        assert_eq!(cache.plan(Pass::Run, "session = 3", &cx, || Ok(plan_renaming(3))), Ok(plan_renaming(3)), "its edit does not fit");
     }
 }
