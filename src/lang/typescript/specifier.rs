@@ -130,10 +130,11 @@ fn locate(spec: &str, cx: &Context<'_>) -> Option<Located> {
     // import costs, and what its plan depends on, does not grow with the repositories of the tree.
     let aliases = &cx.project.ts_aliases;
     let mut matching: Vec<usize> = (0..aliases.len()).filter(|&i| spec.starts_with(aliases[i].prefix.as_str())).collect();
-    // Stable: of equally near aliases, the first the project lists.
-    matching.sort_by_key(|&i| {
+    // Each nearness taken once (a sort asks for a key many times); of equally near aliases, the
+    // first the project lists.
+    matching.sort_by_cached_key(|&i| {
         let alias = &aliases[i];
-        (std::cmp::Reverse(shared_depth(&alias.target, cx.path)), std::cmp::Reverse(alias.prefix.len()))
+        (std::cmp::Reverse(shared_depth(&alias.target, cx.path)), std::cmp::Reverse(alias.prefix.len()), i)
     });
     let nearest = *matching.first()?;
     let resolved = matching.iter().find_map(|&i| {
