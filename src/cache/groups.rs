@@ -41,9 +41,9 @@ enum Residual {
 const FILE: &str = "groups";
 
 impl Groups {
-    /// The groups kept in `generation`, none when there is none or they cannot be read.
-    pub(super) fn open(generation: Option<&Path>) -> Groups {
-        let kept = generation.and_then(|g| std::fs::read(g.join(FILE)).ok()).unwrap_or_default();
+    /// The groups kept in `generation`, none when they cannot be read.
+    pub(super) fn open(generation: &Path) -> Groups {
+        let kept = std::fs::read(generation.join(FILE)).unwrap_or_default();
         Groups { at: index(&kept), kept, ..Groups::default() }
     }
 
@@ -160,14 +160,14 @@ mod tests {
     fn a_group_is_kept_once_and_read_back_by_the_next_run() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (group(&["a.ts", "a/index.ts"]), group(&["b.ts"]));
-        let mut first = Groups::open(Some(dir.path()));
+        let mut first = Groups::open(dir.path());
         let ids = [first.keep(&a), first.keep(&b), first.keep(&a)];
         assert_eq!(ids[0], ids[2], "the same reads, the same group");
         assert_ne!(ids[0], ids[1]);
         first.save(dir.path());
         let size = std::fs::metadata(dir.path().join(FILE)).unwrap().len();
         // A run that makes the same groups again adds nothing.
-        let mut second = Groups::open(Some(dir.path()));
+        let mut second = Groups::open(dir.path());
         assert_eq!(second.keep(&b), ids[1]);
         assert!(second.learnt.get_mut().unwrap().is_empty());
         second.save(dir.path());
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn shared_verdicts_in_a_group_are_answered_by_the_run_and_nested_groups_count() {
-        let groups = Groups::open(None);
+        let groups = Groups::default();
         let holds = |_: &Read| true;
         // An empty run's answer to any shared question is 0.
         for (answer, held) in [(0, true), (2, false)] {
@@ -204,18 +204,18 @@ mod tests {
     #[test]
     fn a_torn_file_keeps_its_whole_groups() {
         let dir = tempfile::tempdir().unwrap();
-        let mut groups = Groups::open(Some(dir.path()));
+        let mut groups = Groups::open(dir.path());
         let id = groups.keep(&group(&["a.ts"]));
         groups.save(dir.path());
         let file = dir.path().join(FILE);
         let mut bytes = std::fs::read(&file).unwrap();
         bytes.extend_from_slice(&[1, 2, 3]);
         std::fs::write(&file, &bytes).unwrap();
-        let mut torn = Groups::open(Some(dir.path()));
+        let mut torn = Groups::open(dir.path());
         assert!(torn.hold(id, &Shared::default(), &|_| true));
         let other = torn.keep(&group(&["b.ts"]));
         torn.save(dir.path());
-        let again = Groups::open(Some(dir.path()));
+        let again = Groups::open(dir.path());
         assert!(again.at.contains_key(&id) && again.at.contains_key(&other));
         assert_eq!(again.at.values().map(|r| r.end).max(), Some(std::fs::metadata(&file).unwrap().len() as usize));
     }

@@ -176,7 +176,7 @@ impl PlanCache {
         std::fs::write(generation.join("used"), b"")?;
         remove_stale(&base, &generation);
         let clashes = std::fs::read(generation.join(CLASHES)).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
-        let groups = Groups::open(Some(&generation));
+        let groups = Groups::open(&generation);
         Ok(PlanCache::new(Some(generation), clashes, groups))
     }
 
