@@ -19,6 +19,7 @@ use crate::spool::Spool;
 use crate::walk::{self, WalkedFile};
 use crate::write;
 use crate::cache::codec::{Bytes, Codec};
+use crate::cache::stamps::Stamps;
 use crate::cache::{self, hash_of, PlanCache};
 
 /// Exit status: 0 clean, 1 findings (check) or conflicts (apply), 2 usage or input error.
@@ -275,7 +276,15 @@ fn run<T: Send>(
     per_file: impl Fn(&WalkedFile, &Project, Settings<'_>) -> Option<T> + Sync,
     emit: impl FnMut(T),
 ) -> io::Result<Result<Redirects, Status>> {
-    let files = match walk::files(&opts.paths, opts.threads, &|path| engine::mentions(path, &opts.rules)) {
+    let stamps = match &opts.cache_dir {
+        Some(dir) => Stamps::open(dir, &opts.rules, &opts.paths).unwrap_or_default(),
+        None => Stamps::default(),
+    };
+    let walked = walk::files(&opts.paths, opts.threads, &|path| engine::mentions(path, &opts.rules, &stamps));
+    if walked.is_ok() {
+        stamps.save();
+    }
+    let files = match walked {
         Ok(files) => without_rule_file(files, &opts.rules),
         Err(e) => {
             writeln!(err, "{}: {e}", opts.style.paint("1;31", "error"))?;

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 
 use crate::cache::codec::Codec;
+use crate::cache::stamps::Stamps;
 use crate::cache::PlanCache;
 use crate::edit::{self, Edit};
 use crate::lang::{self, Context};
@@ -70,11 +71,15 @@ impl FileOutcome {
 
 /// The walk's sieve: whether `path` is a file some rewriter reads whose bytes may hold a term or a
 /// suppression marker, and then the hash of those bytes. Files that cannot be read count as
-/// mentioning: planning reports why.
-pub fn mentions(path: &Path, rules: &RuleSet) -> crate::walk::Sieved {
+/// mentioning: planning reports why. A file whose stamp an earlier run kept is not read.
+pub fn mentions(path: &Path, rules: &RuleSet, stamps: &Stamps) -> crate::walk::Sieved {
     if lang::for_path(path).is_none() {
         return (false, None);
     }
+    stamps.sieve(path, || read_and_sieve(path, rules))
+}
+
+fn read_and_sieve(path: &Path, rules: &RuleSet) -> crate::walk::Sieved {
     thread_local! {
         /// One buffer per walking thread: most files are read only to be sieved, so allocating
         /// for each would cost more than reading it.

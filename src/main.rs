@@ -91,6 +91,7 @@ struct CacheArgs {
     /// only while the file, the rules, the binary and everything it read in other files are
     /// unchanged; a result, while the verdicts it followed from other files are too; the tree's
     /// facts (packages, aliases, moves), while the walked paths and the files they came from are.
+    /// A file whose size, inode and change time are those an earlier run saw is not read again.
     #[arg(long, value_name = "DIR", env = "RETRACE_CACHE_DIR", global = true)]
     cache_dir: Option<PathBuf>,
 }

@@ -312,3 +312,56 @@ fn only_a_cache_folder_made_by_retrace_is_marked_as_one() {
     assert_eq!(std::fs::read(made.join(".gitignore")).unwrap(), b"*\n");
     assert!(std::fs::read_to_string(made.join("CACHEDIR.TAG")).unwrap().starts_with("Signature: 8a477f597d28d172789f06886806bc55"));
 }
+
+/// The stamps a run kept of the files it walked: one file of records.
+fn kept_stamps(cache: &Path) -> std::path::PathBuf {
+    let folder = std::fs::read_dir(cache).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap().join("stamps");
+    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+/// A tree whose files were last changed long enough ago for a run to keep their stamps.
+fn settled_tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tree = tree_with(files);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    tree
+}
+
+#[test]
+fn a_warm_run_takes_an_unchanged_file_from_its_stamp() {
+    let tree = settled_tree(&[("app/quiet.py", b"value = 1\n"), ("app/loud.py", b"session = 1\n")]);
+    let cache = tempdir();
+    let cold = cached(tree.path(), cache.path(), &["check", "."]);
+    cold.expect_code(1);
+    let stamps = kept_stamps(cache.path());
+    let records = std::fs::read(&stamps).unwrap();
+    assert_eq!(records.len() % 2, 0);
+    // Each record's flags (past the path's hash and five stamp fields) say the file mentions a
+    // term; cleared, the warm run believes no file does, and reads none.
+    let size = records.len() / 2;
+    let mut cleared = records.clone();
+    for record in cleared.chunks_exact_mut(size) {
+        record[48] = 0;
+    }
+    std::fs::write(&stamps, &cleared).unwrap();
+    let warm = cached(tree.path(), cache.path(), &["check", "."]);
+    warm.expect_code(0);
+    assert!(!warm.stdout.contains("loud.py"), "{warm}");
+    std::fs::write(&stamps, &records).unwrap();
+    assert_same(&cold, &cached(tree.path(), cache.path(), &["check", "."]));
+}
+
+#[test]
+fn a_file_rewritten_to_the_same_size_and_time_is_read_again() {
+    let tree = settled_tree(&[("app/quiet.py", b"value = 1\n"), ("app/loud.py", b"session = 1\n")]);
+    let cache = tempdir();
+    cached(tree.path(), cache.path(), &["check", "."]).expect_code(1);
+    let quiet = tree.path().join("app/quiet.py");
+    let modified = std::fs::metadata(&quiet).unwrap().modified().unwrap();
+    write_file(tree.path(), "app/quiet.py", b"session=1\n");
+    std::fs::File::options().write(true).open(&quiet).unwrap().set_modified(modified).unwrap();
+    let warm = cached(tree.path(), cache.path(), &["check", "."]);
+    assert!(warm.stdout.contains("quiet.py"), "{warm}");
+    assert_same(&uncached(tree.path(), &["check", "."]), &warm);
+}

@@ -19,7 +19,9 @@
 //! file's text, which is known by the hash the walk took ([`text_hash`]): a warm check reads a
 //! file that did not change once, as a grep does.
 //!
-//! The discovered project is kept as well ([`project`]), found by the walked paths.
+//! The discovered project is kept as well ([`project`]), found by the walked paths, and what the
+//! walk's sieve said of each file, by the file's stamp ([`stamps`]): an unchanged tree is not
+//! read again.
 //!
 //! Entries are written to a temporary file and renamed, so concurrent runs never see half of
 //! one. A generation not used for [`STALE_AFTER`] is removed when another one opens.
@@ -45,6 +47,7 @@ use crate::rules::RuleSet;
 pub mod codec;
 mod groups;
 pub mod project;
+pub mod stamps;
 
 use codec::Codec;
 use groups::Groups;
@@ -498,13 +501,26 @@ fn mark_as_cache(root: &Path) -> io::Result<()> {
 fn remove_stale(base: &Path, current: &Path) {
     let Ok(entries) = std::fs::read_dir(base) else { return };
     let now = SystemTime::now();
-    for entry in entries.flatten().filter(|entry| entry.file_name() != project::FOLDER) {
+    for entry in entries.flatten().filter(|entry| entry.file_name() != project::FOLDER && entry.file_name() != stamps::FOLDER) {
         let path = entry.path();
         // A generation another run is creating has no mark yet: its folder's time stands in.
         let used = std::fs::metadata(path.join("used")).or_else(|_| std::fs::metadata(&path)).and_then(|m| m.modified());
         let stale = used.map_or(true, |t| now.duration_since(t).is_ok_and(|age| age > STALE_AFTER));
         if path != current && stale {
             let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Files kept by what they were made from (projects, stamps): every change makes another one,
+/// so those not written for [`STALE_AFTER`] are removed.
+fn remove_stale_files(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let made = entry.metadata().and_then(|m| m.modified());
+        if made.is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_AFTER)) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

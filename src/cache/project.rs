@@ -10,12 +10,11 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use xxhash_rust::xxh3::Xxh3Default;
 
 use super::codec::Codec;
-use super::{binary_fingerprint, hash_of, make_folder, write_atomically, FORMAT, STALE_AFTER};
+use super::{binary_fingerprint, hash_of, make_folder, remove_stale_files, write_atomically, FORMAT};
 use crate::project::Project;
 use crate::reads::{self, KeptReads, Probes};
 use crate::rules::RuleSet;
@@ -44,7 +43,7 @@ pub fn discover(
     reads.encode(&mut bytes);
     project.encode(&mut bytes);
     if make_folder(root, &folder).and_then(|()| write_atomically(&file, &bytes)).is_ok() {
-        remove_stale(&folder);
+        remove_stale_files(&folder);
     }
     project
 }
@@ -77,19 +76,6 @@ fn key_of(roots: &[PathBuf], files: &[WalkedFile], rules: &RuleSet) -> io::Resul
         walked.update(&(f.root as u64).to_le_bytes());
     }
     Ok(hash_of(&(binary_fingerprint()?, rules.fingerprint, roots, walked.digest())))
-}
-
-/// Every change to the walked paths keeps another project: remove those not made for
-/// [`STALE_AFTER`].
-fn remove_stale(folder: &Path) {
-    let Ok(entries) = std::fs::read_dir(folder) else { return };
-    let now = SystemTime::now();
-    for entry in entries.flatten() {
-        let made = entry.metadata().and_then(|m| m.modified());
-        if made.is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_AFTER)) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
 }
 
 /// What discovery finds; the run-wide memos and the shared verdicts start empty.
