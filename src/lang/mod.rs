@@ -10,6 +10,8 @@ use crate::rules::RuleSet;
 
 pub(crate) mod nodes;
 pub mod python;
+#[cfg(test)]
+mod rendered;
 pub mod rust;
 pub mod sql;
 pub(crate) mod symbols;

@@ -1,9 +1,7 @@
-use std::fmt::Write as _;
 use std::path::Path;
 
-use super::syntax::line_column;
 use super::Python;
-use crate::edit::{apply, normalize};
+use crate::lang::rendered::{render_plan, rewrite};
 use crate::lang::{Context, ParseError, Rewriter};
 use crate::plan::{FilePlan, Verdict};
 use crate::project::Project;
@@ -22,33 +20,6 @@ fn plan(text: &str) -> FilePlan {
     plan_with(text, &RuleSet::builtin(), &project()).expect("test input parses")
 }
 
-fn rewrite(text: &str, plan: &FilePlan) -> String {
-    let edits = normalize(text, plan.edits.clone()).expect("edits are disjoint");
-    apply(text, &edits)
-}
-
-/// One line per finding (`line:col role verdict text -> to (why)`), then the rewritten text.
-fn render_plan(text: &str, plan: &FilePlan) -> String {
-    let mut out = String::new();
-    for pair in plan.findings.windows(2) {
-        assert!(pair[0].range.end <= pair[1].range.start, "one finding per occurrence: {pair:?}");
-    }
-    for finding in &plan.findings {
-        let (line, column) = line_column(text, finding.range.start);
-        let verdict = match &finding.verdict {
-            Verdict::Rename { to } => format!("-> {to}"),
-            Verdict::Keep { reason } => format!("({reason})"),
-            Verdict::Review { to, why } => format!("-> {to} ({why})"),
-            Verdict::Conflict { to, why, other, .. } => {
-                let other = other.as_ref().map(|o| format!("; see {}:{}", o.line, o.column)).unwrap_or_default();
-                format!("-> {to} ({why}{other})")
-            }
-        };
-        let (role, name, word) = (finding.role, finding.verdict.name(), &finding.text);
-        writeln!(out, "{line}:{column} {role} {name} {word} {verdict}").unwrap();
-    }
-    format!("{out}---\n{}", rewrite(text, plan))
-}
 
 fn render(text: &str) -> String {
     render_plan(text, &plan(text))

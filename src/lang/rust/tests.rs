@@ -1,12 +1,10 @@
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::Rust;
-use crate::edit::{apply, normalize};
-use crate::engine::LineIndex;
+use crate::lang::rendered::{render_plan, rewrite};
 use crate::lang::{Context, ParseError, Rewriter};
-use crate::plan::{FilePlan, Verdict};
+use crate::plan::FilePlan;
 use crate::project::Project;
 use crate::rules::RuleSet;
 
@@ -25,35 +23,6 @@ fn plan(text: &str) -> FilePlan {
     plan_with(text, &RuleSet::builtin(), &project()).expect("test input parses")
 }
 
-fn rewrite(text: &str, plan: &FilePlan) -> String {
-    let edits = normalize(text, plan.edits.clone()).expect("edits are disjoint");
-    apply(text, &edits)
-}
-
-/// One line per finding (`line:col role verdict text -> to (why)`), then the rewritten text.
-fn render_plan(text: &str, plan: &FilePlan) -> String {
-    let mut out = String::new();
-    for pair in plan.findings.windows(2) {
-        assert!(pair[0].range.end <= pair[1].range.start, "one finding per occurrence: {pair:?}");
-    }
-    let lines = LineIndex::new(text);
-    for finding in &plan.findings {
-        assert_eq!(&text[finding.range.clone()], finding.text, "a finding's range holds its text");
-        let (line, column) = lines.line_column(text, finding.range.start);
-        let verdict = match &finding.verdict {
-            Verdict::Rename { to } => format!("-> {to}"),
-            Verdict::Keep { reason } => format!("({reason})"),
-            Verdict::Review { to, why } => format!("-> {to} ({why})"),
-            Verdict::Conflict { to, why, other, .. } => {
-                let other = other.as_ref().map(|o| format!("; see {}:{}", o.line, o.column)).unwrap_or_default();
-                format!("-> {to} ({why}{other})")
-            }
-        };
-        let (role, name, word) = (finding.role, finding.verdict.name(), &finding.text);
-        writeln!(out, "{line}:{column} {role} {name} {word} {verdict}").unwrap();
-    }
-    format!("{out}---\n{}", rewrite(text, plan))
-}
 
 fn render(text: &str) -> String {
     render_plan(text, &plan(text))

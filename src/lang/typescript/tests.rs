@@ -1,9 +1,7 @@
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::TypeScript;
-use crate::edit::{apply, normalize};
-use crate::engine::LineIndex;
+use crate::lang::rendered::{render_plan, rewrite};
 use crate::lang::{Context, ParseError, Rewriter};
 use crate::plan::{FilePlan, Verdict};
 use crate::project::{Project, TsAlias};
@@ -20,36 +18,6 @@ fn plan(path: &str, text: &str) -> FilePlan {
     plan_at(path, text, &RuleSet::builtin(), &Project::default()).expect("test input parses")
 }
 
-fn rewrite(text: &str, plan: &FilePlan) -> String {
-    let edits = normalize(text, plan.edits.clone()).expect("edits are disjoint");
-    apply(text, &edits)
-}
-
-/// One line per finding (`line:col role verdict text -> to (why)`), then the rewritten text.
-fn render_plan(text: &str, plan: &FilePlan) -> String {
-    let lines = LineIndex::new(text);
-    let mut findings: Vec<_> = plan.findings.iter().collect();
-    findings.sort_by_key(|f| (f.range.start, f.range.end));
-    for pair in findings.windows(2) {
-        assert!(pair[0].range.end <= pair[1].range.start, "one finding per occurrence: {pair:?}");
-    }
-    let mut out = String::new();
-    for finding in findings {
-        let (line, column) = lines.line_column(text, finding.range.start);
-        let verdict = match &finding.verdict {
-            Verdict::Rename { to } => format!("-> {to}"),
-            Verdict::Keep { reason } => format!("({reason})"),
-            Verdict::Review { to, why } => format!("-> {to} ({why})"),
-            Verdict::Conflict { to, why, other, .. } => {
-                let other = other.as_ref().map(|o| format!("; see {}:{}", o.line, o.column)).unwrap_or_default();
-                format!("-> {to} ({why}{other})")
-            }
-        };
-        let (role, name, word) = (finding.role, finding.verdict.name(), &finding.text);
-        writeln!(out, "{line}:{column} {role} {name} {word} {verdict}").unwrap();
-    }
-    format!("{out}---\n{}", rewrite(text, plan))
-}
 
 fn render(path: &str, text: &str) -> String {
     render_plan(text, &plan(path, text))
@@ -365,7 +333,7 @@ fn shims_of(path: &str, text: &str) -> String {
     let edits = super::shims(text, &plan, &cx);
     let mut all = plan.edits.clone();
     all.extend(edits);
-    apply(text, &normalize(text, all).unwrap())
+    crate::edit::apply(text, &crate::edit::normalize(text, all).unwrap())
 }
 
 #[test]
