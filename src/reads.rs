@@ -255,7 +255,11 @@ pub fn is_file(path: &Path) -> bool {
 }
 
 /// The files and subfolders of `folder` (the current folder when empty), symbolic links followed.
-pub type Listing = (HashSet<OsString>, HashSet<OsString>);
+pub type Listing = (Names, Names);
+
+/// Names in a folder, hashed fast: a kept run asks whether a folder lists a name for every path
+/// its kept reads probed.
+pub type Names = HashSet<OsString, foldhash::fast::RandomState>;
 
 /// What `folder` holds, recorded.
 pub fn list_folder(folder: &Path) -> io::Result<Listing> {
@@ -272,9 +276,9 @@ fn list(folder: &Path) -> io::Result<Listing> {
 
 /// [`list`], and the names of the entries that are neither files nor folders (sockets, broken
 /// links).
-fn list_all(folder: &Path) -> io::Result<(Listing, HashSet<OsString>)> {
+fn list_all(folder: &Path) -> io::Result<(Listing, Names)> {
     let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-    let (mut files, mut folders, mut others) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let (mut files, mut folders, mut others) = (Names::default(), Names::default(), Names::default());
     for entry in std::fs::read_dir(folder)? {
         let entry = entry?;
         let (is_file, is_folder) = match entry.file_type() {
@@ -307,7 +311,7 @@ fn listing_hash(listing: &io::Result<Listing>) -> u64 {
 /// In any order: the hashes of the names (a name is listed once) are added up, not sorted
 /// first. Folders are hashed with another seed than files.
 fn names_hash((files, folders): &Listing) -> u64 {
-    let sum = |names: &HashSet<OsString>, seed| {
+    let sum = |names: &Names, seed| {
         names.iter().fold(0u64, |sum, name| sum.wrapping_add(xxh3_64_with_seed(name.as_encoded_bytes(), seed)))
     };
     sum(files, 1) ^ sum(folders, 2).rotate_left(1) ^ (files.len() as u64) << 32 ^ folders.len() as u64
@@ -346,14 +350,14 @@ type Answers<T, const LIMIT: usize> = Shards<OsString, T, LIMIT>;
 /// What a folder held when a run first looked.
 #[derive(Debug)]
 enum Folder {
-    Listed { listing: Listing, others: HashSet<OsString>, hash: u64 },
+    Listed { listing: Listing, others: Names, hash: u64 },
     Missing,
     /// Not a folder, or not readable.
     Unlisted,
 }
 
 impl Folder {
-    fn looked(looked: io::Result<(Listing, HashSet<OsString>)>) -> Folder {
+    fn looked(looked: io::Result<(Listing, Names)>) -> Folder {
         match looked {
             Ok((listing, others)) => Folder::Listed { hash: names_hash(&listing), listing, others },
             Err(e) if e.kind() == io::ErrorKind::NotFound => Folder::Missing,

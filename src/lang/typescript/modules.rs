@@ -8,14 +8,14 @@
 //! the project's moves and aliases must not change once planning starts. Every answer keeps the
 //! [reads](crate::reads) it was made from: a plan that uses it depends on them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use super::origin::Origin;
 use crate::memo::Shards;
-use crate::reads::{self, Recorded};
+use crate::reads::{self, Names, Recorded};
 
 /// The run-wide cache.
 #[derive(Debug, Clone, Default)]
@@ -44,9 +44,9 @@ enum Folder {
     Listed {
         /// Its files (a symbolic link counts when it leads to a file), with those moved away by
         /// this run: a file that `apply` has already moved still resolves.
-        files: HashSet<OsString>,
+        files: Names,
         /// Its subfolders (symbolic links followed).
-        folders: HashSet<OsString>,
+        folders: Names,
     },
     /// It exists but cannot be listed: each file is looked up on disk.
     Unlisted,
@@ -96,7 +96,7 @@ impl Modules {
                 Some(Folder::Listed { files, folders })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => moved_here
-                .map(|names| Folder::Listed { files: names.iter().cloned().collect(), folders: HashSet::new() }),
+                .map(|names| Folder::Listed { files: names.iter().cloned().collect(), folders: Names::default() }),
             Err(_) => Some(Folder::Unlisted),
         }
     }
