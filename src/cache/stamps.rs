@@ -162,7 +162,13 @@ impl Stamps {
     /// Keep the stamps of this walk, in place of those kept, when one changed or a file is gone.
     pub fn save(self) {
         let Some(file) = self.file else { return };
-        let found = self.found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut found = self.found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Overlapping roots sieve a file once for each before the walk drops the copies: more
+        // records than were kept may be the same ones again.
+        if found.records.len() > self.kept.len() {
+            found.records.sort_unstable_by_key(|&(key, _)| key);
+            found.records.dedup_by_key(|&mut (key, _)| key);
+        }
         if !found.changed && found.records.len() == self.kept.len() {
             return;
         }
@@ -277,6 +283,22 @@ mod tests {
         assert!(!sieve(&fewer, &quiet).1);
         fewer.save();
         assert_eq!(std::fs::read(&kept).unwrap().len(), RECORD, "the file not walked is forgotten");
+    }
+
+    #[test]
+    fn a_file_sieved_twice_is_kept_once() {
+        let (_dir, kept, quiet, _) = tree();
+        let first = run(&kept, SETTLE * 2);
+        sieve(&first, &quiet);
+        sieve(&first, &quiet);
+        first.save();
+        assert_eq!(std::fs::read(&kept).unwrap().len(), RECORD);
+        let again = run(&kept, SETTLE * 2);
+        assert!(!sieve(&again, &quiet).1);
+        assert!(!sieve(&again, &quiet).1);
+        std::fs::remove_file(&kept).unwrap();
+        again.save();
+        assert!(!kept.exists(), "the same stamp twice is no change");
     }
 
     #[test]
