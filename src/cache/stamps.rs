@@ -102,11 +102,10 @@ impl Record {
 /// The stamps kept for one walk, and those it finds.
 #[derive(Debug, Default)]
 pub struct Stamps {
-    /// Where they are kept; `None` keeps nothing and looks at no stamp.
-    file: Option<PathBuf>,
+    /// Where they are kept, and when the run began (see [`SETTLE`]); `None` keeps nothing and
+    /// looks at no stamp.
+    kept_in: Option<(PathBuf, SystemTime)>,
     kept: HashMap<u64, Record, FixedState>,
-    /// When the run began: see [`SETTLE`].
-    since: Option<SystemTime>,
     found: Mutex<Found>,
 }
 
@@ -131,13 +130,13 @@ impl Stamps {
     fn read(file: PathBuf, since: SystemTime) -> Stamps {
         let bytes = std::fs::read(&file).unwrap_or_default();
         let kept = bytes.chunks_exact(RECORD).map(Record::decode).collect();
-        Stamps { file: Some(file), kept, since: Some(since), found: Mutex::default() }
+        Stamps { kept_in: Some((file, since)), kept, found: Mutex::default() }
     }
 
     /// What the sieve says of the file at `path`: what was kept for its stamp when the stamp is
     /// the same, else what `read` says (reading it), recorded with the stamp taken before.
     pub fn sieve(&self, path: &Path, read: impl FnOnce() -> Sieved) -> Sieved {
-        let Some(since) = self.since else { return read() };
+        let Some((_, since)) = self.kept_in else { return read() };
         let key = path_hash(path);
         let stamp = Stamp::of(path);
         if let Some(kept) = self.kept.get(&key).filter(|kept| Some(kept.stamp) == stamp) {
@@ -161,7 +160,7 @@ impl Stamps {
 
     /// Keep the stamps of this walk, in place of those kept, when one changed or a file is gone.
     pub fn save(self) {
-        let Some(file) = self.file else { return };
+        let Some((file, _)) = self.kept_in else { return };
         let mut found = self.found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Overlapping roots sieve a file once for each before the walk drops the copies: more
         // records than were kept may be the same ones again.
