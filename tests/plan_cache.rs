@@ -234,9 +234,14 @@ fn a_warm_check_uses_the_kept_results() {
     assert_same(&uncached(tree.path(), &["check", ".", "--format", "github"]), &github);
 }
 
+/// The folder `name` in `cache`'s one entry format, beside its generations.
+fn beside_generations(cache: &Path, name: &str) -> std::path::PathBuf {
+    std::fs::read_dir(cache).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap().join(name)
+}
+
 /// The kept projects of `cache` (one per state of the walked paths).
 fn kept_projects(cache: &Path) -> Vec<std::path::PathBuf> {
-    let folder = std::fs::read_dir(cache).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap().join("projects");
+    let folder = beside_generations(cache, "projects");
     std::fs::read_dir(folder).map(|entries| entries.map(|e| e.unwrap().path()).collect()).unwrap_or_default()
 }
 
@@ -315,7 +320,7 @@ fn only_a_cache_folder_made_by_retrace_is_marked_as_one() {
 
 /// The stamps a run kept of the files it walked: one file of records.
 fn kept_stamps(cache: &Path) -> std::path::PathBuf {
-    let folder = std::fs::read_dir(cache).unwrap().map(|e| e.unwrap().path()).find(|p| p.is_dir()).unwrap().join("stamps");
+    let folder = beside_generations(cache, "stamps");
     let files: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1, "{files:?}");
     files[0].clone()
