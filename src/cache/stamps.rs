@@ -300,6 +300,19 @@ mod tests {
     }
 
     #[test]
+    fn a_torn_file_keeps_its_whole_records() {
+        let (_dir, kept, quiet, loud) = tree();
+        let mut written = keep(&kept, &[&quiet, &loud]);
+        written.truncate(2 * RECORD - 3);
+        std::fs::write(&kept, &written).unwrap();
+        let torn = run(&kept, SETTLE * 2);
+        let sieved = [sieve(&torn, &quiet).1, sieve(&torn, &loud).1];
+        assert_eq!(sieved.iter().filter(|&&read| read).count(), 1, "only the torn record's file is read");
+        torn.save();
+        assert_eq!(std::fs::read(&kept).unwrap().len(), 2 * RECORD, "and both are kept again");
+    }
+
+    #[test]
     fn without_a_file_every_file_is_read() {
         let (_dir, _, quiet, _) = tree();
         let none = Stamps::default();
