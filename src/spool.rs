@@ -59,7 +59,7 @@ impl Spool {
 
 /// A new file in the temporary folder, already unlinked where the system allows it: nothing is
 /// left behind, however the run ends.
-fn unnamed_file() -> io::Result<File> {
+pub(crate) fn unnamed_file() -> io::Result<File> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let path: PathBuf = std::env::temp_dir().join(format!(
         "retrace-spool-{}-{}",

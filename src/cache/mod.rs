@@ -29,7 +29,7 @@
 //! Within a run, the plans the safety pre-pass makes are held in memory for the streaming run,
 //! which asks for them again ([`Pass::Safety`]), with or without a folder on disk; they
 //! are checked like any other kept plan, since the run's shared verdicts may differ from the
-//! pre-pass's. What is held is bounded by an estimate of the plans' size ([`AHEAD_BYTES`]).
+//! pre-pass's. Past a bound they are held in a temporary file ([`ahead`]).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -44,11 +44,13 @@ use crate::project::Project;
 use crate::reads::{self, KeptReads, Probes};
 use crate::rules::RuleSet;
 
+mod ahead;
 pub mod codec;
 mod groups;
 pub mod project;
 pub mod stamps;
 
+use ahead::Ahead;
 use codec::Codec;
 use groups::Groups;
 
@@ -65,7 +67,7 @@ pub struct PlanCache {
     generation: Option<PathBuf>,
     probes: Probes,
     /// Plans the pre-pass made, until the run takes them.
-    ahead: Mutex<Ahead>,
+    ahead: Ahead,
     /// Which texts may hold a clash (the safety pre-pass's word scan, a pure function of the
     /// path, the text and the rules): one small file per generation, read at once.
     clashes: HashMap<u64, bool>,
@@ -90,32 +92,6 @@ struct Variant {
 
 /// How many variants an entry keeps, most recent first.
 const VARIANTS: usize = 2;
-
-/// The most memory the plans held from the pre-pass for the run may take, as [`held_bytes`]
-/// reckons it: memory stays bounded however large the tree. Beyond it, the run plans again (or
-/// reads the plan from disk). The plans of all the files that can clash in a tree of 50,000
-/// files took about 10 MB.
-pub const AHEAD_BYTES: usize = 16 << 20;
-
-/// What one read, finding, edit or share of a held plan takes, about, besides the text of an
-/// edit: each holds a path or a short string.
-const ITEM_BYTES: usize = 128;
-
-/// About how much memory a plan takes while held. Not the text it was made from, which is not
-/// held: a tree after the rename has large texts with few findings left, whose plans are small.
-fn held_bytes(variant: &Variant) -> usize {
-    let plan = &variant.plan;
-    let items = variant.reads.len() + plan.findings.len() + plan.edits.len() + plan.shares.len();
-    ITEM_BYTES * items + plan.edits.iter().map(|edit| edit.replacement.len()).sum::<usize>()
-}
-
-/// Plans held for the run, by key, each with what its entry would be checked by on disk.
-#[derive(Debug, Default)]
-struct Ahead {
-    plans: HashMap<u64, (PathBuf, u64, usize, Variant)>,
-    /// The memory they take ([`held_bytes`]).
-    bytes: usize,
-}
 
 /// What a command made of one file, kept with what it depends on besides the file's text.
 struct KeptResult<T> {
@@ -189,7 +165,7 @@ impl PlanCache {
     }
 
     fn new(generation: Option<PathBuf>, clashes: HashMap<u64, bool>, groups: Groups) -> PlanCache {
-        PlanCache { generation, probes: Probes::default(), ahead: Mutex::default(), clashes, learnt: Mutex::default(), groups }
+        PlanCache { generation, probes: Probes::default(), ahead: Ahead::default(), clashes, learnt: Mutex::default(), groups }
     }
 
     /// Answer the reads of kept plans with `probes` (which know the texts the walk read).
@@ -218,8 +194,7 @@ impl PlanCache {
 
     /// The plan of `text` (the file at `cx.path`): in the run, one the pre-pass held when it
     /// still holds; else one kept on disk that still holds, else one from `compute`, then kept.
-    /// The pre-pass also holds its plans for the run, while their texts stay within
-    /// [`AHEAD_BYTES`]. Parse errors are not kept.
+    /// The pre-pass also holds its plans for the run ([`Ahead`]). Parse errors are not kept.
     pub fn plan(
         &self,
         pass: Pass,
@@ -230,7 +205,7 @@ impl PlanCache {
         let text_hash = text_hash(text.as_bytes());
         let key = key_of(cx.path, text_hash);
         if pass == Pass::Run {
-            let held = self.take_ahead(key, cx.path, text_hash);
+            let held = self.ahead.take(key, cx.path, text_hash);
             if let Some(variant) = held.filter(|v| self.hold(&v.reads, cx)) {
                 reads::replay(variant.reads);
                 return Ok(variant.plan);
@@ -239,14 +214,7 @@ impl PlanCache {
         }
         let variant = self.variant(text_hash, cx, compute)?;
         let plan = variant.plan.clone();
-        let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let size = held_bytes(&variant);
-        if ahead.bytes + size <= AHEAD_BYTES {
-            ahead.bytes += size;
-            if let Some((.., len, _)) = ahead.plans.insert(key, (cx.path.to_path_buf(), text_hash, size, variant)) {
-                ahead.bytes -= len;
-            }
-        }
+        self.ahead.hold(key, cx.path, text_hash, variant);
         Ok(plan)
     }
 
@@ -274,13 +242,6 @@ impl PlanCache {
         // A cache that cannot be written only costs time.
         let _ = write_atomically(&result_file(generation, cx.path, text_hash, options), &bytes);
         kept.value
-    }
-
-    fn take_ahead(&self, key: u64, path: &Path, text_hash: u64) -> Option<Variant> {
-        let mut ahead = self.ahead.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (held_path, held_hash, len, variant) = ahead.plans.remove(&key)?;
-        ahead.bytes -= len;
-        (held_path == path && held_hash == text_hash).then_some(variant)
     }
 
     /// Run `compute`, gathering every read it makes; with a folder on disk, each memoized
@@ -588,31 +549,29 @@ mod tests {
             Ok(plan_renaming(0))
         };
         cache.plan(Pass::Safety, "session = 1", &cx, plan).unwrap();
-        let ahead = cache.ahead.lock().unwrap();
-        let held: Vec<&KeptReads> = ahead.plans.values().map(|(.., variant)| &variant.reads).collect();
+        let held: Vec<KeptReads> = cache.ahead.in_memory().into_iter().map(|variant| variant.reads).collect();
         assert!(matches!(&held[..], [reads] if reads.reads.len() == 2 && reads.groups.is_empty()), "{held:?}");
         assert_eq!(cache.groups.learnt(), 0, "no group is held by a run without a folder");
     }
 
     #[test]
-    fn plans_held_ahead_stay_within_their_bound() {
+    fn plans_held_ahead_are_taken_whatever_their_size() {
         let (rules, project) = (RuleSet::builtin(), Project::default());
         let cx = Context { rules: &rules, project: &project, path: Path::new("app.py") };
         let cache = PlanCache::in_memory();
         let replacing = |text: &str| FilePlan { edits: vec![crate::edit::Edit::new(0..7, text)], ..FilePlan::default() };
-        // The text planned is not held: a large one with a small plan is.
-        let large = "#".repeat(2 * AHEAD_BYTES);
+        // Past the memory bound, plans are held in a file; the text planned is not held at all.
+        let huge = "t".repeat(ahead::MEMORY_BYTES);
+        let texts: Vec<String> = (0..4).map(|i| format!("session = {i}")).collect();
+        for text in &texts {
+            cache.plan(Pass::Safety, text, &cx, || Ok(replacing(&huge))).unwrap();
+        }
+        let large = "#".repeat(2 * ahead::MEMORY_BYTES);
         cache.plan(Pass::Safety, &large, &cx, || Ok(plan_renaming(0))).unwrap();
-        let huge = "t".repeat(AHEAD_BYTES);
-        cache.plan(Pass::Safety, "session = 1", &cx, || Ok(replacing(&huge))).unwrap();
-        assert_eq!(cache.plan(Pass::Run, "session = 1", &cx, || Ok(plan_renaming(2))), Ok(plan_renaming(2)), "beyond the bound");
+        assert!(cache.ahead.in_memory().len() < texts.len(), "some are not in memory");
+        for text in texts.iter().rev() {
+            assert_eq!(cache.plan(Pass::Run, text, &cx, || unreachable!("held")), Ok(replacing(&huge)));
+        }
         assert_eq!(cache.plan(Pass::Run, &large, &cx, || unreachable!("held")), Ok(plan_renaming(0)));
-        // Taking a plan frees its room; an edit counts with its text.
-        let fits = replacing(&huge[..AHEAD_BYTES - ITEM_BYTES]);
-        cache.plan(Pass::Safety, "session = 2", &cx, || Ok(fits.clone())).unwrap();
-        assert_eq!(cache.plan(Pass::Run, "session = 2", &cx, || unreachable!("held")), Ok(fits));
-        let beyond = replacing(&huge[..AHEAD_BYTES - ITEM_BYTES + 1]);
-        cache.plan(Pass::Safety, "session = 3", &cx, || Ok(beyond)).unwrap();
-        assert_eq!(cache.plan(Pass::Run, "session = 3", &cx, || Ok(plan_renaming(3))), Ok(plan_renaming(3)), "its edit does not fit");
     }
 }
