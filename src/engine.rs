@@ -70,7 +70,7 @@ impl FileOutcome {
 }
 
 /// The walk's sieve: whether `path` is a file some rewriter reads whose bytes may hold a term or a
-/// suppression marker, and then the hash of those bytes. Files that cannot be read count as
+/// suppression marker, and the hash of the bytes it read. Files that cannot be read count as
 /// mentioning: planning reports why. A file whose stamp an earlier run kept is not read.
 pub fn mentions(path: &Path, rules: &RuleSet, stamps: &Stamps) -> crate::walk::Sieved {
     if lang::for_path(path).is_none() {
@@ -91,8 +91,8 @@ fn read_and_sieve(path: &Path, rules: &RuleSet) -> crate::walk::Sieved {
         // position first, two system calls per file, when the reused buffer is already large enough.
         let read = std::fs::File::open(path).and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, u64::MAX), bytes));
         match read {
-            Ok(_) if worth_planning(bytes, rules) => (true, Some(crate::cache::text_hash(bytes))),
-            Ok(_) => (false, None),
+            // Hashed whether or not it matters: another file's plan may have read it.
+            Ok(_) => (worth_planning(bytes, rules), Some(crate::cache::text_hash(bytes))),
             Err(_) => (true, None),
         }
     })
@@ -115,7 +115,7 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
                 // A text an earlier run found holds no clash is not read again.
-                let known = settings.cache.zip(file.text_hash).and_then(|(cache, hash)| cache.known_clash(&file.path, hash));
+                let known = settings.cache.zip(file.text_hash()).and_then(|(cache, hash)| cache.known_clash(&file.path, hash));
                 if !file.mentions || known == Some(false) {
                     continue;
                 }
@@ -135,7 +135,7 @@ fn file_shares(file: &WalkedFile, rules: &RuleSet, project: &Project, cache: Opt
     /// What else kept shares depend on: nothing but the generation, whatever the command.
     const SHARES: u64 = u64::from_le_bytes(*b"shares\0\0");
     let shares_of = |text: &str| safety::shares_of(&file.path, text, rules, project, cache);
-    let (Some(cache), Some(walked)) = (cache, file.text_hash) else {
+    let (Some(cache), Some(walked)) = (cache, file.text_hash()) else {
         return shares_of(&std::fs::read_to_string(&file.path).ok()?);
     };
     let cx = Context { rules, project, path: &file.path };
@@ -231,7 +231,7 @@ pub fn kept<T: Codec>(
     consume: impl FnOnce(FileOutcome) -> T,
 ) -> Option<T> {
     // Only texts key a kept result; a file that could not be read is reported afresh.
-    let (Some(cache), Some(walked)) = (settings.cache, file.text_hash) else {
+    let (Some(cache), Some(walked)) = (settings.cache, file.text_hash()) else {
         return plan_file(&file.path, file.mentions, rules, project, settings).map(consume);
     };
     let cx = Context { rules, project, path: &file.path };
@@ -449,6 +449,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_sieve_hashes_every_file_it_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let (rules, stamps) = (RuleSet::builtin(), Stamps::default());
+        let texts = [("app.py", "session_id = 1\n", true), ("helpers.py", "def helper():\n    pass\n", false)];
+        for (name, text, mentioned) in texts {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            // A module that does not mention the term may still be read by another file's plan.
+            assert_eq!(mentions(&path, &rules, &stamps), (mentioned, Some(crate::cache::text_hash(text.as_bytes()))), "{name}");
+        }
+        assert_eq!(mentions(&dir.path().join("missing.py"), &rules, &stamps), (true, None), "unreadable: planning says why");
+        assert_eq!(mentions(&dir.path().join("image.png"), &rules, &stamps), (false, None), "no rewriter reads it");
+    }
+
+    #[test]
     fn line_columns_count_chars() {
         let text = "ab\né session\n";
         let lines = LineIndex::new(text);
@@ -461,7 +476,7 @@ mod tests {
     fn workers_stay_within_the_window_of_a_slow_printer() {
         // Unreadable files: each one's outcome is an error, so every file is consumed and emitted.
         let files: Vec<WalkedFile> =
-            (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0, mentions: true, text_hash: None }).collect();
+            (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0, mentions: true, read_hash: None }).collect();
         let emitted = AtomicUsize::new(0);
         let settings = Settings { threads: 2, shims: false, cache: None };
         let mut order = Vec::new();

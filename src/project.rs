@@ -597,7 +597,7 @@ mod tests {
         let page = root.join("app/sessions/[id]/page.tsx");
         std::fs::create_dir_all(page.parent().unwrap()).unwrap();
         std::fs::write(&page, "export default function Page() { return null }\n").unwrap();
-        let files = vec![WalkedFile { path: page.clone(), root: 0, mentions: true, text_hash: None }];
+        let files = vec![WalkedFile { path: page.clone(), root: 0, mentions: true, read_hash: None }];
         let rules = RuleSet::builtin();
         let project = Project::discover(std::slice::from_ref(&root), &files, &rules);
         assert!(project.moves.is_empty());
@@ -617,7 +617,7 @@ mod tests {
             paths.extend(["x", "y", "z"].map(|name| format!("tree/pkg/session_tools/{name}.py")));
             paths.push("tree/zz_session.py".into());
             let files: Vec<WalkedFile> =
-                paths.iter().map(|p| WalkedFile { path: PathBuf::from(p), root: 0, mentions: true, text_hash: None }).collect();
+                paths.iter().map(|p| WalkedFile { path: PathBuf::from(p), root: 0, mentions: true, read_hash: None }).collect();
             let project = Project::discover(std::slice::from_ref(&root), &files, &RuleSet::builtin());
             let folder: Vec<&PathFinding> =
                 project.path_findings.iter().filter(|f| f.path == Path::new("tree/pkg/session_tools")).collect();

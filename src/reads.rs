@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::cache::{hash_of, text_hash};
+use crate::cache::{hash_of, path_hash, text_hash};
 use crate::memo::Shards;
 use crate::safety::Shared;
 use crate::walk::WalkedFile;
@@ -336,8 +336,8 @@ pub fn asked(question: impl FnOnce() -> u64, answer: impl FnOnce() -> u64) {
 /// the many candidate paths module resolution tried cost a listing of the folders that exist.
 #[derive(Debug, Default)]
 pub struct Probes {
-    /// The hashes of the texts the walk read, by path ([`Probes::walked`]).
-    walked: foldhash::HashMap<OsString, u64>,
+    /// The hashes of the files the walk read, by the hash of their path ([`Probes::walked`]).
+    walked: foldhash::HashMap<u64, u64>,
     files: Answers<Option<u64>, 512>,
     is_file: Answers<bool, 4096>,
     folders: Answers<Folder, 512>,
@@ -376,17 +376,19 @@ impl Folder {
 }
 
 impl Probes {
-    /// The hashes of the texts the walk read this run ([`crate::walk::WalkedFile::text_hash`]):
-    /// a file read by another file's plan is most often one of them, and is not read again.
+    /// The hashes of the files the walk read this run ([`crate::walk::WalkedFile::read_hash`]),
+    /// whether they mention a term or not: a file read by another file's plan (a module it
+    /// imports) is most often one of them, and is not read again. Keyed by the hash of the path,
+    /// as kept stamps are: no path is copied.
     pub fn walked(files: &[WalkedFile]) -> Probes {
-        let texts = files.iter().filter_map(|f| Some((f.path.as_os_str().to_owned(), f.text_hash?)));
-        Probes { walked: texts.collect(), ..Probes::default() }
+        let hashes = files.iter().filter_map(|f| Some((path_hash(&f.path), f.read_hash?)));
+        Probes { walked: hashes.collect(), ..Probes::default() }
     }
 
     /// Whether `read` gives the same answer now.
     pub fn still_holds(&self, read: &Read, shared: &Shared) -> bool {
         match read {
-            Read::File { path, hash } => match self.walked.get(path.as_os_str()) {
+            Read::File { path, hash } => match self.walked.get(&path_hash(path)) {
                 Some(walked) => *hash == Some(*walked),
                 None => *hash == probe(&self.files, path, |p| std::fs::read(p).ok().map(|bytes| text_hash(&bytes))),
             },
@@ -583,11 +585,15 @@ mod tests {
 
     #[test]
     fn a_file_the_walk_read_is_not_read_again() {
-        let path = PathBuf::from("never/written.ts");
-        let probes = Probes::walked(&[WalkedFile { path: path.clone(), root: 0, mentions: true, text_hash: Some(7) }]);
         let shared = Shared::default();
-        assert!(probes.still_holds(&Read::File { path: path.clone(), hash: Some(7) }, &shared));
-        assert!(!probes.still_holds(&Read::File { path, hash: Some(8) }, &shared));
+        // Neither exists: an answer can only come from the walk. A module another file imports
+        // need not mention the term.
+        for mentions in [true, false] {
+            let path = PathBuf::from("never/written.ts");
+            let probes = Probes::walked(&[WalkedFile { path: path.clone(), root: 0, mentions, read_hash: Some(7) }]);
+            assert!(probes.still_holds(&Read::File { path: path.clone(), hash: Some(7) }, &shared), "mentions: {mentions}");
+            assert!(!probes.still_holds(&Read::File { path, hash: Some(8) }, &shared), "mentions: {mentions}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub struct WalkError {
 }
 
 /// What the walk's sieve says of a file's contents: whether they matter ([`WalkedFile::mentions`])
-/// and the hash of the bytes it read when they do ([`WalkedFile::text_hash`]).
+/// and the hash of the bytes it read ([`WalkedFile::read_hash`]).
 pub type Sieved = (bool, Option<u64>);
 
 /// Every file under `roots` that git would not ignore, sorted, each with the root it came from.
@@ -30,8 +30,8 @@ pub fn files(roots: &[PathBuf], threads: usize, sieve: &(dyn Fn(&Path) -> Sieved
     let errors = Mutex::new(Vec::new());
     let walked = |path: &Path, root: usize| {
         let path = clean(path);
-        let (mentions, text_hash) = sieve(&path);
-        WalkedFile { path, root, mentions, text_hash }
+        let (mentions, read_hash) = sieve(&path);
+        WalkedFile { path, root, mentions, read_hash }
     };
     for (index, root) in roots.iter().enumerate() {
         if root.is_file() {
@@ -89,9 +89,17 @@ pub struct WalkedFile {
     pub root: usize,
     /// Whether its contents may matter (the walk's sieve said so): other files are not read again.
     pub mentions: bool,
-    /// The hash of the bytes the sieve read ([`crate::cache::text_hash`]), when they matter: what
-    /// was kept of this text in earlier runs is found by it, without reading the file again.
-    pub text_hash: Option<u64>,
+    /// The hash of the bytes the sieve read ([`crate::cache::text_hash`]), if it read them: a
+    /// plan that read this file is checked by it, without reading the file again.
+    pub read_hash: Option<u64>,
+}
+
+impl WalkedFile {
+    /// The hash of its text when that matters: what was kept of this text in earlier runs is
+    /// found by it, without reading the file again.
+    pub fn text_hash(&self) -> Option<u64> {
+        self.read_hash.filter(|_| self.mentions)
+    }
 }
 
 /// The order of the walk's result: by path, then by root.

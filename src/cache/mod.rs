@@ -324,7 +324,7 @@ fn key_of(path: &Path, text_hash: u64) -> u64 {
 
 /// A walked path, by its bytes: hashing a `Path` parses its components (a kept check asks for
 /// every file's entries).
-fn path_hash(path: &Path) -> u64 {
+pub(crate) fn path_hash(path: &Path) -> u64 {
     text_hash(path.as_os_str().as_encoded_bytes())
 }
 

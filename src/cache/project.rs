@@ -115,7 +115,7 @@ mod tests {
     use crate::project::{PathFinding, TsAlias};
 
     fn walked(paths: &[&str]) -> Vec<WalkedFile> {
-        paths.iter().map(|p| WalkedFile { path: PathBuf::from(p), root: 0, mentions: true, text_hash: Some(1) }).collect()
+        paths.iter().map(|p| WalkedFile { path: PathBuf::from(p), root: 0, mentions: true, read_hash: Some(1) }).collect()
     }
 
     /// A project with something in every field discovery fills.

@@ -69,12 +69,13 @@ impl Stamp {
     }
 }
 
-/// A file's stamp and what the sieve said of it.
+/// A file's stamp and what the sieve said of it ([`Sieved`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Record {
     stamp: Stamp,
     mentions: bool,
-    text_hash: Option<u64>,
+    /// The hash of the bytes the sieve read.
+    read_hash: Option<u64>,
 }
 
 /// The size of a record on disk: the path's hash, five stamp fields, a flag and the text's hash.
@@ -86,16 +87,16 @@ impl Record {
         for n in [key, s.len, s.device, s.inode, s.modified as u64, s.changed as u64] {
             out.extend(n.to_le_bytes());
         }
-        out.push(u8::from(self.mentions) | (u8::from(self.text_hash.is_some()) << 1));
-        out.extend(self.text_hash.unwrap_or(0).to_le_bytes());
+        out.push(u8::from(self.mentions) | (u8::from(self.read_hash.is_some()) << 1));
+        out.extend(self.read_hash.unwrap_or(0).to_le_bytes());
     }
 
     fn decode(bytes: &[u8]) -> (u64, Record) {
         let n = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
         let flags = bytes[48];
         let stamp = Stamp { len: n(1), device: n(2), inode: n(3), modified: n(4) as i64, changed: n(5) as i64 };
-        let text_hash = u64::from_le_bytes(bytes[49..57].try_into().expect("8 bytes"));
-        (n(0), Record { stamp, mentions: flags & 1 == 1, text_hash: (flags & 2 == 2).then_some(text_hash) })
+        let read_hash = u64::from_le_bytes(bytes[49..57].try_into().expect("8 bytes"));
+        (n(0), Record { stamp, mentions: flags & 1 == 1, read_hash: (flags & 2 == 2).then_some(read_hash) })
     }
 }
 
@@ -141,17 +142,17 @@ impl Stamps {
         let stamp = Stamp::of(path);
         if let Some(kept) = self.kept.get(&key).filter(|kept| Some(kept.stamp) == stamp) {
             self.found().records.push((key, *kept));
-            return (kept.mentions, kept.text_hash);
+            return (kept.mentions, kept.read_hash);
         }
-        let (mentions, text_hash) = read();
+        let (mentions, read_hash) = read();
         // A file that could not be read is read again next time, to say why.
         let record = stamp
-            .filter(|stamp| stamp.settled(since) && !(mentions && text_hash.is_none()))
-            .map(|stamp| Record { stamp, mentions, text_hash });
+            .filter(|stamp| stamp.settled(since) && read_hash.is_some())
+            .map(|stamp| Record { stamp, mentions, read_hash });
         let mut found = self.found();
         found.changed = true;
         found.records.extend(record.map(|record| (key, record)));
-        (mentions, text_hash)
+        (mentions, read_hash)
     }
 
     fn found(&self) -> std::sync::MutexGuard<'_, Found> {
