@@ -13,11 +13,11 @@ use super::{Entry, Variant};
 
 /// The most memory the plans held in memory may take, as [`held_bytes`] reckons it. The plans of
 /// all the files that can clash in a tree of 10,000 files take about 2 MB.
-pub const MEMORY_BYTES: usize = 2 << 20;
+pub(super) const MEMORY_BYTES: usize = 2 << 20;
 
 /// What one read, finding, edit or share of a held plan takes, about, besides the text of an
 /// edit: each holds a path or a short string.
-pub const ITEM_BYTES: usize = 128;
+const ITEM_BYTES: usize = 128;
 
 /// About how much memory a plan takes while held. Not the text it was made from, which is not
 /// held: a tree after the rename has large texts with few findings left, whose plans are small.
