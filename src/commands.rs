@@ -313,7 +313,9 @@ fn run<T: Send>(
     // A file with no term in its text, whose path neither moves nor is reported, has nothing to
     // say. Only paths that hold a term can move or be reported.
     let concerns = |f: &WalkedFile| opts.rules.renamer.may_contain(f.path.as_os_str().as_encoded_bytes()) && project.concerns(&f.path);
-    let files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || concerns(f)).collect();
+    let mut files: Vec<WalkedFile> = files.into_iter().filter(|f| f.mentions || concerns(f)).collect();
+    // Collected in place, the list keeps room for every walked file through the run.
+    files.shrink_to_fit();
     let progress = Progress::new(files.len());
     engine::run(&files, opts.threads, |file| per_file(file, &project, settings), emit, |n| progress.set(n));
     progress.finish();

@@ -19,6 +19,9 @@ pub struct Bounded<K, V, const LIMIT: usize, S = RandomState> {
     older: HashMap<K, V, S>,
 }
 
+/// How many answers a half holds room for from its first: past it, it grows as it fills.
+const RESERVED: usize = 1024;
+
 impl<K, V, const LIMIT: usize, S: Default> Default for Bounded<K, V, LIMIT, S> {
     fn default() -> Self {
         Bounded { newer: HashMap::default(), older: HashMap::default() }
@@ -55,10 +58,12 @@ impl<K: Hash + Eq, V, const LIMIT: usize, S: BuildHasher + Default> Bounded<K, V
         if self.newer.len() >= half && !self.newer.contains_key(&key) {
             self.older = std::mem::take(&mut self.newer);
         }
-        // A half takes its full size at once: growing rehashes every key held, and hashing a
-        // long key (a path) again each time cost more than the lookups themselves.
+        // A half takes a good part of its size at once: growing rehashes every key held, and
+        // hashing a long key (a path) again each time cost more than the lookups themselves.
+        // Not all of it: a large bound would hold memory from the first answer on, in a run
+        // that asks for few.
         if self.newer.capacity() == 0 {
-            self.newer.reserve(half);
+            self.newer.reserve(half.min(RESERVED));
         }
         self.newer.insert(key, value);
     }
@@ -158,6 +163,21 @@ mod tests {
         memo.insert(4, 40);
         assert_eq!(memo.get(&2), None);
         assert_eq!((memo.get(&1), memo.get(&3), memo.get(&4)), (Some(10), Some(30), Some(40)));
+    }
+
+    #[test]
+    fn a_large_bound_holds_room_for_part_of_a_half_at_first() {
+        let mut memo: Bounded<u32, u32, { 1 << 14 }> = Bounded::default();
+        memo.insert(1, 10);
+        assert!((RESERVED..2 * RESERVED).contains(&memo.newer.capacity()), "room for {}", memo.newer.capacity());
+        for key in 2..=4096 {
+            memo.insert(key, key);
+        }
+        assert_eq!(memo.older.len(), 0, "the half grew past its first room instead of turning older");
+        assert_eq!((memo.len(), memo.get(&1)), (4096, Some(10)));
+        let mut small: Bounded<u32, u32, 64> = Bounded::default();
+        small.insert(1, 10);
+        assert!((32..RESERVED).contains(&small.newer.capacity()), "a small bound's half is held whole at once");
     }
 
     #[test]
