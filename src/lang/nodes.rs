@@ -5,46 +5,56 @@
 //! nodes between named ones (a parent it finds by walking down from the root). One walk fills
 //! this index; the passes then read the children, parent and source order of a node from it.
 
-use std::ops::Range;
-
 use foldhash::HashMap;
 use tree_sitter::Node;
 
 pub(crate) struct Nodes<'t> {
     /// Every named node, in source order (each before its children).
     preorder: Vec<Node<'t>>,
-    /// Each named node's place in the tree, by node id.
-    families: HashMap<usize, Family>,
-    /// The named children of every node, each node's together: see [`Family::children`].
-    children: Vec<Node<'t>>,
+    /// Each named node's place in `preorder`, by node id.
+    places: HashMap<usize, u32>,
+    /// The place of each node's parent ([`ROOT`] for the root), by place.
+    parents: Vec<u32>,
+    /// Where each node's children start in `children`, by place, and where the last one's end.
+    starts: Vec<u32>,
+    /// The places of the named children of every node, each node's together, in source order:
+    /// places, not nodes, so that a large file's index is a fraction of its tree.
+    children: Vec<u32>,
 }
 
-struct Family {
-    /// The parent's place in `preorder` ([`Family::ROOT`] for the root).
-    parent: u32,
-    children: Range<u32>,
-}
-
-impl Family {
-    const ROOT: u32 = u32::MAX;
-}
+/// The parent of the root.
+const ROOT: u32 = u32::MAX;
 
 impl<'t> Nodes<'t> {
     pub(crate) fn new(root: Node<'t>) -> Nodes<'t> {
-        let mut nodes = Nodes { preorder: Vec::new(), families: HashMap::default(), children: Vec::new() };
+        let (mut preorder, mut places, mut parents) = (Vec::new(), HashMap::default(), Vec::new());
         let mut cursor = root.walk();
         // An explicit stack: generated code nests deeper than a worker thread's stack allows.
-        let mut stack = vec![(root, Family::ROOT)];
+        let mut stack = vec![(root, ROOT)];
         while let Some((node, parent)) = stack.pop() {
-            let start = nodes.children.len();
-            nodes.children.extend(node.named_children(&mut cursor));
-            let end = nodes.children.len();
-            nodes.families.insert(node.id(), Family { parent, children: start as u32..end as u32 });
-            let place = nodes.preorder.len() as u32;
-            nodes.preorder.push(node);
-            stack.extend(nodes.children[start..end].iter().rev().map(|&child| (child, place)));
+            let place = preorder.len() as u32;
+            places.insert(node.id(), place);
+            preorder.push(node);
+            parents.push(parent);
+            let first = stack.len();
+            stack.extend(node.named_children(&mut cursor).map(|child| (child, place)));
+            stack[first..].reverse();
         }
-        nodes
+        // Each node's children, gathered by parent: siblings come in source order in `preorder`.
+        let mut starts = vec![0u32; preorder.len() + 1];
+        for &parent in parents.iter().filter(|&&p| p != ROOT) {
+            starts[parent as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut filled = starts.clone();
+        let mut children = vec![0u32; preorder.len().saturating_sub(1)];
+        for (place, &parent) in parents.iter().enumerate().filter(|(_, &p)| p != ROOT) {
+            children[filled[parent as usize] as usize] = place as u32;
+            filled[parent as usize] += 1;
+        }
+        Nodes { preorder, places, parents, starts, children }
     }
 
     /// The node the index was made from.
@@ -59,21 +69,23 @@ impl<'t> Nodes<'t> {
 
     /// The named children of `node`, as `Node::named_children` gives them. An anonymous node
     /// (a token, or Python's `not in`) has none.
-    pub(crate) fn children(&self, node: Node<'t>) -> &[Node<'t>] {
-        match self.families.get(&node.id()) {
-            Some(family) => &self.children[family.children.start as usize..family.children.end as usize],
+    pub(crate) fn children(&self, node: Node<'t>) -> impl DoubleEndedIterator<Item = Node<'t>> + '_ {
+        let range = match self.places.get(&node.id()) {
+            Some(&place) => self.starts[place as usize] as usize..self.starts[place as usize + 1] as usize,
             None => {
                 debug_assert!(!node.is_named(), "{node:?} is not a node of this tree");
-                &[]
+                0..0
             }
-        }
+        };
+        self.children[range].iter().map(|&place| self.preorder[place as usize])
     }
 
     /// The parent of a named node (`None` for the root).
     pub(crate) fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let family = self.families.get(&node.id());
-        debug_assert!(family.is_some() || !node.is_named(), "{node:?} is not a node of this tree");
-        family.filter(|f| f.parent != Family::ROOT).map(|f| self.preorder[f.parent as usize])
+        let place = self.places.get(&node.id());
+        debug_assert!(place.is_some() || !node.is_named(), "{node:?} is not a node of this tree");
+        let parent = self.parents[*place? as usize];
+        (parent != ROOT).then(|| self.preorder[parent as usize])
     }
 }
 
@@ -115,7 +127,8 @@ mod tests {
         for node in every {
             let mut cursor = node.walk();
             let expected: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-            assert_eq!(nodes.children(node), expected.as_slice(), "children of {node:?}");
+            assert_eq!(nodes.children(node).collect::<Vec<_>>(), expected, "children of {node:?}");
+            assert_eq!(nodes.children(node).rev().collect::<Vec<_>>(), expected.into_iter().rev().collect::<Vec<_>>());
             if node.is_named() {
                 assert_eq!(nodes.parent(node), node.parent(), "parent of {node:?}");
             }

@@ -180,7 +180,7 @@ impl<'t> Walker<'t, '_> {
 
     fn children(&mut self, node: Node<'t>, scope: ScopeId) {
         let nodes = self.nodes;
-        for &child in nodes.children(node) {
+        for child in nodes.children(node) {
             self.visit(child, scope);
         }
     }

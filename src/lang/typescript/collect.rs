@@ -100,7 +100,7 @@ pub(super) fn collect(an: &Analysis<'_, '_>) -> Collected {
         collector.ambient = ambient;
         if collector.visit(node) {
             let inner = collector.ambient.clone();
-            stack.extend(an.scopes.nodes().children(node).iter().rev().map(|&child| (child, inner.clone())));
+            stack.extend(an.scopes.nodes().children(node).rev().map(|child| (child, inner.clone())));
         }
     }
     collector.out

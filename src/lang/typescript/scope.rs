@@ -246,7 +246,7 @@ impl<'t> Builder<'_, 't> {
             {
                 self.pending.push((node, scope));
             }
-            stack.extend(self.scopes.nodes.children(node).iter().rev().map(|&child| (child, inner)));
+            stack.extend(self.scopes.nodes.children(node).rev().map(|child| (child, inner)));
         }
     }
 
