@@ -209,21 +209,28 @@ fn a_verdict_followed_from_another_file_is_asked_again() {
     assert_change_is_seen(tree.path(), |root| write_file(root, "app/client.py", without_trace_id));
 }
 
+/// Tamper with kept report lines (only those hold "-> `trace_id`": a plan holds the bare name)
+/// without changing their length; how many were changed.
+fn shout_the_new_name(bytes: &mut [u8]) -> usize {
+    let (from, to) = (b"-> `trace_id`", b"-> `TRACE_ID`");
+    let mut tampered = 0;
+    for at in 0..bytes.len().saturating_sub(from.len() - 1) {
+        if bytes[at..].starts_with(from) {
+            bytes[at..at + to.len()].copy_from_slice(to);
+            tampered += 1;
+        }
+    }
+    tampered
+}
+
 #[test]
 fn a_warm_check_uses_the_kept_results() {
     let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n")]);
     let cache = tempdir();
     cached(tree.path(), cache.path(), &["check", "."]).expect_code(1);
-    // Only a rendered report line holds "-> `trace_id`" (a plan holds the bare name).
     let mut tampered = 0;
     for (path, mut bytes) in entries(cache.path()) {
-        let (from, to) = (b"-> `trace_id`", b"-> `TRACE_ID`");
-        for at in 0..bytes.len().saturating_sub(from.len() - 1) {
-            if bytes[at..].starts_with(from) {
-                bytes[at..at + to.len()].copy_from_slice(to);
-                tampered += 1;
-            }
-        }
+        tampered += shout_the_new_name(&mut bytes);
         std::fs::write(path, bytes).unwrap();
     }
     assert!(tampered > 0, "no kept report line");
@@ -232,6 +239,30 @@ fn a_warm_check_uses_the_kept_results() {
     // Another output format is another result.
     let github = cached(tree.path(), cache.path(), &["check", ".", "--format", "github"]);
     assert_same(&uncached(tree.path(), &["check", ".", "--format", "github"]), &github);
+}
+
+#[test]
+fn a_warm_check_of_many_files_reads_their_results_from_one_pack() {
+    let files: Vec<(String, &[u8])> =
+        (0..40).map(|i| (format!("app/m{i}.py"), &b"def start(session_id):\n    return session_id\n"[..])).collect();
+    let tree = tree_with(&files.iter().map(|(p, b)| (p.as_str(), *b)).collect::<Vec<_>>());
+    let cache = tempdir();
+    let cold = cached(tree.path(), cache.path(), &["check", "."]);
+    cold.expect_code(1);
+    // At the end of the run the results are packed: their own files are gone.
+    let loose = entries(cache.path()).into_iter().filter(|(_, bytes)| bytes.windows(13).any(|w| w == b"-> `trace_id`")).count();
+    assert_eq!(loose, 0, "results left in files of their own");
+    let generations = std::fs::read_dir(beside_generations(cache.path(), ".")).unwrap().map(|e| e.unwrap().path());
+    let pack = generations.map(|g| g.join("results")).find(|p| p.is_file()).expect("a generation with a pack");
+    let bytes = std::fs::read(&pack).unwrap();
+    let mut tampered = bytes.clone();
+    let lines = cold.stdout.matches("-> `trace_id`").count();
+    assert_eq!(shout_the_new_name(&mut tampered), lines, "each report line is in the pack");
+    std::fs::write(&pack, &tampered).unwrap();
+    let warm = cached(tree.path(), cache.path(), &["check", "."]);
+    assert_eq!(warm.stdout.matches("-> `TRACE_ID`").count(), lines, "{warm}");
+    std::fs::write(&pack, &bytes).unwrap();
+    assert_same(&uncached(tree.path(), &["check", "."]), &cached(tree.path(), cache.path(), &["check", "."]));
 }
 
 /// The folder `name` in `cache`'s one entry format, beside its generations.

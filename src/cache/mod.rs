@@ -47,12 +47,14 @@ use crate::rules::RuleSet;
 mod ahead;
 pub mod codec;
 mod groups;
+mod pack;
 pub mod project;
 pub mod stamps;
 
 use ahead::Ahead;
 use codec::Codec;
 use groups::Groups;
+use pack::Pack;
 
 /// Bumped when the entry format changes.
 const FORMAT: &str = "v6";
@@ -74,6 +76,8 @@ pub struct PlanCache {
     learnt: Mutex<HashMap<u64, bool>>,
     /// The reads kept plans share, kept once.
     groups: Groups,
+    /// What commands made of files, kept together.
+    pack: Pack,
 }
 
 /// The plans of one file's text. A plan can depend on the run's shared verdicts, which the
@@ -155,17 +159,17 @@ impl PlanCache {
         std::fs::write(generation.join("used"), b"")?;
         remove_stale(&base, &generation);
         let clashes = std::fs::read(generation.join(CLASHES)).map(|bytes| read_clashes(&bytes)).unwrap_or_default();
-        let groups = Groups::open(&generation);
-        Ok(PlanCache::new(Some(generation), clashes, groups))
+        let (groups, pack) = (Groups::open(&generation), Pack::open(&generation));
+        Ok(PlanCache::new(Some(generation), clashes, groups, pack))
     }
 
     /// Plans kept only from the pre-pass to the run (`--no-cache`): nothing is read or written.
     pub fn in_memory() -> PlanCache {
-        PlanCache::new(None, HashMap::new(), Groups::default())
+        PlanCache::new(None, HashMap::new(), Groups::default(), Pack::default())
     }
 
-    fn new(generation: Option<PathBuf>, clashes: HashMap<u64, bool>, groups: Groups) -> PlanCache {
-        PlanCache { generation, probes: Probes::default(), ahead: Ahead::default(), clashes, learnt: Mutex::default(), groups }
+    fn new(generation: Option<PathBuf>, clashes: HashMap<u64, bool>, groups: Groups, pack: Pack) -> PlanCache {
+        PlanCache { generation, probes: Probes::default(), ahead: Ahead::default(), clashes, learnt: Mutex::default(), groups, pack }
     }
 
     /// Answer the reads of kept plans with `probes` (which know the texts the walk read).
@@ -224,10 +228,19 @@ impl PlanCache {
     /// value depends on: the command and its output settings. The file is not read: the text
     /// is known by its hash, and no read needs it.
     pub fn kept_result<T: Codec>(&self, text_hash: u64, options: u64, cx: &Context<'_>) -> Option<T> {
-        let file = result_file(self.generation.as_ref()?, cx.path, text_hash, options);
-        let kept = read_entry(&file, |mut input| KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty()))?;
-        let holds = kept.path == cx.path && kept.text_hash == text_hash && kept.options == options && self.hold(&kept.reads, cx);
-        holds.then_some(kept.value)
+        let generation = self.generation.as_ref()?;
+        let key = result_key(cx.path, text_hash, options);
+        let decode = |mut input: &[u8]| KeptResult::<T>::decode(&mut input).filter(|_| input.is_empty());
+        let holds = |kept: &KeptResult<T>| {
+            kept.path == cx.path && kept.text_hash == text_hash && kept.options == options && self.hold(&kept.reads, cx)
+        };
+        if let Some(kept) = self.pack.read(key).and_then(|bytes| decode(&bytes)).filter(holds) {
+            self.pack.note(key, false);
+            return Some(kept.value);
+        }
+        let kept = read_entry(&entry_file(generation, key), decode).filter(holds)?;
+        self.pack.note(key, true);
+        Some(kept.value)
     }
 
     /// `compute` what a command makes of the file at `cx.path` with a text hashing to
@@ -240,7 +253,10 @@ impl PlanCache {
         let mut bytes = Vec::with_capacity(4096);
         kept.encode(&mut bytes);
         // A cache that cannot be written only costs time.
-        let _ = write_atomically(&result_file(generation, cx.path, text_hash, options), &bytes);
+        let key = result_key(cx.path, text_hash, options);
+        if write_atomically(&entry_file(generation, key), &bytes).is_ok() {
+            self.pack.note(key, true);
+        }
         kept.value
     }
 
@@ -312,9 +328,9 @@ fn entry_file(generation: &Path, key: u64) -> PathBuf {
     generation.join(format!("{:02x}", key >> 56)).join(format!("{key:016x}"))
 }
 
-/// The file of what a command made of the file at `path` with `text_hash` and `options`.
-fn result_file(generation: &Path, path: &Path, text_hash: u64, options: u64) -> PathBuf {
-    entry_file(generation, hash_of(&(path_hash(path), text_hash, options)))
+/// What a command made of the file at `path` with `text_hash` and `options` is found by.
+fn result_key(path: &Path, text_hash: u64, options: u64) -> u64 {
+    hash_of(&(path_hash(path), text_hash, options))
 }
 
 /// What an entry is found by: the file's path and the hash of its text.
@@ -341,6 +357,7 @@ impl Drop for PlanCache {
     fn drop(&mut self) {
         let Some(generation) = self.generation.as_ref() else { return };
         self.groups.save(generation);
+        self.pack.save(generation, |key| entry_file(generation, key));
         let learnt = std::mem::take(self.learnt.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()));
         if learnt.is_empty() {
             return;
