@@ -33,6 +33,8 @@ pub enum Read {
     IsFile { path: PathBuf, is: bool },
     /// What a folder holds (see [`Listing`]).
     Folder { path: PathBuf, listing: u64 },
+    /// Whether a path is a folder (symbolic links followed).
+    IsFolder { path: PathBuf, is: bool },
     /// A lookup in the run's shared verdicts: the hash of the question and of the answer
     /// ([`Shared::answer`]).
     Shared { question: u64, answer: u64 },
@@ -47,6 +49,7 @@ impl Read {
             Read::IsFile { path, is } => (1, path.as_os_str().as_encoded_bytes(), (*is).into(), 0),
             Read::Folder { path, listing } => (2, path.as_os_str().as_encoded_bytes(), *listing, 0),
             Read::Shared { question, answer } => (3, &[], *question, *answer),
+            Read::IsFolder { path, is } => (4, path.as_os_str().as_encoded_bytes(), (*is).into(), 0),
         }
     }
 }
@@ -254,6 +257,28 @@ pub fn is_file(path: &Path) -> bool {
     is
 }
 
+/// Record that `path` is a folder, or is not, as a listing of its parent said: an answer that
+/// depends on that alone does not depend on everything else the parent holds.
+pub fn record_is_folder(path: &Path, is: bool) {
+    if recording() {
+        record(Reads::one(Read::IsFolder { path: path.to_path_buf(), is }));
+    }
+}
+
+/// Run `compute` with none of its reads counting for the captures around it: the caller records
+/// what its answer depends on itself. Memoized answers made meanwhile keep their own reads.
+pub fn unrecorded<T>(compute: impl FnOnce() -> T) -> T {
+    /// Puts the frames back even if `compute` unwinds.
+    struct Frames(Vec<Vec<Arc<Reads>>>);
+    impl Drop for Frames {
+        fn drop(&mut self) {
+            FRAMES.with(|frames| *frames.borrow_mut() = std::mem::take(&mut self.0));
+        }
+    }
+    let _saved = Frames(FRAMES.with(|frames| std::mem::take(&mut *frames.borrow_mut())));
+    compute()
+}
+
 /// The files and subfolders of `folder` (the current folder when empty), symbolic links followed.
 pub type Listing = (Names, Names);
 
@@ -394,19 +419,27 @@ impl Probes {
             },
             Read::IsFile { path, is } => *is == self.is_file(path),
             Read::Folder { path, listing } => *listing == self.folder(path, Folder::hash),
+            Read::IsFolder { path, is } => *is == self.is_folder(path),
             Read::Shared { question, answer } => *answer == shared.answer(*question),
         }
     }
 
     fn is_file(&self, path: &Path) -> bool {
-        probe(&self.is_file, path, |path| {
-            let Some((parent, name)) = entry_of(path) else { return path.is_file() };
-            let listed = self.folder(parent, |folder| match folder {
-                Folder::Listed { listing: (files, _), .. } => Some(files.contains(name)),
-                Folder::Missing => Some(false),
-                Folder::Unlisted => None,
-            });
-            listed.unwrap_or_else(|| path.is_file())
+        probe(&self.is_file, path, |path| self.lists(path, |(files, _)| files).unwrap_or_else(|| path.is_file()))
+    }
+
+    fn is_folder(&self, path: &Path) -> bool {
+        self.lists(path, |(_, folders)| folders).unwrap_or_else(|| path.is_dir())
+    }
+
+    /// Whether `names` of the listing of `path`'s folder hold its name; `None` when the
+    /// listing cannot tell (an unlisted folder, or a path that does not name an entry as written).
+    fn lists(&self, path: &Path, names: impl Fn(&Listing) -> &Names) -> Option<bool> {
+        let (parent, name) = entry_of(path)?;
+        self.folder(parent, |folder| match folder {
+            Folder::Listed { listing, .. } => Some(names(listing).contains(name)),
+            Folder::Missing => Some(false),
+            Folder::Unlisted => None,
         })
     }
 

@@ -223,17 +223,23 @@ fn shout_the_new_name(bytes: &mut [u8]) -> usize {
     tampered
 }
 
-#[test]
-fn a_warm_check_uses_the_kept_results() {
-    let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n")]);
-    let cache = tempdir();
-    cached(tree.path(), cache.path(), &["check", "."]).expect_code(1);
+/// A first check of `tree`, keeping its results in `cache`, then every kept report line tampered
+/// with ([`shout_the_new_name`]): a later run that prints them used them.
+fn check_and_shout_the_new_name(tree: &Path, cache: &Path) {
+    cached(tree, cache, &["check", "."]).expect_code(1);
     let mut tampered = 0;
-    for (path, mut bytes) in entries(cache.path()) {
+    for (path, mut bytes) in entries(cache) {
         tampered += shout_the_new_name(&mut bytes);
         std::fs::write(path, bytes).unwrap();
     }
     assert!(tampered > 0, "no kept report line");
+}
+
+#[test]
+fn a_warm_check_uses_the_kept_results() {
+    let tree = tree_with(&[("app.py", b"def start(session_id):\n    return session_id\n")]);
+    let cache = tempdir();
+    check_and_shout_the_new_name(tree.path(), cache.path());
     let warm = cached(tree.path(), cache.path(), &["check", "."]);
     assert!(warm.stdout.contains("-> `TRACE_ID`"), "{warm}");
     // Another output format is another result.
@@ -263,6 +269,26 @@ fn a_warm_check_of_many_files_reads_their_results_from_one_pack() {
     assert_eq!(warm.stdout.matches("-> `TRACE_ID`").count(), lines, "{warm}");
     std::fs::write(&pack, &bytes).unwrap();
     assert_same(&uncached(tree.path(), &["check", "."]), &cached(tree.path(), cache.path(), &["check", "."]));
+}
+
+#[test]
+fn a_file_added_at_the_top_of_the_tree_leaves_kept_resolutions_as_they_were() {
+    let tree = tree_with(&[
+        // Whether `api.session` is a foreign member depends on what `./store` exports.
+        ("web/app/page.ts", b"import { api } from './store';\nexport const session_id = 2;\nexport const shown = api.session;\n"),
+        ("web/app/store.ts", b"import axios from 'axios';\nexport const api = axios.create();\n"),
+    ]);
+    let cache = tempdir();
+    check_and_shout_the_new_name(tree.path(), cache.path());
+    // Resolving `./store` asks whether `web` and `web/app` exist, not what else the top holds.
+    write_file(tree.path(), "NOTES.md", b"unrelated\n");
+    std::fs::create_dir(tree.path().join("docs")).unwrap();
+    let warm = cached(tree.path(), cache.path(), &["check", "."]);
+    assert!(warm.stdout.contains("-> `TRACE_ID`"), "the kept reports were not used: {warm}");
+    // A folder the resolution goes through is another matter.
+    std::fs::rename(tree.path().join("web"), tree.path().join("site")).unwrap();
+    let moved = cached(tree.path(), cache.path(), &["check", "."]);
+    assert_same(&uncached(tree.path(), &["check", "."]), &moved);
 }
 
 /// The folder `name` in `cache`'s one entry format, beside its generations.

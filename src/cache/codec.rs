@@ -317,6 +317,7 @@ variants!(Read {
     1 => IsFile { path, is },
     2 => Folder { path, listing },
     3 => Shared { question, answer },
+    4 => IsFolder { path, is },
 });
 
 #[cfg(test)]
@@ -391,6 +392,7 @@ mod tests {
                 Read::IsFile { path: PathBuf::from(word(1)), is: number(0) % 2 == 0 },
                 Read::Folder { path: PathBuf::from(word(2)), listing: number(1) as u64 },
                 Read::Shared { question: number(2) as u64, answer: hash.unwrap_or(0) },
+                Read::IsFolder { path: PathBuf::from(word(3)), is: number(3) % 2 == 1 },
             ]);
             // What check keeps of a file: its findings where they stand.
             let located: Vec<LocatedFinding> = plan

@@ -57,7 +57,7 @@ use groups::Groups;
 use pack::Pack;
 
 /// Bumped when the entry format changes.
-const FORMAT: &str = "v6";
+const FORMAT: &str = "v7";
 
 /// How long an unused generation is kept.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);

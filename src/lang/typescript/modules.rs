@@ -79,15 +79,22 @@ impl Modules {
     fn look(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> Option<Folder> {
         let moved_here = self.moved(moves).get(folder);
         // A folder its parent does not list does not exist, and is looked up no further: the
-        // folders a specifier would name under every other alias are never listed.
+        // folders a specifier would name under every other alias are never listed. The answer
+        // depends on whether the parent lists it, not on all the parent holds: a file added
+        // beside the tree, or at its top, leaves every resolution below as it was.
         if let (Some(parent), Some(name), None) = (folder.parent(), folder.file_name(), moved_here) {
-            let lacks = self.folder(parent, moves, |held| match held {
-                None => true,
-                Some(Folder::Listed { folders, .. }) => !folders.contains(name),
-                Some(Folder::Unlisted) => false,
+            let listed = reads::unrecorded(|| {
+                self.folder(parent, moves, |held| match held {
+                    None => Some(false),
+                    Some(Folder::Listed { folders, .. }) => Some(folders.contains(name)),
+                    Some(Folder::Unlisted) => None,
+                })
             });
-            if lacks {
-                return None;
+            if let Some(listed) = listed {
+                reads::record_is_folder(folder, listed);
+                if !listed {
+                    return None;
+                }
             }
         }
         match reads::list_folder(folder) {
