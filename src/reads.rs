@@ -257,26 +257,13 @@ pub fn is_file(path: &Path) -> bool {
     is
 }
 
-/// Record that `path` is a folder, or is not, as a listing of its parent said: an answer that
-/// depends on that alone does not depend on everything else the parent holds.
-pub fn record_is_folder(path: &Path, is: bool) {
+/// `Path::is_dir`, recorded.
+pub fn is_folder(path: &Path) -> bool {
+    let is = path.is_dir();
     if recording() {
         record(Reads::one(Read::IsFolder { path: path.to_path_buf(), is }));
     }
-}
-
-/// Run `compute` with none of its reads counting for the captures around it: the caller records
-/// what its answer depends on itself. Memoized answers made meanwhile keep their own reads.
-pub fn unrecorded<T>(compute: impl FnOnce() -> T) -> T {
-    /// Puts the frames back even if `compute` unwinds.
-    struct Frames(Vec<Vec<Arc<Reads>>>);
-    impl Drop for Frames {
-        fn drop(&mut self) {
-            FRAMES.with(|frames| *frames.borrow_mut() = std::mem::take(&mut self.0));
-        }
-    }
-    let _saved = Frames(FRAMES.with(|frames| std::mem::take(&mut *frames.borrow_mut())));
-    compute()
+    is
 }
 
 /// The files and subfolders of `folder` (the current folder when empty), symbolic links followed.

@@ -45,8 +45,6 @@ enum Folder {
         /// Its files (a symbolic link counts when it leads to a file), with those moved away by
         /// this run: a file that `apply` has already moved still resolves.
         files: Names,
-        /// Its subfolders (symbolic links followed).
-        folders: Names,
     },
     /// It exists but cannot be listed: each file is looked up on disk.
     Unlisted,
@@ -78,32 +76,22 @@ impl Modules {
 
     fn look(&self, folder: &Path, moves: &BTreeMap<PathBuf, PathBuf>) -> Option<Folder> {
         let moved_here = self.moved(moves).get(folder);
-        // A folder its parent does not list does not exist, and is looked up no further: the
-        // folders a specifier would name under every other alias are never listed. The answer
-        // depends on whether the parent lists it, not on all the parent holds: a file added
-        // beside the tree, or at its top, leaves every resolution below as it was.
-        if let (Some(parent), Some(name), None) = (folder.parent(), folder.file_name(), moved_here) {
-            let listed = reads::unrecorded(|| {
-                self.folder(parent, moves, |held| match held {
-                    None => Some(false),
-                    Some(Folder::Listed { folders, .. }) => Some(folders.contains(name)),
-                    Some(Folder::Unlisted) => None,
-                })
-            });
-            if let Some(listed) = listed {
-                reads::record_is_folder(folder, listed);
-                if !listed {
-                    return None;
-                }
+        // A folder that does not exist is looked up no further: the folders a specifier would
+        // name under every other alias are never listed. Whether it exists is all the answer
+        // depends on, not what its parent holds: a file added beside the tree, or at its top,
+        // leaves every resolution below as it was.
+        if let (Some(_), None) = (folder.parent(), moved_here) {
+            if !reads::is_folder(folder) {
+                return None;
             }
         }
         match reads::list_folder(folder) {
-            Ok((mut files, folders)) => {
+            Ok((mut files, _)) => {
                 files.extend(moved_here.into_iter().flatten().cloned());
-                Some(Folder::Listed { files, folders })
+                Some(Folder::Listed { files })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => moved_here
-                .map(|names| Folder::Listed { files: names.iter().cloned().collect(), folders: Names::default() }),
+                .map(|names| Folder::Listed { files: names.iter().cloned().collect() }),
             Err(_) => Some(Folder::Unlisted),
         }
     }
