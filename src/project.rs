@@ -458,8 +458,8 @@ fn python_packages(roots: &[PathBuf], files: &[WalkedFile], all: &Paths) -> Hash
     if roots.iter().any(|r| reads::is_file(r)) {
         for dir in [Path::new("."), Path::new("src")] {
             let Ok((_, folders)) = reads::list_folder(dir) else { continue };
-            for name in folders {
-                if is_package(&dir.join(&name)) {
+            for name in folders.iter() {
+                if is_package(&dir.join(name)) {
                     names.insert(name.to_string_lossy().into_owned());
                 }
             }

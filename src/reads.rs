@@ -24,6 +24,9 @@ use crate::memo::Shards;
 use crate::safety::Shared;
 use crate::walk::WalkedFile;
 
+mod names;
+pub use names::Names;
+
 /// One answer a plan took from outside its file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Read {
@@ -269,9 +272,6 @@ pub fn is_folder(path: &Path) -> bool {
 /// The files and subfolders of `folder` (the current folder when empty), symbolic links followed.
 pub type Listing = (Names, Names);
 
-/// Names in a folder, hashed fast: a kept run asks whether a folder lists a name for every path
-/// its kept reads probed.
-pub type Names = HashSet<OsString, foldhash::fast::RandomState>;
 
 /// What `folder` holds, recorded.
 pub fn list_folder(folder: &Path) -> io::Result<Listing> {
@@ -290,7 +290,7 @@ fn list(folder: &Path) -> io::Result<Listing> {
 /// links).
 fn list_all(folder: &Path) -> io::Result<(Listing, Names)> {
     let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-    let (mut files, mut folders, mut others) = (Names::default(), Names::default(), Names::default());
+    let (mut files, mut folders, mut others) = (Vec::new(), Vec::new(), Vec::new());
     for entry in std::fs::read_dir(folder)? {
         let entry = entry?;
         let (is_file, is_folder) = match entry.file_type() {
@@ -301,14 +301,15 @@ fn list_all(folder: &Path) -> io::Result<(Listing, Names)> {
             }
         };
         if is_file {
-            files.insert(entry.file_name());
+            files.push(entry.file_name());
         } else if is_folder {
-            folders.insert(entry.file_name());
+            folders.push(entry.file_name());
         } else {
-            others.insert(entry.file_name());
+            others.push(entry.file_name());
         }
     }
-    Ok(((files, folders), others))
+    let names = |list: Vec<OsString>| list.into_iter().collect::<Names>();
+    Ok(((names(files), names(folders)), names(others)))
 }
 
 /// The names a folder holds, each with its kind; a folder that is missing and one that cannot

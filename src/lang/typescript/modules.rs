@@ -9,7 +9,7 @@
 //! [reads](crate::reads) it was made from: a plan that uses it depends on them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -86,9 +86,9 @@ impl Modules {
             }
         }
         match reads::list_folder(folder) {
-            Ok((mut files, _)) => {
-                files.extend(moved_here.into_iter().flatten().cloned());
-                Some(Folder::Listed { files })
+            Ok((files, _)) => {
+                let listed = files.iter().map(OsStr::to_owned);
+                Some(Folder::Listed { files: listed.chain(moved_here.into_iter().flatten().cloned()).collect() })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => moved_here
                 .map(|names| Folder::Listed { files: names.iter().cloned().collect() }),
