@@ -358,7 +358,7 @@ scaling() {
         local n=${sizes[$i]} dir=${dirs[$i]}
         log "scaling: $n files ($SLOW_RUNS runs each of check and diff)"
         # Into the page cache (with --skip-peers there may be no ripgrep).
-        find "$dir" -type f -print0 | xargs -0 cat > /dev/null
+        find "$dir" -type f -print0 | xargs -0 -r cat > /dev/null
         for cmd in check diff; do
             : > "$OUT/$cmd-$n.runs"
             for _ in $(seq "$SLOW_RUNS"); do

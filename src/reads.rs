@@ -286,7 +286,6 @@ pub fn is_folder(path: &Path) -> bool {
 /// The files and subfolders of `folder` (the current folder when empty), symbolic links followed.
 pub type Listing = (Names, Names);
 
-
 /// What `folder` holds, recorded.
 pub fn list_folder(folder: &Path) -> io::Result<Listing> {
     let listing = list(folder);

@@ -86,10 +86,12 @@ impl Modules {
             }
         }
         match reads::list_folder(folder) {
-            Ok((files, _)) => {
-                let listed = files.iter().map(OsStr::to_owned);
-                Some(Folder::Listed { files: listed.chain(moved_here.into_iter().flatten().cloned()).collect() })
-            }
+            Ok((files, _)) => Some(Folder::Listed {
+                files: match moved_here {
+                    None => files,
+                    Some(moved) => files.iter().map(OsStr::to_owned).chain(moved.iter().cloned()).collect(),
+                },
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => moved_here
                 .map(|names| Folder::Listed { files: names.iter().cloned().collect() }),
             Err(_) => Some(Folder::Unlisted),
