@@ -133,6 +133,25 @@ fn a_python_module_two_imports_away_is_read_again() {
     assert_change_is_seen(tree.path(), |root| write_file(root, "app/base.py", b"class Session:\n    pass\n"));
 }
 
+#[test]
+fn a_python_module_that_appears_nearer_the_importer_is_resolved_again() {
+    let uses = b"from app.db import Client\n\ndef load():\n    return Client().session_id\n";
+    let tree = tree_with(&[
+        ("app/__init__.py", b""),
+        ("app/db.py", b"from aiohttp import ClientSession as Client\n"),
+        ("lib/__init__.py", b""),
+        ("lib/models.py", b"class Client:\n    pass\n"),
+        ("svc/api/routes.py", uses),
+        ("svc/worker.py", uses),
+        ("svc/app/__init__.py", b""),
+    ]);
+    // Both importers find `app.db` at the top, through the folders above them, and keep the
+    // names of aiohttp's session until `svc` holds an `app.db` that brings the project's own
+    // Client. The new file names no term and `svc/app` is a package from the start (the
+    // project's packages stay the same): nothing but the resolution tells.
+    assert_change_is_seen(tree.path(), |root| write_file(root, "svc/app/db.py", b"from lib.models import Client\n"));
+}
+
 const LOAD_TS: &[u8] = b"import { store } from './lib/mid';\nexport async function load() {\n  const { data: { session } } = await store.auth.getSession();\n  return session;\n}\n";
 const FOREIGN_CLIENT: &[u8] = b"import { createClient } from '@supabase/supabase-js';\nexport const db = createClient('u', 'k');\n";
 

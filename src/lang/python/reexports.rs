@@ -42,7 +42,8 @@ pub struct ReExports {
 /// Paths are keyed by their bytes.
 #[derive(Debug, Default)]
 struct Cache {
-    /// (folder of the importing file, module as written) -> the module's file.
+    /// (folder, module) -> the module's file found from there; a relative module is keyed by the
+    /// folder it is relative to and written with one dot.
     files: Shards<(OsString, String), Arc<Recorded<Option<PathBuf>>>, 512>,
     /// Module file -> what is known of its imports, read on first use.
     modules: Shards<OsString, Arc<OnceLock<Recorded<Module>>>, 256>,
@@ -90,9 +91,28 @@ impl ReExports {
         None
     }
 
+    /// The file of `module` as imported from `importer`: relative imports from its folder,
+    /// absolute ones from the nearest enclosing folder that holds the module.
     fn module_file(&self, importer: &Path, module: &str) -> Option<PathBuf> {
-        let key = (importer.parent().unwrap_or(Path::new("")).as_os_str().to_owned(), module.to_owned());
-        self.cache.files.get_or_make(&key, || Arc::new(Recorded::capture(|| module_file(importer, module)))).get().clone()
+        let folder = importer.parent().unwrap_or(Path::new(""));
+        let rest = module.trim_start_matches('.');
+        match module.len() - rest.len() {
+            0 => self.found_from(folder, rest),
+            dots => {
+                let base = folder.ancestors().nth(dots - 1)?;
+                let key = (base.as_os_str().to_owned(), format!(".{rest}"));
+                self.cache.files.get_or_make(&key, || Arc::new(Recorded::capture(|| module_at(base, rest)))).get().clone()
+            }
+        }
+    }
+
+    /// The file of absolute `module` in `folder` or the nearest folder above that holds it. Each
+    /// folder's answer is held once and uses its parent's: the files of a package share the
+    /// probes of the folders above them instead of each repeating them.
+    fn found_from(&self, folder: &Path, module: &str) -> Option<PathBuf> {
+        let key = (folder.as_os_str().to_owned(), module.to_owned());
+        let found = || module_at(folder, module).or_else(|| self.found_from(folder.parent()?, module));
+        self.cache.files.get_or_make(&key, || Arc::new(Recorded::capture(found))).get().clone()
     }
 
     /// What `name` is bound to by an import of the module at `file` (read on first use, parsed
@@ -115,24 +135,16 @@ impl ReExports {
     }
 }
 
-/// The file of `module` as imported from `importer`: relative imports from its folder, absolute
-/// ones from the nearest enclosing folder that holds the module.
-fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
-    let rest = module.trim_start_matches('.');
-    let dots = module.len() - rest.len();
-    let parts: Vec<&str> = rest.split('.').filter(|p| !p.is_empty()).collect();
-    let folder = importer.parent().unwrap_or(Path::new(""));
-    let bases: Vec<&Path> = if dots > 0 { vec![folder.ancestors().nth(dots - 1)?] } else { folder.ancestors().collect() };
-    bases.into_iter().find_map(|base| {
-        let mut stem = base.to_path_buf();
-        stem.extend(&parts);
-        let package = stem.join("__init__.py");
-        if reads::is_file(&package) {
-            return Some(package);
-        }
-        let file = stem.with_extension("py");
-        (!parts.is_empty() && reads::is_file(&file)).then_some(file)
-    })
+/// The file of `module` (dots left out) in `base`: its package, else its module file.
+fn module_at(base: &Path, module: &str) -> Option<PathBuf> {
+    let mut stem = base.to_path_buf();
+    stem.extend(module.split('.').filter(|p| !p.is_empty()));
+    let package = stem.join("__init__.py");
+    if reads::is_file(&package) {
+        return Some(package);
+    }
+    let file = stem.with_extension("py");
+    (!module.is_empty() && reads::is_file(&file)).then_some(file)
 }
 
 /// Every identifier-like word from each `import` keyword to the end of its statement: the line
