@@ -7,7 +7,7 @@
 //! there. The cache lives in the [`Project`](crate::project::Project) that every worker shares;
 //! its answers keep the [reads](crate::reads) they were made from.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -16,6 +16,7 @@ use tree_sitter::Node;
 
 use super::collect::name_and_alias;
 use super::syntax::{self, named_children, text_of};
+use crate::cache::text_hash;
 use crate::lang::symbols::NodeSymbols;
 use crate::project::{ModuleOrigin, Project};
 use crate::memo::Shards;
@@ -53,7 +54,7 @@ struct Cache {
 struct Module {
     /// Every word written after an `import` keyword, to the end of its statement: a superset of
     /// the names its imports bind, found without a parse.
-    imported_words: HashSet<String>,
+    imported_words: ImportedWords,
     /// Its module-level imports, parsed on first need.
     imports: OnceLock<Imports>,
 }
@@ -123,12 +124,12 @@ impl ReExports {
         let module = once
             .get_or_init(|| {
                 Recorded::capture(|| Module {
-                    imported_words: reads::read_to_string(file).map(|text| imported_words(&text)).unwrap_or_default(),
+                    imported_words: reads::read_to_string(file).map(|text| ImportedWords::of(&text)).unwrap_or_default(),
                     imports: OnceLock::new(),
                 })
             })
             .get();
-        if !module.imported_words.contains(name) {
+        if !module.imported_words.may_hold(name) {
             return None;
         }
         module.imports.get_or_init(|| read_imports(file)).get(name).cloned()
@@ -147,13 +148,33 @@ fn module_at(base: &Path, module: &str) -> Option<PathBuf> {
     (!module.is_empty() && reads::is_file(&file)).then_some(file)
 }
 
+/// The words a module writes after its `import` keywords, as their sorted hashes in one
+/// allocation: a module is held for the whole run, and a set of strings (one allocation a word,
+/// thousands of modules) kept the allocator from giving pages back. A hash that two words share
+/// only costs a parse.
+#[derive(Debug, Default)]
+struct ImportedWords(Box<[u64]>);
+
+impl ImportedWords {
+    fn of(text: &str) -> ImportedWords {
+        let mut hashes: Vec<u64> = imported_words(text).map(|word| text_hash(word.as_bytes())).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        ImportedWords(hashes.into_boxed_slice())
+    }
+
+    /// Whether `name` may be one of the words: `false` only when it is not.
+    fn may_hold(&self, name: &str) -> bool {
+        self.0.binary_search(&text_hash(name.as_bytes())).is_ok()
+    }
+}
+
 /// Every identifier-like word from each `import` keyword to the end of its statement: the line
 /// (with `\` continuations), or the parentheses that open right after it. Words in strings and
 /// comments that happen to follow `import` only make the set larger.
-fn imported_words(text: &str) -> HashSet<String> {
+fn imported_words(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
-    let mut words = HashSet::new();
-    for keyword in crate::words::tokens(text).into_iter().filter(|r| &text[r.clone()] == "import") {
+    crate::words::tokens(text).into_iter().filter(|r| &text[r.clone()] == "import").flat_map(move |keyword| {
         let mut end = keyword.end;
         while bytes.get(end).is_some_and(|&b| b == b' ' || b == b'\t') {
             end += 1;
@@ -172,9 +193,8 @@ fn imported_words(text: &str) -> HashSet<String> {
             }
         };
         let span = &text[keyword.end..end];
-        words.extend(crate::words::tokens(span).into_iter().map(|r| span[r].to_owned()));
-    }
-    words
+        crate::words::tokens(span).into_iter().map(move |r| &span[r])
+    })
 }
 
 /// Where the parenthesis that opens at `open` closes (or the end of `text`): a `)` in a comment
@@ -237,6 +257,8 @@ fn collect_statement(statement: Node<'_>, text: &str, imports: &mut Imports) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -261,11 +283,14 @@ mod tests {
     fn imported_words_cover_every_import_form_and_leave_definitions_out() {
         let text = "import os, sqlalchemy.orm as orm\nfrom .db import (\n    Session,  # the ORM's (see docs)\n    sessionmaker as maker,\n)\n\
                     from x import a, \\\n    b\nclass SessionRecord:\n    def get(self):\n        import json\n";
-        let words = imported_words(text);
+        let words: HashSet<&str> = imported_words(text).collect();
+        let hashed = ImportedWords::of(text);
         for word in ["os", "sqlalchemy", "orm", "Session", "sessionmaker", "maker", "a", "b", "json"] {
-            assert!(words.contains(word), "{word} missing from {words:?}");
+            assert!(words.contains(word) && hashed.may_hold(word), "{word} missing from {words:?}");
         }
-        assert!(!words.contains("SessionRecord") && !words.contains("db") && !words.contains("get"));
+        for word in ["SessionRecord", "db", "get"] {
+            assert!(!words.contains(word) && !hashed.may_hold(word), "{word} in {words:?}");
+        }
     }
 
     #[test]
