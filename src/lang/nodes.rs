@@ -5,14 +5,15 @@
 //! nodes between named ones (a parent it finds by walking down from the root). One walk fills
 //! this index; the passes then read the children, parent and source order of a node from it.
 
-use foldhash::HashMap;
 use tree_sitter::Node;
 
 pub(crate) struct Nodes<'t> {
     /// Every named node, in source order (each before its children).
     preorder: Vec<Node<'t>>,
-    /// Each named node's place in `preorder`, by node id.
-    places: HashMap<usize, u32>,
+    /// Where each named node starts, by place: in source order, so a node's place is found by
+    /// its start, then by its id among the few nested nodes that start there. A map by id took
+    /// several times the room, and a large file's index is held through every pass over it.
+    starts_at: Vec<u32>,
     /// The place of each node's parent ([`ROOT`] for the root), by place.
     parents: Vec<u32>,
     /// Where each node's children start in `children`, by place, and where the last one's end.
@@ -27,19 +28,23 @@ const ROOT: u32 = u32::MAX;
 
 impl<'t> Nodes<'t> {
     pub(crate) fn new(root: Node<'t>) -> Nodes<'t> {
-        let (mut preorder, mut places, mut parents) = (Vec::new(), HashMap::default(), Vec::new());
+        let (mut preorder, mut starts_at, mut parents) = (Vec::new(), Vec::new(), Vec::new());
         let mut cursor = root.walk();
         // An explicit stack: generated code nests deeper than a worker thread's stack allows.
         let mut stack = vec![(root, ROOT)];
         while let Some((node, parent)) = stack.pop() {
             let place = preorder.len() as u32;
-            places.insert(node.id(), place);
+            starts_at.push(start_of(node));
             preorder.push(node);
             parents.push(parent);
             let first = stack.len();
             stack.extend(node.named_children(&mut cursor).map(|child| (child, place)));
             stack[first..].reverse();
         }
+        debug_assert!(starts_at.is_sorted(), "a tree's nodes start in source order");
+        preorder.shrink_to_fit();
+        parents.shrink_to_fit();
+        starts_at.shrink_to_fit();
         // Each node's children, gathered by parent: siblings come in source order in `preorder`.
         let mut starts = vec![0u32; preorder.len() + 1];
         for &parent in parents.iter().filter(|&&p| p != ROOT) {
@@ -54,7 +59,15 @@ impl<'t> Nodes<'t> {
             children[filled[parent as usize] as usize] = place as u32;
             filled[parent as usize] += 1;
         }
-        Nodes { preorder, places, parents, starts, children }
+        Nodes { preorder, starts_at, parents, starts, children }
+    }
+
+    /// The place of a named node of this tree (`None` for an anonymous one).
+    fn place(&self, node: Node<'t>) -> Option<usize> {
+        let start = start_of(node);
+        let first = self.starts_at.partition_point(|&at| at < start);
+        let same_start = self.starts_at[first..].iter().take_while(|&&at| at == start).count();
+        (first..first + same_start).find(|&place| self.preorder[place].id() == node.id())
     }
 
     /// The node the index was made from.
@@ -70,8 +83,8 @@ impl<'t> Nodes<'t> {
     /// The named children of `node`, as `Node::named_children` gives them. An anonymous node
     /// (a token, or Python's `not in`) has none.
     pub(crate) fn children(&self, node: Node<'t>) -> impl DoubleEndedIterator<Item = Node<'t>> + '_ {
-        let range = match self.places.get(&node.id()) {
-            Some(&place) => self.starts[place as usize] as usize..self.starts[place as usize + 1] as usize,
+        let range = match self.place(node) {
+            Some(place) => self.starts[place] as usize..self.starts[place + 1] as usize,
             None => {
                 debug_assert!(!node.is_named(), "{node:?} is not a node of this tree");
                 0..0
@@ -82,11 +95,16 @@ impl<'t> Nodes<'t> {
 
     /// The parent of a named node (`None` for the root).
     pub(crate) fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let place = self.places.get(&node.id());
+        let place = self.place(node);
         debug_assert!(place.is_some() || !node.is_named(), "{node:?} is not a node of this tree");
-        let parent = self.parents[*place? as usize];
+        let parent = self.parents[place?];
         (parent != ROOT).then(|| self.preorder[parent as usize])
     }
+}
+
+/// Where `node` starts: a source is read whole into memory, and no file planned nears 4 GiB.
+fn start_of(node: Node<'_>) -> u32 {
+    node.start_byte() as u32
 }
 
 #[cfg(test)]
@@ -135,6 +153,7 @@ mod tests {
         }
         assert_eq!(nodes.parent(root), None);
         assert_eq!(nodes.root(), root);
+        assert_eq!(nodes.preorder.capacity(), nodes.preorder.len(), "held through every pass: no room to spare");
     }
 
     #[test]
@@ -150,5 +169,14 @@ mod tests {
     fn typescript_children_parents_and_order_are_tree_sitters() {
         let source = "import { a as b } from './c';\n// session\nexport class K<T> extends B { m(x = 1): void { const { y, ...z } = x as any; } }\nconst e = <P s={f(1)}>t</P>;\n";
         same_answers_as_tree_sitter(&parse(tree_sitter_typescript::LANGUAGE_TSX.into(), source));
+    }
+
+    #[test]
+    fn nodes_of_a_tree_with_errors_and_missing_tokens_are_found_by_where_they_start() {
+        let source = "const session = load(1;\nfunction f(a: string { return a.b.c(d)(e) }\nclass K { m() { if (x) { y( } }\nlet q = [1, 2,, ;\n";
+        let tree = parse(tree_sitter_typescript::LANGUAGE_TSX.into(), source);
+        let every = cursor_walk(tree.root_node());
+        assert!(every.iter().any(|n| n.is_error()) && every.iter().any(|n| n.is_missing()), "the sample holds errors and missing tokens");
+        same_answers_as_tree_sitter(&tree);
     }
 }
