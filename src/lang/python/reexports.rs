@@ -101,8 +101,7 @@ impl ReExports {
             0 => self.found_from(folder, rest),
             dots => {
                 let base = folder.ancestors().nth(dots - 1)?;
-                let key = (base.as_os_str().to_owned(), format!(".{rest}"));
-                self.cache.files.get_or_make(&key, || Arc::new(Recorded::capture(|| module_at(base, rest)))).get().clone()
+                self.file_from(base, format!(".{rest}"), || module_at(base, rest))
             }
         }
     }
@@ -111,9 +110,13 @@ impl ReExports {
     /// folder's answer is held once and uses its parent's: the files of a package share the
     /// probes of the folders above them instead of each repeating them.
     fn found_from(&self, folder: &Path, module: &str) -> Option<PathBuf> {
-        let key = (folder.as_os_str().to_owned(), module.to_owned());
-        let found = || module_at(folder, module).or_else(|| self.found_from(folder.parent()?, module));
-        self.cache.files.get_or_make(&key, || Arc::new(Recorded::capture(found))).get().clone()
+        self.file_from(folder, module.to_owned(), || module_at(folder, module).or_else(|| self.found_from(folder.parent()?, module)))
+    }
+
+    /// The memoized answer for (`folder`, `key`), else the one `find` gives, with the reads it made.
+    fn file_from(&self, folder: &Path, key: String, find: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
+        let key = (folder.as_os_str().to_owned(), key);
+        self.cache.files.get_or_make(&key, || Arc::new(Recorded::capture(find))).get().clone()
     }
 
     /// What `name` is bound to by an import of the module at `file` (read on first use, parsed
