@@ -9,7 +9,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::collect::{Collected, Form, Member, Name, Occurrence, What};
 use super::origin::Owner;
-use super::scope::{DeclKind, SymbolId, MODULE};
+use super::scope::{DeclKind, ScopeId, SymbolId, MODULE};
 use super::specifier::Module;
 use super::Analysis;
 use crate::edit::Edit;
@@ -70,6 +70,7 @@ pub(super) fn plan(an: &Analysis<'_, '_>, collected: &Collected) -> FilePlan {
         an,
         blocked: blocked_members(an, &collected.containers),
         symbols: RefCell::default(),
+        renamed_to: RefCell::default(),
         lines: LineIndex::new(an.text),
     };
     let mut plan = FilePlan::default();
@@ -107,6 +108,9 @@ struct Decider<'d, 'a, 't> {
     an: &'d Analysis<'a, 't>,
     blocked: HashMap<String, (String, Range<usize>)>,
     symbols: RefCell<HashMap<SymbolId, Decision>>,
+    /// Per scope, the symbols the rules rename to each new name, in declaration order: asked
+    /// for by every renamed symbol of a scope, so made once per scope, not once per symbol.
+    renamed_to: RefCell<HashMap<ScopeId, HashMap<String, Vec<SymbolId>>>>,
     lines: LineIndex,
 }
 
@@ -243,11 +247,7 @@ impl Decider<'_, '_, '_> {
         if let Some(other) = scope.get(to) {
             return Some((format!("`{to}` is already declared in the same scope"), site(other)));
         }
-        let same_target = scope
-            .symbols()
-            .filter(|&s| s != id)
-            .find(|&s| self.an.verdict(&scopes.symbol(s).name).is_some_and(|d| d.renamed() == Some(to)));
-        if let Some(other) = same_target {
+        if let Some(other) = self.also_renamed_to(symbol.scope, to, id) {
             let why = format!("`{}` in the same scope becomes `{to}` too", scopes.symbol(other).name);
             return Some((why, site(other)));
         }
@@ -270,6 +270,23 @@ impl Decider<'_, '_, '_> {
             }
         }
         None
+    }
+
+    /// The first declared symbol of `scope` other than `id` that the rules rename to `to`.
+    fn also_renamed_to(&self, scope: ScopeId, to: &str, id: SymbolId) -> Option<SymbolId> {
+        let mut renamed_to = self.renamed_to.borrow_mut();
+        let by_name = renamed_to.entry(scope).or_insert_with(|| {
+            let scopes = &self.an.scopes;
+            let mut by_name: HashMap<String, Vec<SymbolId>> = HashMap::new();
+            for symbol in scopes.scope(scope).symbols() {
+                if let Some(Decision::Rename(new)) = self.an.verdict(&scopes.symbol(symbol).name) {
+                    by_name.entry(new).or_default().push(symbol);
+                }
+            }
+            by_name.values_mut().for_each(|symbols| symbols.sort_unstable());
+            by_name
+        });
+        by_name.get(to)?.iter().copied().find(|&symbol| symbol != id)
     }
 
     fn property(&self, name: &str, owner: &Owner) -> Decision {
