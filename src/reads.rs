@@ -364,9 +364,9 @@ pub fn asked(question: impl FnOnce() -> u64, answer: impl FnOnce() -> u64) {
 pub struct Probes {
     /// The hashes of the files the walk read, by the hash of their path ([`Probes::walked`]).
     walked: foldhash::HashMap<u64, u64>,
-    files: Answers<Option<u64>, 512>,
-    is_file: Answers<bool, 4096>,
-    folders: Answers<Folder, 512>,
+    files: Answers<Option<u64>, 128>,
+    is_file: Answers<bool, 1024>,
+    folders: Answers<Folder, 128>,
 }
 
 /// Answers by path, each asked many times a run, keyed by the path's bytes. Past `LIMIT` in a

@@ -45,9 +45,9 @@ pub struct ReExports {
 struct Cache {
     /// (folder, module) -> the module's file found from there; a relative module is keyed by the
     /// folder it is relative to and written with one dot.
-    files: Shards<(OsString, String), Arc<Recorded<Option<PathBuf>>>, 512>,
+    files: Shards<(OsString, String), Arc<Recorded<Option<PathBuf>>>, 128>,
     /// Module file -> what is known of its imports, read on first use.
-    modules: Shards<OsString, Arc<OnceLock<Recorded<Module>>>, 256>,
+    modules: Shards<OsString, Arc<OnceLock<Recorded<Module>>>, 64>,
 }
 
 #[derive(Debug, Default)]

@@ -29,13 +29,13 @@ struct Cache {
     /// Folder -> what is in it, `None` when it is missing. Resolving a specifier tries a dozen
     /// names, in the folders of every alias: one listing per folder answers them all without a
     /// `stat` each.
-    folders: Shards<OsString, Recorded<Option<Folder>>, 512>,
+    folders: Shards<OsString, Recorded<Option<Folder>>, 128>,
     /// Folder -> the names of the files in it that the run moves (built on first use).
     moved: OnceLock<HashMap<PathBuf, Vec<OsString>>>,
     /// (alias, index into the project's aliases; specifier) -> the file it resolves to there.
-    aliased: Shards<(usize, String), Arc<Recorded<Option<PathBuf>>>, 512>,
+    aliased: Shards<(usize, String), Arc<Recorded<Option<PathBuf>>>, 128>,
     /// (file, import depth) -> the foreign origins of its top-level variables, computed once.
-    exports: Shards<(OsString, usize), Arc<OnceLock<Recorded<Exports>>>, 128>,
+    exports: Shards<(OsString, usize), Arc<OnceLock<Recorded<Exports>>>, 32>,
 }
 
 /// What one folder holds.
