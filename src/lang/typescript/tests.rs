@@ -19,6 +19,11 @@ fn plan(path: &str, text: &str) -> FilePlan {
 }
 
 
+/// The built-in rules with `toml` over them.
+fn builtin_and(toml: &str) -> RuleSet {
+    RuleSet::parse("t.toml", &format!("extends = \"builtin\"\n{toml}")).expect("a valid rule file")
+}
+
 fn render(path: &str, text: &str) -> String {
     render_plan(text, &plan(path, text))
 }
@@ -310,11 +315,7 @@ fn a_second_run_changes_nothing() {
 
 #[test]
 fn places_the_rules_do_not_rewrite_are_kept() {
-    let rules = RuleSet::parse(
-        "t.toml",
-        "extends = \"builtin\"\n[where]\nidentifiers = false\nstrings = false\nprose = true\n",
-    )
-    .unwrap();
+    let rules = builtin_and("[where]\nidentifiers = false\nstrings = false\nprose = true\n");
     let text = "// a session\nconst sessionId = 'session_id';\nconst label = 'Session started';\n";
     let plan = plan_at("src/a.ts", text, &rules, &Project::default()).unwrap();
     insta::assert_snapshot!(render_plan(text, &plan));
@@ -322,11 +323,7 @@ fn places_the_rules_do_not_rewrite_are_kept() {
 
 #[test]
 fn names_that_would_become_one_name_point_at_the_first_declared_other() {
-    let rules = RuleSet::parse(
-        "t.toml",
-        "extends = \"builtin\"\n[[rename]]\nfrom = \"sessionTotal\"\nto = \"traceCount\"\n[[rename]]\nfrom = \"sessionSum\"\nto = \"traceCount\"\n",
-    )
-    .unwrap();
+    let rules = builtin_and("[[rename]]\nfrom = \"sessionTotal\"\nto = \"traceCount\"\n[[rename]]\nfrom = \"sessionSum\"\nto = \"traceCount\"\n");
     let text = "export const sessionCount = 1;\nexport const sessionTotal = 2;\nexport const sessionSum = 3;\n";
     // A scope's names are held by hash, in an order that changes from map to map.
     let rendered: Vec<String> =
