@@ -9,7 +9,7 @@ use std::ops::Range;
 use super::collect::{runs_sql, Collected, SqlString};
 use super::syntax::{callee_name, text_of};
 use crate::edit::Edit;
-use crate::lang::sql::{plan_embedded, query_parameters, Dialect};
+use crate::lang::sql::{embedded_dialect, plan_embedded, query_parameters};
 use crate::lang::Context;
 use crate::lang::symbols::NodeSymbols;
 use crate::plan::{Finding, Verdict};
@@ -45,7 +45,8 @@ impl EmbeddedSql {
         let mut seen_calls = Vec::new();
         for string in &file.sql {
             let content = &text[string.content.clone()];
-            let dialect = dialect(file, string, text);
+            let callee = string.call.and_then(|call| file.calls[call].callee).map(|c| text_of(c, text));
+            let dialect = embedded_dialect(callee, &text[string.content.clone()]);
             // Text that does not tokenize keeps the word-by-word handling.
             let Some(plan) = plan_embedded(content, dialect, cx) else { continue };
             let shift = |r: &Range<usize>| string.content.start + r.start..string.content.start + r.end;
@@ -126,22 +127,6 @@ impl EmbeddedSql {
         let range = self.findings[at].range.clone();
         self.edits.retain(|e| !(range.start <= e.range.start && e.range.end <= range.end));
         self.findings[at].verdict = verdict;
-    }
-}
-
-/// ClickHouse when the callee mentions ClickHouse (`clickhouse_client.query`, `ch.query`) or the
-/// query binds `{name:Type}` parameters; else PostgreSQL.
-fn dialect(file: &Collected<'_>, string: &SqlString, text: &str) -> Dialect {
-    let callee = string.call.and_then(|call| file.calls[call].callee).map(|c| text_of(c, text).to_ascii_lowercase());
-    let names_clickhouse = callee.is_some_and(|callee| {
-        callee.contains("clickhouse")
-            || callee.split(['.', '_']).any(|part| part == "ch")
-    });
-    let content = &text[string.content.clone()];
-    if names_clickhouse || crate::lang::sql::binds_clickhouse_parameters(content) {
-        Dialect::ClickHouse
-    } else {
-        Dialect::Postgres
     }
 }
 

@@ -134,6 +134,20 @@ pub struct QueryParameter {
     pub kind: String,
 }
 
+/// The dialect of a query embedded in code: ClickHouse when the callee that runs it mentions
+/// ClickHouse (`clickhouse_client.query`, `ch.query`, `get_ch().execute`) or the query binds
+/// `{name:Type}` parameters; else PostgreSQL.
+pub fn embedded_dialect(callee: Option<&str>, sql: &str) -> Dialect {
+    let names_clickhouse = callee.map(str::to_ascii_lowercase).is_some_and(|callee| {
+        callee.contains("clickhouse") || callee.split(|c: char| !c.is_ascii_alphanumeric()).any(|part| part == "ch")
+    });
+    if names_clickhouse || binds_clickhouse_parameters(sql) {
+        Dialect::ClickHouse
+    } else {
+        Dialect::Postgres
+    }
+}
+
 /// Whether the text binds ClickHouse `{name:Type}` parameters, which only ClickHouse reads.
 pub fn binds_clickhouse_parameters(text: &str) -> bool {
     text.contains('{') && query_parameters(text, Dialect::ClickHouse).iter().any(|p| text[..p.range.start].trim_end().ends_with('{'))

@@ -243,3 +243,21 @@ fn map_literal_keys_are_data_and_written_out_engine_names_stay() {
                INSERT INTO t VALUES ({'session.id': 's-1'}, map('session_kind', 'x'));\n";
     insta::assert_snapshot!(report("clickhouse/seed.sql", sql));
 }
+
+#[test]
+fn an_embedded_query_is_clickhouse_when_its_callee_or_its_parameters_say_so() {
+    let cases = [
+        (Some("clickhouse_client.query"), "SELECT 1", Dialect::ClickHouse),
+        (Some("self.ch.execute"), "SELECT 1", Dialect::ClickHouse),
+        (Some("getCh().query"), "SELECT 1", Dialect::Postgres),
+        (Some("get_ch().query"), "SELECT 1", Dialect::ClickHouse),
+        (Some("this.CH.query"), "SELECT 1", Dialect::ClickHouse),
+        (Some("cursor.execute"), "SELECT * FROM t WHERE id = %(id)s", Dialect::Postgres),
+        (Some("match.query"), "SELECT 1", Dialect::Postgres),
+        (Some("db.query"), "SELECT * FROM t WHERE id = {id:UUID}", Dialect::ClickHouse),
+        (None, "SELECT 1", Dialect::Postgres),
+    ];
+    for (callee, sql, dialect) in cases {
+        assert_eq!(embedded_dialect(callee, sql), dialect, "{callee:?} running {sql:?}");
+    }
+}

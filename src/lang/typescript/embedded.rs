@@ -15,7 +15,7 @@ use super::collect::Occurrence;
 use super::decide::Decision;
 use super::syntax::{named_children, string_content, text_of};
 use super::Analysis;
-use crate::lang::sql::{plan_embedded, query_parameters, Dialect};
+use crate::lang::sql::{embedded_dialect, plan_embedded, query_parameters};
 use crate::lang::symbols::NodeSymbols;
 use crate::plan::{Finding, Verdict};
 use crate::rules::NameVerdict;
@@ -133,7 +133,7 @@ fn plan(
     uses: &[BoundKeys],
 ) -> Option<EmbeddedQuery> {
     let sql = &an.text[content.clone()];
-    let dialect = dialect(an, call, sql);
+    let dialect = embedded_dialect(call.and_then(|c| c.field("function")).map(|f| text_of(f, an.text)), sql);
     let plan = plan_embedded(sql, dialect, an.cx)?;
     let shift = |r: &Range<usize>| content.start + r.start..content.start + r.end;
     let mut findings: Vec<Finding> = plan.findings.into_iter().map(|f| Finding { range: shift(&f.range), ..f }).collect();
@@ -186,20 +186,6 @@ fn callee_name<'a>(an: &Analysis<'a, '_>, call: Node<'_>) -> Option<&'a str> {
         _ => return None,
     };
     Some(text_of(name, an.text))
-}
-
-/// ClickHouse when the callee's receiver mentions it (`clickhouse.query`, `ch.query`) or the query
-/// binds `{name:Type}` parameters; else PostgreSQL.
-fn dialect(an: &Analysis<'_, '_>, call: Option<Node<'_>>, sql: &str) -> Dialect {
-    let callee = call.and_then(|c| c.field("function")).map(|f| text_of(f, an.text).to_ascii_lowercase());
-    let names_clickhouse = callee.is_some_and(|c| {
-        c.contains("clickhouse") || c.split(|ch: char| !ch.is_ascii_alphanumeric()).any(|part| part == "ch")
-    });
-    if names_clickhouse || crate::lang::sql::binds_clickhouse_parameters(sql) {
-        Dialect::ClickHouse
-    } else {
-        Dialect::Postgres
-    }
 }
 
 /// The value of `object`'s `key: value` pair.
