@@ -270,11 +270,18 @@ impl FilePlan {
             .collect()
     }
 
-    /// Give the finding at `range` a verdict other than a rename, and drop its edit.
-    pub fn demote(&mut self, range: &Range<usize>, verdict: Verdict) {
-        self.edits.retain(|e| e.range != *range);
-        for f in self.findings.iter_mut().filter(|f| f.range == *range) {
-            f.verdict = verdict.clone();
+    /// Give the finding at each range a verdict other than a rename (the last given for a range
+    /// wins), and drop its edit. Once over the plan for them all: a large file demotes hundreds.
+    pub fn demote(&mut self, demoted: impl IntoIterator<Item = (Range<usize>, Verdict)>) {
+        let verdicts: foldhash::HashMap<Range<usize>, Verdict> = demoted.into_iter().collect();
+        if verdicts.is_empty() {
+            return;
+        }
+        self.edits.retain(|e| !verdicts.contains_key(&e.range));
+        for f in &mut self.findings {
+            if let Some(verdict) = verdicts.get(&f.range) {
+                f.verdict = verdict.clone();
+            }
         }
     }
 

@@ -26,10 +26,9 @@ pub fn check_keys(text: &str, cx: &Context<'_>, plan: &mut FilePlan) {
                 let why = format!("the JSON object would hold key `{new}` twice");
                 let other = Location { path: cx.path.to_path_buf(), line, column };
                 let renames = plan.spellings_within(key, |v| matches!(v, Verdict::Rename { .. }));
-                for (range, to) in renames {
-                    let verdict = Verdict::Conflict { to, why: why.clone(), other: Some(other.clone()), suggestion: None };
-                    plan.demote(&range, verdict);
-                }
+                plan.demote(renames.into_iter().map(|(range, to)| {
+                    (range, Verdict::Conflict { to, why: why.clone(), other: Some(other.clone()), suggestion: None })
+                }));
             }
         }
     }

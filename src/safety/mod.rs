@@ -48,9 +48,7 @@ fn review_repeated_words(plan: &mut FilePlan, rules: &RuleSet, project: &Project
             Some((f.range.clone(), Verdict::Review { to: to.clone(), why }))
         })
         .collect();
-    for (range, verdict) in repeats {
-        plan.demote(&range, verdict);
-    }
+    plan.demote(repeats);
 }
 
 /// Whether `name` is the stem of a file or folder that moves: its imports must follow the move.

@@ -316,9 +316,7 @@ impl Shared {
                 Some((f.range.clone(), origin.verdict(to)))
             })
             .collect();
-        for (range, verdict) in demoted {
-            plan.demote(&range, verdict);
-        }
+        plan.demote(demoted);
     }
 
     /// The shared verdict an occurrence must follow, by where it stands: a string by its whole

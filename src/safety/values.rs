@@ -111,13 +111,13 @@ impl Settling<'_, '_> {
     fn settle_value(&mut self, content: &str, make: impl Fn(String) -> Verdict) {
         let same: Vec<Range<usize>> =
             self.values.literals.iter().filter(|l| l.text == content).map(Literal::range).collect();
-        let mut first = None;
-        for range in same {
-            for (finding, to) in self.plan.spellings_within(&range, changes) {
-                first.get_or_insert(finding.start);
-                self.plan.demote(&finding, make(to));
-            }
-        }
+        let demoted: Vec<(Range<usize>, Verdict)> = same
+            .iter()
+            .flat_map(|range| self.plan.spellings_within(range, changes))
+            .map(|(finding, to)| (finding, make(to)))
+            .collect();
+        let first = demoted.first().map(|(finding, _)| finding.start);
+        self.plan.demote(demoted);
         if let Some(at) = first {
             self.plan.shares.push(Share::Literal { content: content.to_owned(), at });
         }
@@ -170,11 +170,9 @@ impl Settling<'_, '_> {
                 };
                 // A mapping says more than a clash found elsewhere: its verdict wins.
                 let changing: Vec<_> = places.iter().flat_map(|range| self.plan.spellings_within(range, |_| true)).collect();
-                for (finding, to) in changing {
-                    let verdict =
-                        Verdict::Conflict { to, why: why.clone(), other: other.clone(), suggestion: Some(suggestion.clone()) };
-                    self.plan.demote(&finding, verdict);
-                }
+                self.plan.demote(changing.into_iter().map(|(finding, to)| {
+                    (finding, Verdict::Conflict { to, why: why.clone(), other: other.clone(), suggestion: Some(suggestion.clone()) })
+                }));
             }
         }
     }

@@ -55,16 +55,33 @@ pub(super) struct Scopes {
     scopes: Vec<Scope>,
     /// The scopes in which each name is bound or used.
     uses: HashMap<String, BTreeSet<ScopeId>>,
+    /// Function and class scopes by name, first opened first: asked for every keyword of every
+    /// call, which a scan of all scopes made quadratic in a large file.
+    callables: HashMap<String, Vec<ScopeId>>,
+    /// Each class's first `__init__`.
+    inits: HashMap<ScopeId, ScopeId>,
 }
 
 impl Scopes {
     pub fn new() -> Scopes {
-        Scopes { scopes: vec![Scope::new(ScopeKind::Module, "", None)], uses: HashMap::new() }
+        Scopes {
+            scopes: vec![Scope::new(ScopeKind::Module, "", None)],
+            uses: HashMap::new(),
+            callables: HashMap::new(),
+            inits: HashMap::new(),
+        }
     }
 
     pub fn open(&mut self, kind: ScopeKind, name: &str, parent: ScopeId) -> ScopeId {
+        let id = self.scopes.len();
+        if matches!(kind, ScopeKind::Function | ScopeKind::Class) {
+            self.callables.entry(name.to_owned()).or_default().push(id);
+        }
+        if kind == ScopeKind::Function && name == "__init__" && self.scopes[parent].kind == ScopeKind::Class {
+            self.inits.entry(parent).or_insert(id);
+        }
         self.scopes.push(Scope::new(kind, name, Some(parent)));
-        self.scopes.len() - 1
+        id
     }
 
     pub fn get(&self, id: ScopeId) -> &Scope {
@@ -172,24 +189,14 @@ impl Scopes {
     }
 
     /// Function and class scopes named `name` (the definitions a call of `name` may reach).
-    pub fn callables<'s>(&'s self, name: &'s str) -> impl Iterator<Item = ScopeId> + 's {
-        self.ids().filter(move |&id| {
-            let scope = &self.scopes[id];
-            matches!(scope.kind, ScopeKind::Function | ScopeKind::Class) && scope.name == name
-        })
+    pub fn callables<'s>(&'s self, name: &str) -> impl Iterator<Item = ScopeId> + 's {
+        self.callables.get(name).into_iter().flatten().copied()
     }
 
     /// Where the parameters of a callable scope live: a function's own scope; a class's `__init__`,
     /// or else the class body (dataclass and model fields).
     pub fn parameters_of(&self, callable: ScopeId) -> ScopeId {
-        if self.scopes[callable].kind != ScopeKind::Class {
-            return callable;
-        }
-        let init = self.ids().find(|&id| {
-            let scope = &self.scopes[id];
-            scope.parent == Some(callable) && scope.kind == ScopeKind::Function && scope.name == "__init__"
-        });
-        init.unwrap_or(callable)
+        self.inits.get(&callable).copied().unwrap_or(callable)
     }
 
     /// How messages name a scope: "the module", "class `Event`", "function `record`".
