@@ -217,11 +217,21 @@ fn may_clash(path: &Path, text: &str, rules: &RuleSet) -> bool {
         return false;
     }
     let (code, strings) = split_code(text, comment_syntax(path));
-    let names: HashSet<&str> = crate::words::tokens(&code).into_iter().map(|r| &code[r]).collect();
-    let renamed_names = rules.renamer.find_in_text(&code).into_iter().map(|(range, to)| (&code[range], to));
+    // The names of the code and their renames, in one pass over its words; where only comments
+    // held a term, no name is renamed and none can be landed on.
+    let mut names: HashSet<&str> = HashSet::default();
+    let mut renamed_names = Vec::new();
+    if rules.renamer.may_contain(code.as_bytes()) {
+        for range in crate::words::tokens(&code) {
+            let name = &code[range];
+            if names.insert(name) {
+                renamed_names.extend(rules.renamer.rename(name).map(|to| (name, to)));
+            }
+        }
+    }
     let strings: HashSet<&str> = strings.into_iter().collect();
     let renamed_strings = strings.iter().filter_map(|s| Some((*s, super::values::renamed_text(rules, s)?)));
-    lands(&names, renamed_names) || lands(&strings, renamed_strings)
+    lands(&names, renamed_names.into_iter()) || lands(&strings, renamed_strings)
 }
 
 /// Whether one of `renames` lands on a name of `existing`, or two of them on one name.
