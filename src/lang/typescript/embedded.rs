@@ -81,9 +81,10 @@ pub(super) fn named_queries(an: &Analysis<'_, '_>) -> Vec<EmbeddedQuery> {
                 }
             }
             "object" => {
+                // The call first: most objects are passed to no `.query`, and their pairs need no look.
                 let call = an.scopes.parent(node).filter(|a| a.kind_name() == "arguments").and_then(|a| an.scopes.parent(a));
-                let query = pair_value(an, node, "query").filter(|q| q.kind_name() == "identifier");
-                if let (Some(call), Some(query)) = (call.filter(|c| callee_name(an, *c) == Some("query")), query) {
+                let Some(call) = call.filter(|c| callee_name(an, *c) == Some("query")) else { continue };
+                if let Some(query) = pair_value(an, node, "query").filter(|q| q.kind_name() == "identifier") {
                     uses.entry(text_of(query, an.text)).or_insert((call, Vec::new())).1.push(bound_keys(an, node));
                 }
             }
