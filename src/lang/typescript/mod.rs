@@ -114,7 +114,10 @@ impl<'a, 't> Analysis<'a, 't> {
 
     fn package_imports(&self) -> HashMap<String, KeepReason> {
         let mut words = HashMap::new();
-        for id in self.scopes.scope(MODULE).symbols() {
+        // In declaration order, not the scope's hash order: two imports may bring one word.
+        let mut ids: Vec<_> = self.scopes.scope(MODULE).symbols().collect();
+        ids.sort_unstable();
+        for id in ids {
             let symbol = self.scopes.symbol(id);
             for decl in &symbol.decls {
                 let DeclKind::Import { source, remote } = &decl.kind else { continue };

@@ -333,6 +333,14 @@ fn names_that_would_become_one_name_point_at_the_first_declared_other() {
 }
 
 #[test]
+fn a_word_two_packages_export_is_kept_for_the_same_one_every_time() {
+    let text = "import { Session as A } from 'next-auth';\nimport { Session as B } from '@supabase/supabase-js';\n// Each Session is theirs.\nexport const x: A | B = load();\n";
+    let rendered: Vec<String> = (0..8).map(|_| render("src/a.ts", text)).collect();
+    assert!(rendered.iter().all(|r| *r == rendered[0]), "a plan that changes between runs:\n{}", rendered.join("\n"));
+    insta::assert_snapshot!(rendered[0]);
+}
+
+#[test]
 fn a_sense_word_before_the_term_keeps_it_in_text() {
     let text = "// The login session gates it; an auth-session too; the event session is ours.\nconst x = 'user session expired';\n";
     insta::assert_snapshot!(render("src/a.ts", text));
