@@ -46,7 +46,7 @@ impl EmbeddedSql {
         for string in &file.sql {
             let content = &text[string.content.clone()];
             let callee = string.call.and_then(|call| file.calls[call].callee).map(|c| text_of(c, text));
-            let dialect = embedded_dialect(callee, &text[string.content.clone()]);
+            let dialect = embedded_dialect(callee, content);
             // Text that does not tokenize keeps the word-by-word handling.
             let Some(plan) = plan_embedded(content, dialect, cx) else { continue };
             let shift = |r: &Range<usize>| string.content.start + r.start..string.content.start + r.end;
