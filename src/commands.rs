@@ -52,6 +52,8 @@ pub struct Options {
     pub split: Option<SplitOptions>,
     /// Where plans are kept between runs (`None` with `--no-cache`).
     pub cache_dir: Option<PathBuf>,
+    /// Files with more bytes than this are reported, not planned ([`engine::MAX_FILESIZE`]).
+    pub max_filesize: u64,
 }
 
 /// `diff --split-by KIND --out DIR`: one patch per group instead of one diff.
@@ -290,7 +292,7 @@ fn run<T: Send>(
         Some(dir) => Stamps::open(dir, &opts.rules, &opts.paths).unwrap_or_default(),
         None => Stamps::default(),
     };
-    let walked = walk::files(&opts.paths, opts.threads, &|path| engine::mentions(path, &opts.rules, &stamps));
+    let walked = walk::files(&opts.paths, opts.threads, &|path| engine::mentions(path, &opts.rules, &stamps, opts.max_filesize));
     if walked.is_ok() {
         stamps.save();
     }
@@ -319,7 +321,7 @@ fn run<T: Send>(
         None => PlanCache::in_memory(),
     };
     cache.answer_with(probes);
-    let settings = Settings { threads: opts.threads, shims: opts.shims, cache: Some(&cache) };
+    let settings = Settings { threads: opts.threads, shims: opts.shims, cache: Some(&cache), max_filesize: opts.max_filesize };
     project.shared = engine::shares(&files, &opts.rules, &project, settings);
     let progress = Progress::new(files.len());
     engine::run(&files, opts.threads, |file| per_file(file, &project, settings), emit, |n| progress.set(n));
@@ -443,7 +445,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
     let mut recorded = Baseline { version: 1, entries: Vec::new() };
     let mut unused = Vec::new();
     // Everything a digest of check depends on besides the file, its plan and the shared verdicts.
-    let results = hash_of(&("check", format!("{:?}", opts.format), opts.style.color, needs_fingerprints, opts.shims));
+    let results = hash_of(&("check", format!("{:?}", opts.format), opts.style.color, needs_fingerprints, opts.shims, opts.max_filesize));
     // Fingerprints and report lines are made on the workers: the printing thread only writes.
     let digest = |o: FileOutcome| {
         let mut d = Digest::new(o, check::is_remaining, String::new());

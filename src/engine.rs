@@ -71,15 +71,17 @@ impl FileOutcome {
 
 /// The walk's sieve: whether `path` is a file some rewriter reads whose bytes may hold a term or a
 /// suppression marker, and the hash of the bytes it read. Files that cannot be read count as
-/// mentioning: planning reports why. A file whose stamp an earlier run kept is not read.
-pub fn mentions(path: &Path, rules: &RuleSet, stamps: &Stamps) -> crate::walk::Sieved {
+/// mentioning: planning reports why. A file whose stamp an earlier run kept is not read. A file
+/// larger than `limit` is not planned, so it is neither held whole nor hashed: only whether a term
+/// shows in it matters, for the report that it was not planned.
+pub fn mentions(path: &Path, rules: &RuleSet, stamps: &Stamps, limit: u64) -> crate::walk::Sieved {
     if lang::for_path(path).is_none() {
         return (false, None);
     }
-    stamps.sieve(path, || read_and_sieve(path, rules))
+    stamps.sieve(path, || read_and_sieve(path, rules, limit))
 }
 
-fn read_and_sieve(path: &Path, rules: &RuleSet) -> crate::walk::Sieved {
+fn read_and_sieve(path: &Path, rules: &RuleSet, limit: u64) -> crate::walk::Sieved {
     thread_local! {
         /// One buffer per walking thread: most files are read only to be sieved, so allocating
         /// for each would cost more than reading it.
@@ -89,13 +91,75 @@ fn read_and_sieve(path: &Path, rules: &RuleSet) -> crate::walk::Sieved {
         bytes.clear();
         // Through `take`, which gives no size hint: reading a `File` whole would ask its size and
         // position first, two system calls per file, when the reused buffer is already large enough.
-        let read = std::fs::File::open(path).and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, u64::MAX), bytes));
+        let read = std::fs::File::open(path).and_then(|mut file| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, limit.saturating_add(1)), bytes)?;
+            match bytes.len() as u64 > limit {
+                true => Ok(Some(rules.renamer.may_contain(bytes) || mentions_in_rest(file, bytes, BLOCK, rules)?)),
+                false => Ok(None),
+            }
+        });
         match read {
             // Hashed whether or not it matters: another file's plan may have read it.
-            Ok(_) => (worth_planning(bytes, rules), Some(crate::cache::text_hash(bytes))),
+            Ok(None) => (worth_planning(bytes, rules), Some(crate::cache::text_hash(bytes))),
+            Ok(Some(mentions)) => (mentions, None),
             Err(_) => (true, None),
         }
     })
+}
+
+/// How much of a file over the size limit the sieve reads at once.
+const BLOCK: usize = 1 << 20;
+
+/// Whether a term shows in what is left of `rest`, read `block_size` bytes at a time into `block`,
+/// which holds what was read before it: a term may start in the bytes carried over.
+fn mentions_in_rest(mut rest: impl std::io::Read, block: &mut Vec<u8>, block_size: usize, rules: &RuleSet) -> std::io::Result<bool> {
+    let carried = rules.renamer.longest_literal().saturating_sub(1);
+    loop {
+        block.drain(..block.len().saturating_sub(carried));
+        let carried = block.len();
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut rest, block_size as u64), block)?;
+        if block.len() == carried {
+            return Ok(false);
+        }
+        if rules.renamer.may_contain(block) {
+            return Ok(true);
+        }
+    }
+}
+
+/// A file larger than the size limit: planning it would hold about 60 bytes of memory for each
+/// of its bytes (most of them its syntax tree), so it is reported instead.
+#[derive(Debug, thiserror::Error)]
+#[error("too large to plan: {}, over the limit of {} (raise it with --max-filesize)", size_text(*.size), size_text(*.limit))]
+pub struct TooLarge {
+    pub size: u64,
+    pub limit: u64,
+}
+
+/// `2.5 MiB`, `512 KiB`, `100 B`.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// The bytes of the file at `path`, to plan, unless there are more than `limit` of them.
+fn read_to_plan(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let too_large = |size| std::io::Error::new(std::io::ErrorKind::FileTooLarge, TooLarge { size, limit });
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+    // It may have grown since its size was asked.
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, limit.saturating_add(1)), &mut bytes)?;
+    match bytes.len() as u64 > limit {
+        true => Err(too_large(file.metadata().map_or(bytes.len() as u64, |m| m.len()))),
+        false => Ok(bytes),
+    }
 }
 
 /// Whether a file's bytes may hold a term or a suppression marker: without either, planning it
@@ -119,7 +183,7 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings
                 if !file.mentions || known == Some(false) {
                     continue;
                 }
-                if let Some(shares) = file_shares(file, rules, project, settings.cache) {
+                if let Some(shares) = file_shares(file, rules, project, settings) {
                     found.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((i, shares));
                 }
             });
@@ -131,12 +195,15 @@ pub fn shares(files: &[WalkedFile], rules: &RuleSet, project: &Project, settings
 /// What `file` shares ([`safety::shares_of`]), kept between runs like a check's report: found by
 /// the hash of the text the walk read, it is used while every read its plan made holds, and the
 /// file is not read again.
-fn file_shares(file: &WalkedFile, rules: &RuleSet, project: &Project, cache: Option<&PlanCache>) -> Option<safety::FileShares> {
+fn file_shares(file: &WalkedFile, rules: &RuleSet, project: &Project, settings: Settings<'_>) -> Option<safety::FileShares> {
     /// What else kept shares depend on: nothing but the generation, whatever the command.
     const SHARES: u64 = u64::from_le_bytes(*b"shares\0\0");
+    let cache = settings.cache;
     let shares_of = |text: &str| safety::shares_of(&file.path, text, rules, project, cache);
+    // A file that cannot be planned shares nothing: the run reports why.
+    let read = || String::from_utf8(read_to_plan(&file.path, settings.max_filesize).ok()?).ok();
     let (Some(cache), Some(walked)) = (cache, file.text_hash()) else {
-        return shares_of(&std::fs::read_to_string(&file.path).ok()?);
+        return shares_of(&read()?);
     };
     let cx = Context { rules, project, path: &file.path };
     if let Some(kept) = cache.kept_result(walked, SHARES, &cx) {
@@ -144,7 +211,7 @@ fn file_shares(file: &WalkedFile, rules: &RuleSet, project: &Project, cache: Opt
     }
     // Kept by the text planned, which may have changed since the walk; only for a text that can
     // clash: of any other, the next run knows that much without reading it.
-    let text = std::fs::read_to_string(&file.path).ok()?;
+    let text = read()?;
     if !safety::can_clash(&file.path, &text, rules, Some(cache)) {
         return None;
     }
@@ -239,7 +306,7 @@ pub fn kept<T: Codec>(
         return kept;
     }
     // Read again: what is kept is keyed by the text planned, which may have changed since the walk.
-    let bytes = match std::fs::read(&file.path) {
+    let bytes = match read_to_plan(&file.path, settings.max_filesize) {
         Ok(bytes) if std::str::from_utf8(&bytes).is_ok() => bytes,
         read => return planned(&file.path, Some(read), rules, project, settings).map(consume),
     };
@@ -255,12 +322,18 @@ pub struct Settings<'a> {
     pub shims: bool,
     /// Plans kept from earlier runs (none with `--no-cache`).
     pub cache: Option<&'a PlanCache>,
+    /// Files with more bytes than this are reported, not planned (`--max-filesize`).
+    pub max_filesize: u64,
 }
+
+/// The default of [`Settings::max_filesize`]. With no more than this much text planned at once
+/// (see [`crate::admission`]), peak memory stays under 200 MB.
+pub const MAX_FILESIZE: u64 = 2 << 20;
 
 /// Plan one file, or `None` when neither its text nor its path holds a term. `mentions: false`
 /// (from the walk's sieve, [`mentions`]) says its bytes hold no term, so it is not read.
 pub fn plan_file(path: &Path, mentions: bool, rules: &RuleSet, project: &Project, settings: Settings<'_>) -> Option<FileOutcome> {
-    planned(path, mentions.then(|| std::fs::read(path)), rules, project, settings)
+    planned(path, mentions.then(|| read_to_plan(path, settings.max_filesize)), rules, project, settings)
 }
 
 /// [`plan_file`] given what reading the file gave (`None`: not read, its bytes hold no term).
@@ -290,6 +363,7 @@ fn planned(
     let bytes = match read {
         None => return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome),
         Some(Ok(bytes)) => bytes,
+        Some(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => return Some(outcome.failed(1, 1, e.to_string())),
         Some(Err(e)) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
     };
     // Checked again: a caller may not have sieved, or the file changed since.
@@ -457,10 +531,39 @@ mod tests {
             let path = dir.path().join(name);
             std::fs::write(&path, text).unwrap();
             // A module that does not mention the term may still be read by another file's plan.
-            assert_eq!(mentions(&path, &rules, &stamps), (mentioned, Some(crate::cache::text_hash(text.as_bytes()))), "{name}");
+            assert_eq!(mentions(&path, &rules, &stamps, MAX_FILESIZE), (mentioned, Some(crate::cache::text_hash(text.as_bytes()))), "{name}");
         }
-        assert_eq!(mentions(&dir.path().join("missing.py"), &rules, &stamps), (true, None), "unreadable: planning says why");
-        assert_eq!(mentions(&dir.path().join("image.png"), &rules, &stamps), (false, None), "no rewriter reads it");
+        assert_eq!(mentions(&dir.path().join("missing.py"), &rules, &stamps, MAX_FILESIZE), (true, None), "unreadable: planning says why");
+        assert_eq!(mentions(&dir.path().join("image.png"), &rules, &stamps, MAX_FILESIZE), (false, None), "no rewriter reads it");
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_sieved_whole_but_not_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (rules, stamps) = (RuleSet::builtin(), Stamps::default());
+        let path = dir.path().join("big.py");
+        std::fs::write(&path, format!("{}SESSION = 1\n", "x = 1\n".repeat(100))).unwrap();
+        assert_eq!(mentions(&path, &rules, &stamps, 100), (true, None), "the term stands after the first 100 bytes");
+        std::fs::write(&path, "x = 1\n".repeat(100)).unwrap();
+        assert_eq!(mentions(&path, &rules, &stamps, 100), (false, None));
+        let error = read_to_plan(&path, 100).unwrap_err();
+        assert_eq!(error.to_string(), "too large to plan: 600 B, over the limit of 100 B (raise it with --max-filesize)");
+        assert_eq!(read_to_plan(&path, 600).unwrap().len(), 600, "a file of exactly the limit is planned");
+    }
+
+    #[test]
+    fn a_term_across_two_blocks_is_found() {
+        let rules = RuleSet::builtin();
+        let text = b"..........Session..........";
+        for block_size in 1..=text.len() {
+            for head in 0..=text.len() {
+                let mut block = text[..head].to_vec();
+                let found = rules.renamer.may_contain(&block) || mentions_in_rest(&text[head..], &mut block, block_size, &rules).unwrap();
+                assert!(found, "blocks of {block_size} after a head of {head} bytes");
+            }
+        }
+        let mut block = b"sess".to_vec();
+        assert!(!mentions_in_rest(&b"-ion"[..], &mut block, 2, &rules).unwrap(), "`sess-ion` holds no term");
     }
 
     #[test]
@@ -478,7 +581,7 @@ mod tests {
         let files: Vec<WalkedFile> =
             (0..WINDOW * 3).map(|i| WalkedFile { path: PathBuf::from(format!("missing/{i}.py")), root: 0, mentions: true, read_hash: None }).collect();
         let emitted = AtomicUsize::new(0);
-        let settings = Settings { threads: 2, shims: false, cache: None };
+        let settings = Settings { threads: 2, shims: false, cache: None, max_filesize: MAX_FILESIZE };
         let mut order = Vec::new();
         let consume = |o: FileOutcome| {
             let i: usize = o.path.file_stem().unwrap().to_str().unwrap().parse().unwrap();

@@ -3,6 +3,7 @@
 //! A run builds one [`plan::Plan`] (per-file edits, file moves and findings); the diff, the in-place
 //! rewrite, the check report and the JSON output are renderings of that plan.
 
+pub mod admission;
 pub mod cache;
 pub mod check;
 pub mod commands;

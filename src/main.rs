@@ -121,6 +121,10 @@ struct RunArgs {
     /// Worker threads (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+    /// Files larger than SIZE that mention a term are reported as errors, not planned (planning
+    /// holds about 60 bytes of memory per byte of text). A number of bytes, or with K, M or G.
+    #[arg(long, value_name = "SIZE", default_value = "2M", value_parser = parse_size)]
+    max_filesize: u64,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -156,6 +160,10 @@ struct SurveyArgs {
     /// Worker threads (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+    /// Files larger than SIZE that mention a term are reported as errors, not planned (planning
+    /// holds about 60 bytes of memory per byte of text). A number of bytes, or with K, M or G.
+    #[arg(long, value_name = "SIZE", default_value = "2M", value_parser = parse_size)]
+    max_filesize: u64,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -296,6 +304,7 @@ fn run(cli: Cli) -> Result<Status, Failure> {
                 paths: args.paths,
                 rules: args.rules,
                 threads: args.threads,
+                max_filesize: args.max_filesize,
                 color: args.color,
                 cache: args.cache,
                 ..RunArgs::default()
@@ -305,6 +314,18 @@ fn run(cli: Cli) -> Result<Status, Failure> {
     }?;
     out.flush().map_err(io_error)?;
     Ok(status)
+}
+
+/// `--max-filesize`: `1500`, `512K`, `2M`, `1G` (K, M and G count 1024s, as ripgrep's).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (digits, scale) = match text.char_indices().last() {
+        Some((at, 'K' | 'k')) => (&text[..at], 1 << 10),
+        Some((at, 'M' | 'm')) => (&text[..at], 1 << 20),
+        Some((at, 'G' | 'g')) => (&text[..at], 1 << 30),
+        _ => (text, 1),
+    };
+    let number: u64 = digits.parse().map_err(|_| format!("`{text}` is not a size: expected a number of bytes, or one followed by K, M or G"))?;
+    number.checked_mul(scale).ok_or_else(|| format!("`{text}` is too large a size"))
 }
 
 fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
@@ -335,6 +356,7 @@ fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
             out,
         }),
         cache_dir: args.cache.dir(),
+        max_filesize: args.max_filesize,
         check: CheckOptions {
             baseline: args.baseline,
             write_baseline: args.write_baseline,

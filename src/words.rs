@@ -332,6 +332,12 @@ impl Renamer {
         self.prefilter.any_in(bytes)
     }
 
+    /// The length of the longest literal [`Renamer::may_contain`] looks for: text read a block
+    /// at a time is tested with this many bytes less one carried over from the block before.
+    pub fn longest_literal(&self) -> usize {
+        self.prefilter.lowered.iter().map(Vec::len).max().unwrap_or(0)
+    }
+
     /// The same test for the new words: where none is written, no rename can clash.
     pub fn may_contain_target(&self, bytes: &[u8]) -> bool {
         self.targets.any_in(bytes)

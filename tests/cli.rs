@@ -81,16 +81,23 @@ fn missing_rule_file_exits_2_and_names_it() {
 /// Good files are rewritten, the bad one is left byte-identical and named on stderr, exit 2.
 #[track_caller]
 fn bad_file_among_good_ones(bad_name: &str, bad: &[u8]) -> Run {
-    let dir = tree_with(&[("a.py", GOOD), (bad_name, bad), ("pkg/__init__.py", b""), ("pkg/z.py", GOOD)]);
+    bad_file_among_good_ones_with(bad_name, bad, &[])
+}
 
-    let diff = retrace(dir.path(), &["diff", "."]);
+/// [`bad_file_among_good_ones`], each run given `options` too.
+#[track_caller]
+fn bad_file_among_good_ones_with(bad_name: &str, bad: &[u8], options: &[&str]) -> Run {
+    let dir = tree_with(&[("a.py", GOOD), (bad_name, bad), ("pkg/__init__.py", b""), ("pkg/z.py", GOOD)]);
+    let with = |command: &'static str| [&[command], options, &["."]].concat();
+
+    let diff = retrace(dir.path(), &with("diff"));
     diff.expect_code(2);
     error_line_for(&diff, bad_name);
     for good in ["a.py", "pkg/z.py"] {
         assert!(diff.stdout.contains(&format!("+++ b/{good}\n")), "diff should still show {good}\n{diff}");
     }
 
-    let run = retrace(dir.path(), &["apply", "."]);
+    let run = retrace(dir.path(), &with("apply"));
     run.expect_code(2);
     error_line_for(&run, bad_name);
     assert_eq!(read(dir.path(), bad_name), bad, "{bad_name} was modified");
@@ -116,6 +123,51 @@ fn unparseable_python_is_skipped_with_its_location() {
     let run = bad_file_among_good_ones("bad.py", b"session_id = 1\ndef broken(session_id:\n    return session_id\n");
     let line = error_line_for(&run, "bad.py");
     assert!(line.starts_with("bad.py:2:"), "the parse error is on line 2: {line}\n{run}");
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_reported_not_planned() {
+    // The term stands past the limit: the sieve reads the whole file, a block at a time.
+    let big = format!("{}session_id = 2\n", "x = 1\n".repeat(400));
+    let clean = "x = 1\n".repeat(400);
+    let dir = tree_with(&[("a.py", GOOD), ("big.py", big.as_bytes()), ("clean.py", clean.as_bytes())]);
+
+    let check = retrace(dir.path(), &["check", "--no-cache", "--max-filesize", "1K", "."]);
+    check.expect_code(2);
+    let line = error_line_for(&check, "big.py");
+    assert!(line.starts_with("big.py:1:1: error: too large to plan: 2.4 KiB, over the limit of 1.0 KiB"), "{line}\n{check}");
+    assert!(line.contains("--max-filesize"), "the error says how to plan it: {line}");
+    assert!(!check.stderr.contains("clean.py") && !check.stdout.contains("clean.py"), "a large file with no term is not news\n{check}");
+
+    let bad = bad_file_among_good_ones_with("big.py", big.as_bytes(), &["--max-filesize", "1K"]);
+    error_line_for(&bad, "big.py");
+
+    // Within a raised limit it is planned like any other file.
+    let diff = retrace(dir.path(), &["diff", "--no-cache", "--max-filesize", "3K", "."]);
+    diff.expect_code(0);
+    assert!(diff.stdout.contains("+trace_id = 2\n"), "{diff}");
+}
+
+#[test]
+fn the_default_size_limit_is_two_mib() {
+    let line = "session_id = 1\n";
+    let at_limit = line.repeat((2 << 20) / line.len());
+    let over = at_limit.clone() + line;
+    let dir = tree_with(&[("at_limit.py", at_limit.as_bytes()), ("over.py", over.as_bytes())]);
+    let run = retrace(dir.path(), &["check", "--no-cache", "."]);
+    run.expect_code(2);
+    assert!(error_line_for(&run, "over.py").contains("over the limit of 2.0 MiB"), "{run}");
+    assert!(!run.stderr.contains("at_limit.py:1:1: error"), "a file within the limit is planned\n{run}");
+}
+
+#[test]
+fn a_size_that_is_not_one_exits_2_and_names_it() {
+    let dir = tree_with(&[("app.py", GOOD)]);
+    for size in ["2X", "M", "1.5M", "99999999999G"] {
+        let run = retrace(dir.path(), &["check", "--max-filesize", size, "."]);
+        run.expect_code(2);
+        assert!(run.stderr.contains(&format!("`{size}`")), "stderr names `{size}`\n{run}");
+    }
 }
 
 #[test]

@@ -314,11 +314,16 @@ pub enum Pass {
     Run,
 }
 
-/// `rewriter`'s plan of `text`, through `cache` when there is one.
+/// `rewriter`'s plan of `text`, through `cache` when there is one, made once
+/// [`crate::admission`] lets it be.
 pub fn plan(cache: Option<&PlanCache>, pass: Pass, rewriter: &dyn Rewriter, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
+    let compute = || {
+        let _admitted = crate::admission::admit(text.len());
+        rewriter.plan(text, cx)
+    };
     match cache {
-        Some(cache) => cache.plan(pass, text, cx, || rewriter.plan(text, cx)),
-        None => rewriter.plan(text, cx),
+        Some(cache) => cache.plan(pass, text, cx, compute),
+        None => compute(),
     }
 }
 

@@ -448,7 +448,7 @@ fn byte_order_mark_and_crlf_through_the_engine() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lib.rs");
     std::fs::write(&path, "\u{feff}// é session\r\nfn session() {}\r\n").unwrap();
-    let settings = crate::engine::Settings { threads: 1, shims: false, cache: None };
+    let settings = crate::engine::Settings { threads: 1, shims: false, cache: None, max_filesize: crate::engine::MAX_FILESIZE };
     let outcome = crate::engine::plan_file(&path, true, &RuleSet::builtin(), &Project::default(), settings).unwrap();
     assert_eq!(outcome.error, None);
     assert_eq!(outcome.updated, "\u{feff}// é trace\r\nfn trace() {}\r\n");
