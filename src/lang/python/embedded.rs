@@ -4,6 +4,7 @@
 //! (`QUERY = "SELECT ..."`) binds the dicts of every call in the file that passes `QUERY`; the keys
 //! of a query retrace cannot see (imported, built at run time) are reviewed, never renamed alone.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::collect::{runs_sql, Collected, SqlString};
@@ -42,7 +43,8 @@ impl EmbeddedSql {
             bindings: Vec::new(),
             unseen_dicts: Vec::new(),
         };
-        let mut seen_calls = Vec::new();
+        let mut seen_calls = vec![false; file.calls.len()];
+        let holders = std::cell::OnceCell::new();
         for string in &file.sql {
             let content = &text[string.content.clone()];
             let callee = string.call.and_then(|call| file.calls[call].callee).map(|c| text_of(c, text));
@@ -53,19 +55,26 @@ impl EmbeddedSql {
             out.covered.push(string.content.clone());
             out.findings.extend(plan.findings.into_iter().map(|f| Finding { range: shift(&f.range), ..f }));
             out.edits.extend(plan.edits.into_iter().map(|e| Edit { range: shift(&e.range), ..e }));
-            let calls = calls_running(file, string, text);
+            let calls = match string.call {
+                Some(call) => vec![call],
+                None => holders.get_or_init(|| Holders::of(file, text)).calls_passing(string),
+            };
             for parameter in query_parameters(content, dialect) {
                 let keys: Vec<_> = calls.iter().filter_map(|&call| binding_key(file, call, &parameter.name, text)).collect();
                 let complete = !calls.is_empty() && keys.len() == calls.len();
                 out.bindings.push(Binding { parameter: shift(&parameter.range), keys, complete });
             }
-            seen_calls.extend(calls);
+            for call in calls {
+                seen_calls[call] = true;
+            }
         }
+        // In file order already; sorted all the same, as `covers` looks them up by their start.
+        out.covered.sort_by_key(|c| c.start);
         out.unseen_dicts = file
             .calls
             .iter()
             .enumerate()
-            .filter(|(at, call)| !seen_calls.contains(at) && runs_unseen_sql(call, text))
+            .filter(|&(at, call)| !seen_calls[at] && runs_unseen_sql(call, text))
             .filter_map(|(_, call)| call.bound_dict)
             .collect();
         out
@@ -73,7 +82,9 @@ impl EmbeddedSql {
 
     /// Whether a word site lies in a string planned as SQL.
     pub(super) fn covers(&self, range: &Range<usize>) -> bool {
-        self.covered.iter().any(|c| c.start <= range.start && range.end <= c.end)
+        // String contents do not overlap: only the last one starting before `range` can hold it.
+        let before = self.covered.partition_point(|c| c.start <= range.start);
+        before > 0 && range.end <= self.covered[before - 1].end
     }
 
     /// Give each bound parameter and its dict key one verdict. `code` holds the file's other
@@ -136,23 +147,40 @@ fn binding_key(file: &Collected<'_>, call: usize, name: &str, text: &str) -> Opt
     file.literals.iter().find(|l| l.dict == Some(dict) && &text[l.content.clone()] == name).map(|l| l.content.clone())
 }
 
-/// The calls that run `string`: the call it is passed to, or every call in the file whose first
-/// argument is the name the string is assigned to.
-fn calls_running(file: &Collected<'_>, string: &SqlString, text: &str) -> Vec<usize> {
-    if let Some(call) = string.call {
-        return vec![call];
+/// The variables a string is assigned to and the calls that pass each, gathered once a file has
+/// a SQL string passed to no call: looked through for each such string, they would cost the
+/// square of a large file's size.
+struct Holders<'f> {
+    /// Each variable assigned a string, in file order: its value's byte range and its name.
+    values: Vec<(Range<usize>, &'f str)>,
+    /// The calls by the name their first argument is.
+    calls: HashMap<&'f str, Vec<usize>>,
+}
+
+impl<'f> Holders<'f> {
+    fn of(file: &'f Collected<'_>, text: &'f str) -> Holders<'f> {
+        let values = file
+            .values
+            .iter()
+            .filter(|v| !v.annotation && !v.on_attribute)
+            .filter(|v| matches!(v.source.kind_name(), "string" | "concatenated_string" | "parenthesized_expression"))
+            .map(|v| (v.source.byte_range(), v.name.as_str()))
+            .collect();
+        let mut calls: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (at, call) in file.calls.iter().enumerate() {
+            if let Some(name) = call.first_argument.filter(|a| a.kind_name() == "identifier").map(|a| text_of(a, text)) {
+                calls.entry(name).or_default().push(at);
+            }
+        }
+        Holders { values, calls }
     }
-    let holder = file.values.iter().find(|v| {
-        let source = v.source.byte_range();
-        let holds_string = matches!(v.source.kind_name(), "string" | "concatenated_string" | "parenthesized_expression");
-        holds_string
-            && !v.annotation && !v.on_attribute && source.start < string.content.start && string.content.end < source.end
-    });
-    let Some(holder) = holder else { return Vec::new() };
-    let passes_holder = |call: &super::collect::Call<'_>| {
-        call.first_argument.is_some_and(|a| a.kind_name() == "identifier" && text_of(a, text) == holder.name)
-    };
-    file.calls.iter().enumerate().filter(|(_, call)| passes_holder(call)).map(|(at, _)| at).collect()
+
+    /// Every call in the file whose first argument is the name `string` is assigned to.
+    fn calls_passing(&self, string: &SqlString) -> Vec<usize> {
+        let within = |source: &Range<usize>| source.start < string.content.start && string.content.end < source.end;
+        let holder = self.values.iter().find(|(source, _)| within(source));
+        holder.and_then(|(_, name)| self.calls.get(name)).cloned().unwrap_or_default()
+    }
 }
 
 /// A call that runs SQL (`execute`, `query`, ...) with a query that is not a literal of this file.
