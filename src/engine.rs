@@ -518,6 +518,24 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     LineIndex::new(text).line_column(text, offset)
 }
 
+/// The lines of a text, indexed on the first place asked for: a pass may name hundreds of
+/// places in a large file, and most files none.
+pub struct Lines<'t> {
+    text: &'t str,
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'t> Lines<'t> {
+    pub fn new(text: &'t str) -> Lines<'t> {
+        Lines { text, index: std::cell::OnceCell::new() }
+    }
+
+    /// [`LineIndex::line_column`] in this text.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        self.index.get_or_init(|| LineIndex::new(self.text)).line_column(self.text, offset)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use super::values::renamed_text;
 
 /// Turn the renames inside clashing keys of `text` (a JSON document) into conflicts.
 pub fn check_keys(text: &str, cx: &Context<'_>, plan: &mut FilePlan) {
+    let lines = crate::engine::Lines::new(text);
     for object in objects(text) {
         let mut landing: HashMap<String, Vec<&Range<usize>>> = HashMap::new();
         for key in &object {
@@ -22,7 +23,7 @@ pub fn check_keys(text: &str, cx: &Context<'_>, plan: &mut FilePlan) {
         for (new, keys) in landing.iter().filter(|(_, keys)| keys.len() > 1) {
             for key in keys.iter().filter(|k| text[(**k).clone()] != **new) {
                 let other = keys.iter().find(|o| *o != key).expect("two keys or more");
-                let (line, column) = crate::lang::line_column(text, other.start);
+                let (line, column) = lines.line_column(other.start);
                 let why = format!("the JSON object would hold key `{new}` twice");
                 let other = Location { path: cx.path.to_path_buf(), line, column };
                 let renames = plan.spellings_within(key, |v| matches!(v, Verdict::Rename { .. }));

@@ -4,11 +4,10 @@
 //! stored or sent still holds. A rewriter walks its tree into [`Values`]; [`Values::settle`]
 //! changes the verdicts of the words in those strings.
 
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::engine::LineIndex;
+use crate::engine::Lines;
 use crate::lang::Context;
 use crate::plan::{FilePlan, Location, Share, Verdict};
 use crate::rules::{NameVerdict, RuleSet};
@@ -78,7 +77,7 @@ impl<'t> Values<'t> {
 
     /// Change the verdicts of the words in these strings, and share those other files must follow.
     pub fn settle(&self, text: &str, cx: &Context<'_>, plan: &mut FilePlan) {
-        let mut settling = Settling { values: self, text, cx, plan, lines: OnceCell::new() };
+        let mut settling = Settling { values: self, cx, plan, lines: Lines::new(text) };
         settling.routes();
         settling.mappings();
         if !cx.rules.places.persisted {
@@ -89,20 +88,15 @@ impl<'t> Values<'t> {
 
 struct Settling<'a, 't> {
     values: &'a Values<'t>,
-    text: &'a str,
     cx: &'a Context<'a>,
     plan: &'a mut FilePlan,
-    /// Made on the first place named: a file may name hundreds, and most files none.
-    lines: OnceCell<LineIndex>,
+    /// The text settled, indexed on the first place named: a file may name hundreds, and most none.
+    lines: Lines<'a>,
 }
 
 impl Settling<'_, '_> {
-    fn line_column(&self, at: usize) -> (usize, usize) {
-        self.lines.get_or_init(|| LineIndex::new(self.text)).line_column(self.text, at)
-    }
-
     fn location(&self, at: usize) -> Location {
-        let (line, column) = self.line_column(at);
+        let (line, column) = self.lines.line_column(at);
         Location { path: self.cx.path.to_path_buf(), line, column }
     }
 
@@ -190,7 +184,7 @@ impl Settling<'_, '_> {
                 .iter()
                 .filter(|l| l.text == content)
                 .map(|l| {
-                    let (line, column) = self.line_column(l.at);
+                    let (line, column) = self.lines.line_column(l.at);
                     format!("{line}:{column}")
                 })
                 .collect();

@@ -1,6 +1,5 @@
 //! Second pass: the verdict of every site, from the rules, the foreign evidence and the clashes.
 
-use std::cell::OnceCell;
 
 use tree_sitter::Node;
 
@@ -10,7 +9,7 @@ use super::embedded::EmbeddedSql;
 use super::foreign::{Evidence, ForeignRef};
 use super::scopes::{ScopeId, MODULE};
 use super::syntax::{callee_name, chain_root, text_of};
-use crate::engine::LineIndex;
+use crate::engine::Lines;
 use crate::lang::Context;
 use crate::lang::symbols::NodeSymbols;
 use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Verdict};
@@ -21,7 +20,7 @@ pub(super) fn decide(file: &Collected<'_>, text: &str, cx: &Context<'_>) -> File
     let evidence = Evidence::build(file, text, cx);
     let proposals = Proposals { rules: cx.rules, evidence: &evidence, file };
     let clashes = Clashes::build(file, &proposals, cx.project);
-    let judge = Judge { file, text, cx, evidence: &evidence, clashes, lines: OnceCell::new() };
+    let judge = Judge { file, text, cx, evidence: &evidence, clashes, lines: Lines::new(text) };
     // Strings that hold SQL are planned by the SQL rewriter; their words are not sites here.
     let mut sql = EmbeddedSql::plan(file, text, cx);
     let mut findings: Vec<Finding> = file
@@ -122,8 +121,8 @@ struct Judge<'a> {
     cx: &'a Context<'a>,
     evidence: &'a Evidence<'a>,
     clashes: Clashes,
-    /// Made on the first conflict that names another place.
-    lines: OnceCell<LineIndex>,
+    /// Indexed on the first conflict that names another place.
+    lines: Lines<'a>,
 }
 
 impl Judge<'_> {
@@ -162,7 +161,7 @@ impl Judge<'_> {
     }
 
     fn location(&self, at: usize) -> Location {
-        let (line, column) = self.lines.get_or_init(|| LineIndex::new(self.text)).line_column(self.text, at);
+        let (line, column) = self.lines.line_column(at);
         Location { path: self.cx.path.to_path_buf(), line, column }
     }
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::syntax::{line_column, named_children, text_of};
+use super::syntax::{named_children, text_of};
 use crate::lang::Context;
 use crate::lang::symbols::NodeSymbols;
 use crate::plan::{FilePlan, Role, Share, Verdict};
@@ -103,12 +103,13 @@ fn is_outer(statement: Node<'_>) -> bool {
 /// renamed, the first reads `Trace = Trace` and the second calls itself. Their conflicts say so
 /// and suggest deleting the alias.
 fn aliases(root: Node<'_>, text: &str, cx: &Context<'_>, plan: &mut FilePlan) {
+    let lines = crate::engine::Lines::new(text);
     for statement in named_children(root) {
         let Some((old, new, forwards)) = alias(statement, text) else { continue };
         if renamed_text(cx.rules, old).as_deref() != Some(new) {
             continue;
         }
-        let (line, _) = line_column(text, statement.start_byte());
+        let (line, _) = lines.line_column(statement.start_byte());
         let why = if forwards {
             format!("`{old}` forwards to `{new}`: renamed, it would call itself")
         } else {

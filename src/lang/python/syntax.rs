@@ -23,8 +23,6 @@ pub(super) fn parse(text: &str) -> Result<Tree, ParseError> {
     crate::lang::tree_or_error(PARSER.with(|parser| parser.borrow_mut().parse(text, None)), text)
 }
 
-pub(super) use crate::lang::line_column;
-
 pub(super) fn text_of<'t>(node: Node<'_>, text: &'t str) -> &'t str {
     &text[node.byte_range()]
 }

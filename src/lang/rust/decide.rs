@@ -1,12 +1,11 @@
 //! Second pass: the verdict of every site, from the rules, the project's file moves and the
 //! clashes between the names of one scope.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use super::collect::{Collected, Decl, Namespace, Position, Scope, ScopeId, ScopeKind, Site, SiteKind};
 use super::source::Source;
-use crate::engine::LineIndex;
+use crate::engine::Lines;
 use crate::lang::Context;
 use crate::plan::{FilePlan, Finding, KeepReason, Location, Role, Verdict};
 use crate::rules::{NameVerdict, RuleSet};
@@ -22,7 +21,7 @@ const KEYWORDS: &[&str] = &[
 const NEVER_RAW: &[&str] = &["_", "crate", "self", "Self", "super"];
 
 pub(super) fn decide(collected: &Collected, src: &Source<'_>, cx: &Context<'_>) -> FilePlan {
-    let judge = Judge { collected, src, cx, clashes: clashes(collected, cx.rules), lines: OnceCell::new() };
+    let judge = Judge { collected, src, cx, clashes: clashes(collected, cx.rules), lines: Lines::new(src.text) };
     let mut plan = FilePlan::default();
     for site in collected.sites.values() {
         let word = &src.text[site.range.clone()];
@@ -123,7 +122,7 @@ struct Judge<'a> {
     src: &'a Source<'a>,
     cx: &'a Context<'a>,
     clashes: Clashes,
-    lines: OnceCell<LineIndex>,
+    lines: Lines<'a>,
 }
 
 impl Judge<'_> {
@@ -178,8 +177,7 @@ impl Judge<'_> {
     }
 
     fn location(&self, at: usize) -> Location {
-        let lines = self.lines.get_or_init(|| LineIndex::new(self.src.text));
-        let (line, column) = lines.line_column(self.src.text, at);
+        let (line, column) = self.lines.line_column(at);
         Location { path: self.cx.path.to_path_buf(), line, column }
     }
 }
