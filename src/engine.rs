@@ -78,7 +78,7 @@ pub fn mentions(path: &Path, rules: &RuleSet, stamps: &Stamps, limit: u64) -> cr
     if lang::for_path(path).is_none() {
         return (false, None);
     }
-    stamps.sieve(path, || read_and_sieve(path, rules, limit))
+    stamps.sieve(path, limit, || read_and_sieve(path, rules, limit))
 }
 
 fn read_and_sieve(path: &Path, rules: &RuleSet, limit: u64) -> crate::walk::Sieved {
@@ -130,13 +130,24 @@ fn mentions_in_rest(mut rest: impl std::io::Read, block: &mut Vec<u8>, block_siz
 /// A file larger than the size limit: planning it would hold about 60 bytes of memory for each
 /// of its bytes (most of them its syntax tree), so it is reported instead.
 #[derive(Debug, thiserror::Error)]
-#[error("too large to plan: {}, over the limit of {} (raise it with --max-filesize)", size_text(*.size), size_text(*.limit))]
+#[error("too large to plan: {}, over the limit of {} (raise it with --max-filesize)", self.sizes().0, self.sizes().1)]
 pub struct TooLarge {
     pub size: u64,
     pub limit: u64,
 }
 
-/// `2.5 MiB`, `512 KiB`, `100 B`.
+impl TooLarge {
+    /// The size and the limit as people read them, in bytes when rounding would make them one.
+    fn sizes(&self) -> (String, String) {
+        let (size, limit) = (size_text(self.size), size_text(self.limit));
+        match size == limit {
+            true => (format!("{size} ({} bytes)", self.size), format!("{limit} ({} bytes)", self.limit)),
+            false => (size, limit),
+        }
+    }
+}
+
+/// `2.5 MiB`, `512.0 KiB`, `100 B`.
 fn size_text(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
@@ -363,7 +374,7 @@ fn planned(
     let bytes = match read {
         None => return (!outcome.findings.is_empty() || outcome.moved_to.is_some()).then_some(outcome),
         Some(Ok(bytes)) => bytes,
-        Some(Err(e)) if e.kind() == std::io::ErrorKind::FileTooLarge => return Some(outcome.failed(1, 1, e.to_string())),
+        Some(Err(e)) if e.get_ref().is_some_and(|e| e.is::<TooLarge>()) => return Some(outcome.failed(1, 1, e.to_string())),
         Some(Err(e)) => return Some(outcome.failed(1, 1, format!("cannot read: {e}"))),
     };
     // Checked again: a caller may not have sieved, or the file changed since.

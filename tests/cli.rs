@@ -151,13 +151,16 @@ fn a_file_over_the_size_limit_is_reported_not_planned() {
 #[test]
 fn the_default_size_limit_is_two_mib() {
     let line = "session_id = 1\n";
-    let at_limit = line.repeat((2 << 20) / line.len());
-    let over = at_limit.clone() + line;
+    let mut at_limit = line.repeat((2 << 20) / line.len());
+    at_limit += &"\n".repeat((2 << 20) - at_limit.len());
+    let over = at_limit.clone() + "\n";
     let dir = tree_with(&[("at_limit.py", at_limit.as_bytes()), ("over.py", over.as_bytes())]);
     let run = retrace(dir.path(), &["check", "--no-cache", "."]);
     run.expect_code(2);
-    assert!(error_line_for(&run, "over.py").contains("over the limit of 2.0 MiB"), "{run}");
-    assert!(!run.stderr.contains("at_limit.py:1:1: error"), "a file within the limit is planned\n{run}");
+    let line = error_line_for(&run, "over.py");
+    assert!(line.contains("2.0 MiB (2097153 bytes), over the limit of 2.0 MiB (2097152 bytes)"), "{line}\n{run}");
+    assert!(!run.stderr.contains("at_limit.py:1:1: error"), "a file of exactly the limit is planned\n{run}");
+    assert!(run.stdout.contains("at_limit.py:1:1: rename identifier"), "{run}");
 }
 
 #[test]

@@ -446,3 +446,20 @@ fn a_file_rewritten_to_the_same_size_and_time_is_read_again() {
     assert!(warm.stdout.contains("quiet.py"), "{warm}");
     assert_same(&uncached(tree.path(), &["check", "."]), &warm);
 }
+
+#[test]
+fn a_limit_lowered_between_runs_is_kept_to() {
+    // Settled, so that a run with a higher limit keeps its stamps and what its sieve read.
+    let big = format!("{}session_id = 2\n", "x = 1\n".repeat(400));
+    // A marker but no term: worth planning within the limit, not news past it.
+    let marked = format!("{}# retrace: allow\n", "x = 1\n".repeat(400));
+    let tree = settled_tree(&[("app.py", b"session_id = 1\n"), ("big.py", big.as_bytes()), ("marked.py", marked.as_bytes())]);
+    let cache = tempdir();
+    cached(tree.path(), cache.path(), &["check", "--max-filesize", "4K", "."]).expect_code(1);
+    assert!(std::fs::metadata(kept_stamps(cache.path())).unwrap().len() > 0, "the higher limit's stamps are kept");
+    let lowered = cached(tree.path(), cache.path(), &["check", "--max-filesize", "1K", "."]);
+    lowered.expect_code(2);
+    assert!(lowered.stderr.contains("big.py:1:1: error: too large to plan"), "{lowered}");
+    assert!(!lowered.stderr.contains("marked.py"), "a large file with no term is not news\n{lowered}");
+    assert_same(&uncached(tree.path(), &["check", "--max-filesize", "1K", "."]), &lowered);
+}

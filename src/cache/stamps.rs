@@ -135,12 +135,14 @@ impl Stamps {
     }
 
     /// What the sieve says of the file at `path`: what was kept for its stamp when the stamp is
-    /// the same, else what `read` says (reading it), recorded with the stamp taken before.
-    pub fn sieve(&self, path: &Path, read: impl FnOnce() -> Sieved) -> Sieved {
+    /// the same, else what `read` says (reading it), recorded with the stamp taken before. A file
+    /// over `limit` bytes is read again: what was kept of it came from a run with a higher limit,
+    /// which planned it, and this run does not.
+    pub fn sieve(&self, path: &Path, limit: u64, read: impl FnOnce() -> Sieved) -> Sieved {
         let Some((_, since)) = self.kept_in else { return read() };
         let key = path_hash(path);
         let stamp = Stamp::of(path);
-        if let Some(kept) = self.kept.get(&key).filter(|kept| Some(kept.stamp) == stamp) {
+        if let Some(kept) = self.kept.get(&key).filter(|kept| Some(kept.stamp) == stamp && kept.stamp.len <= limit) {
             self.found().records.push((key, *kept));
             return (kept.mentions, kept.read_hash);
         }
@@ -191,7 +193,7 @@ mod tests {
     /// The sieve of `stamps` on `path`, and whether it read the file.
     fn sieve(stamps: &Stamps, path: &Path) -> (Sieved, bool) {
         let read = Cell::new(false);
-        let sieved = stamps.sieve(path, || {
+        let sieved = stamps.sieve(path, u64::MAX, || {
             read.set(true);
             match std::fs::read(path) {
                 Ok(text) => (text.windows(7).any(|w| w == b"session"), Some(crate::cache::text_hash(&text))),
@@ -253,10 +255,22 @@ mod tests {
     }
 
     #[test]
+    fn a_file_over_the_size_limit_is_read_again() {
+        let (_dir, kept, quiet, _) = tree();
+        let first = run(&kept, SETTLE * 2);
+        assert!(sieve(&first, &quiet).1);
+        first.save();
+        let second = run(&kept, SETTLE * 2);
+        let size = std::fs::metadata(&quiet).unwrap().len();
+        assert_eq!(second.sieve(&quiet, size, || panic!("a file within the limit is not read again")), (false, Some(crate::cache::text_hash(b"x = 12\n"))));
+        assert_eq!(second.sieve(&quiet, size - 1, || (false, None)), (false, None), "kept by a run with a higher limit: read again");
+    }
+
+    #[test]
     fn a_file_that_cannot_be_read_is_read_again() {
         let (_dir, kept, quiet, _) = tree();
         let first = run(&kept, SETTLE * 2);
-        assert_eq!(first.sieve(&quiet, || (true, None)), (true, None));
+        assert_eq!(first.sieve(&quiet, u64::MAX, || (true, None)), (true, None));
         first.save();
         assert!(sieve(&run(&kept, SETTLE * 2), &quiet).1);
     }
