@@ -26,6 +26,12 @@ pub fn admit(len: usize) -> Ticket<'static> {
     ADMISSION.admit(len)
 }
 
+/// Bytes of large texts being planned now, in this process.
+#[cfg(test)]
+pub fn in_flight() -> usize {
+    *ADMISSION.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Leave to plan a text: its share of the budget, given back when dropped.
 pub struct Ticket<'a> {
     from: &'a Admission,

@@ -541,6 +541,30 @@ mod tests {
         assert_eq!(read_entry(&dir.path().join("missing"), |read| Some(read.len())), None);
     }
 
+    #[test]
+    fn a_large_text_is_planned_once_admitted() {
+        /// Says how many bytes of large texts were admitted while it planned.
+        struct Admitted(std::sync::atomic::AtomicUsize);
+        impl Rewriter for Admitted {
+            fn language(&self) -> &'static str {
+                "admitted"
+            }
+            fn plan(&self, _: &str, _: &Context<'_>) -> Result<FilePlan, ParseError> {
+                self.0.store(crate::admission::in_flight(), std::sync::atomic::Ordering::SeqCst);
+                Ok(FilePlan::default())
+            }
+        }
+        let (rules, project) = (RuleSet::builtin(), Project::default());
+        let cx = Context { rules: &rules, project: &project, path: Path::new("big.py") };
+        let text = "x = 1\n".repeat(100_000);
+        for cache in [None, Some(&PlanCache::in_memory())] {
+            let admitted = Admitted(0.into());
+            plan(cache, Pass::Run, &admitted, &text, &cx).unwrap();
+            // Other tests may plan large texts at the same time: at least this one's share.
+            assert!(admitted.0.into_inner() >= text.len(), "planned without being admitted");
+        }
+    }
+
     fn plan_renaming(at: usize) -> FilePlan {
         FilePlan { edits: vec![crate::edit::Edit::new(at..at + 7, "trace")], ..FilePlan::default() }
     }
