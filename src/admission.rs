@@ -11,11 +11,20 @@ const SMALL: usize = 256 << 10;
 /// run at the default limit stays under 200 MB however many threads it has.
 const BUDGET: usize = 2 << 20;
 
-/// Bytes of large texts being planned, and a signal when some are done.
+/// Bytes of large texts being planned, the line of those waiting, and a signal when either moves.
 pub struct Admission {
     budget: usize,
-    in_flight: Mutex<usize>,
-    done: Condvar,
+    state: Mutex<State>,
+    moved: Condvar,
+}
+
+/// Large texts are admitted in the order they asked: were the first to fit let in, a text as
+/// large as the budget could wait behind a stream of smaller ones for as long as they came.
+struct State {
+    in_flight: usize,
+    /// The place in line the next text to ask takes, and the place admitted next.
+    next: u64,
+    serving: u64,
 }
 
 /// The process's admission: memory is the process's, whoever plans.
@@ -29,7 +38,7 @@ pub fn admit(len: usize) -> Ticket<'static> {
 /// Bytes of large texts being planned now, in this process.
 #[cfg(test)]
 pub fn in_flight() -> usize {
-    *ADMISSION.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    ADMISSION.state().in_flight
 }
 
 /// Leave to plan a text: its share of the budget, given back when dropped.
@@ -40,22 +49,31 @@ pub struct Ticket<'a> {
 
 impl Admission {
     pub const fn new(budget: usize) -> Admission {
-        Admission { budget, in_flight: Mutex::new(0), done: Condvar::new() }
+        Admission { budget, state: Mutex::new(State { in_flight: 0, next: 0, serving: 0 }), moved: Condvar::new() }
     }
 
-    /// A large text waits while others are planned and it would go over the budget; one larger
-    /// than the whole budget is planned alone. Nothing is asked while a ticket is held, so no
-    /// wait holds what another waits for.
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A large text waits for its turn, then while others are planned and it would go over the
+    /// budget; one larger than the whole budget is planned alone. Nothing is asked while a ticket
+    /// is held, so no wait holds what another waits for.
     pub fn admit(&self, len: usize) -> Ticket<'_> {
         if len <= SMALL {
             return Ticket { from: self, share: 0 };
         }
         let share = len.min(self.budget);
-        let mut in_flight = self.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        while *in_flight > 0 && *in_flight + share > self.budget {
-            in_flight = self.done.wait(in_flight).unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.state();
+        let place = state.next;
+        state.next += 1;
+        while state.serving != place || (state.in_flight > 0 && state.in_flight + share > self.budget) {
+            state = self.moved.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
         }
-        *in_flight += share;
+        state.in_flight += share;
+        state.serving += 1;
+        // The next in line may fit beside this one.
+        self.moved.notify_all();
         Ticket { from: self, share }
     }
 }
@@ -65,9 +83,8 @@ impl Drop for Ticket<'_> {
         if self.share == 0 {
             return;
         }
-        let mut in_flight = self.from.in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        *in_flight -= self.share;
-        self.from.done.notify_all();
+        self.from.state().in_flight -= self.share;
+        self.from.moved.notify_all();
     }
 }
 
@@ -103,7 +120,7 @@ mod tests {
         assert_eq!(most, 3 * SMALL);
         // A text larger than the budget is still planned, alone.
         assert_eq!(most_at_once(&admission, &[10 * SMALL, 2 * SMALL, 2 * SMALL]), 10 * SMALL);
-        assert_eq!(*admission.in_flight.lock().unwrap(), 0, "every share was given back");
+        assert_eq!(admission.state().in_flight, 0, "every share was given back");
     }
 
     #[test]
@@ -119,5 +136,37 @@ mod tests {
         });
         let shares = admitted.recv_timeout(std::time::Duration::from_secs(10));
         assert_eq!(shares, Ok((2 * SMALL, 0)), "a second half of the budget is planned beside the first; small texts ask nothing");
+    }
+
+    #[test]
+    fn large_texts_are_admitted_in_the_order_they_asked() {
+        static ADMISSION: Admission = Admission::new(4 * SMALL);
+        let held = ADMISSION.admit(2 * SMALL);
+        let (sent, admitted) = std::sync::mpsc::channel();
+        let ask = |len: usize, name: &'static str| {
+            let sent = sent.clone();
+            std::thread::spawn(move || {
+                let _ticket = ADMISSION.admit(len);
+                sent.send(name).unwrap();
+            })
+        };
+        let asked = |n: u64| {
+            while ADMISSION.state().next < n {
+                std::thread::yield_now();
+            }
+        };
+        // The whole budget waits for the held half; then a half that would fit beside the held
+        // one asks, and waits behind it.
+        let whole = ask(4 * SMALL, "whole");
+        asked(2);
+        let half = ask(2 * SMALL, "half");
+        asked(3);
+        let early = admitted.recv_timeout(std::time::Duration::from_millis(200));
+        assert_eq!(early, Err(std::sync::mpsc::RecvTimeoutError::Timeout), "admitted ahead of its turn");
+        drop(held);
+        let order: Vec<_> = (0..2).map(|_| admitted.recv_timeout(std::time::Duration::from_secs(10)).unwrap()).collect();
+        assert_eq!(order, ["whole", "half"]);
+        whole.join().unwrap();
+        half.join().unwrap();
     }
 }
