@@ -9,7 +9,7 @@ const SMALL: usize = 256 << 10;
 
 /// How many bytes of large texts may be planned at once: [`crate::engine::MAX_FILESIZE`], so a
 /// run at the default limit stays under 200 MB however many threads it has.
-const BUDGET: usize = 2 << 20;
+const BUDGET: usize = crate::engine::MAX_FILESIZE as usize;
 
 /// Bytes of large texts being planned, the line of those waiting, and a signal when either moves.
 pub struct Admission {

@@ -116,9 +116,9 @@ fn mentions_in_rest(mut rest: impl std::io::Read, block: &mut Vec<u8>, block_siz
     let carried = rules.renamer.longest_literal().saturating_sub(1);
     loop {
         block.drain(..block.len().saturating_sub(carried));
-        let carried = block.len();
+        let held = block.len();
         std::io::Read::read_to_end(&mut std::io::Read::take(&mut rest, block_size as u64), block)?;
-        if block.len() == carried {
+        if block.len() == held {
             return Ok(false);
         }
         if rules.renamer.may_contain(block) {
@@ -129,21 +129,23 @@ fn mentions_in_rest(mut rest: impl std::io::Read, block: &mut Vec<u8>, block_siz
 
 /// A file larger than the size limit: planning it would hold about 60 bytes of memory for each
 /// of its bytes (most of them its syntax tree), so it is reported instead.
-#[derive(Debug, thiserror::Error)]
-#[error("too large to plan: {}, over the limit of {} (raise it with --max-filesize)", self.sizes().0, self.sizes().1)]
+#[derive(Debug)]
 pub struct TooLarge {
     pub size: u64,
     pub limit: u64,
 }
 
-impl TooLarge {
-    /// The size and the limit as people read them, in bytes when rounding would make them one.
-    fn sizes(&self) -> (String, String) {
+impl std::error::Error for TooLarge {}
+
+impl std::fmt::Display for TooLarge {
+    /// Both sizes as people read them, in bytes too when rounding would make them one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (size, limit) = (size_text(self.size), size_text(self.limit));
-        match size == limit {
+        let (size, limit) = match size == limit {
             true => (format!("{size} ({} bytes)", self.size), format!("{limit} ({} bytes)", self.limit)),
             false => (size, limit),
-        }
+        };
+        write!(f, "too large to plan: {size}, over the limit of {limit} (raise it with --max-filesize)")
     }
 }
 

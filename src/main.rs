@@ -81,6 +81,20 @@ struct RulesArg {
     rules: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct SizeArg {
+    /// Files larger than SIZE that mention a term are reported as errors, not planned (planning
+    /// holds about 60 bytes of memory per byte of text). A number of bytes, or with K, M or G.
+    #[arg(long, value_name = "SIZE", default_value = "2M", value_parser = parse_size)]
+    max_filesize: u64,
+}
+
+impl Default for SizeArg {
+    fn default() -> SizeArg {
+        SizeArg { max_filesize: retrace::engine::MAX_FILESIZE }
+    }
+}
+
 #[derive(Args, Default)]
 struct CacheArgs {
     /// Keep no plans between runs: plan every file afresh, and write nothing.
@@ -121,10 +135,8 @@ struct RunArgs {
     /// Worker threads (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
-    /// Files larger than SIZE that mention a term are reported as errors, not planned (planning
-    /// holds about 60 bytes of memory per byte of text). A number of bytes, or with K, M or G.
-    #[arg(long, value_name = "SIZE", default_value = "2M", value_parser = parse_size)]
-    max_filesize: u64,
+    #[command(flatten)]
+    size: SizeArg,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -160,10 +172,8 @@ struct SurveyArgs {
     /// Worker threads (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
-    /// Files larger than SIZE that mention a term are reported as errors, not planned (planning
-    /// holds about 60 bytes of memory per byte of text). A number of bytes, or with K, M or G.
-    #[arg(long, value_name = "SIZE", default_value = "2M", value_parser = parse_size)]
-    max_filesize: u64,
+    #[command(flatten)]
+    size: SizeArg,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -304,7 +314,7 @@ fn run(cli: Cli) -> Result<Status, Failure> {
                 paths: args.paths,
                 rules: args.rules,
                 threads: args.threads,
-                max_filesize: args.max_filesize,
+                size: args.size,
                 color: args.color,
                 cache: args.cache,
                 ..RunArgs::default()
@@ -356,7 +366,7 @@ fn options(args: RunArgs, terminal: bool) -> Result<Options, String> {
             out,
         }),
         cache_dir: args.cache.dir(),
-        max_filesize: args.max_filesize,
+        max_filesize: args.size.max_filesize,
         check: CheckOptions {
             baseline: args.baseline,
             write_baseline: args.write_baseline,

@@ -1,6 +1,5 @@
 //! Second pass: the verdict of every site, from the rules, the foreign evidence and the clashes.
 
-
 use tree_sitter::Node;
 
 use super::collect::{Collected, Literal, Site, SiteKind};
