@@ -145,7 +145,17 @@ impl std::fmt::Display for TooLarge {
             true => (format!("{size} ({} bytes)", self.size), format!("{limit} ({} bytes)", self.limit)),
             false => (size, limit),
         };
-        write!(f, "too large to plan: {size}, over the limit of {limit} (raise it with --max-filesize)")
+        write!(f, "too large to plan: {size}, over the limit of {limit} (plan it with --max-filesize {})", size_argument(self.size))
+    }
+}
+
+/// The smallest `--max-filesize` in whole units that `bytes` is within: `3K` for 2.4 KiB.
+fn size_argument(bytes: u64) -> String {
+    let whole = |unit: u64| bytes.div_ceil(unit);
+    match bytes {
+        b if b >= 1 << 20 => format!("{}M", whole(1 << 20)),
+        b if b >= 1 << 10 => format!("{}K", whole(1 << 10)),
+        b => b.to_string(),
     }
 }
 
@@ -213,10 +223,8 @@ fn file_shares(file: &WalkedFile, rules: &RuleSet, project: &Project, settings: 
     const SHARES: u64 = u64::from_le_bytes(*b"shares\0\0");
     let cache = settings.cache;
     let shares_of = |text: &str| safety::shares_of(&file.path, text, rules, project, cache);
-    // A file that cannot be planned shares nothing: the run reports why.
-    let read = || String::from_utf8(read_to_plan(&file.path, settings.max_filesize).ok()?).ok();
     let (Some(cache), Some(walked)) = (cache, file.text_hash()) else {
-        return shares_of(&read()?);
+        return text_to_plan(&file.path, rules, settings.max_filesize).map_or_else(|unplanned| unplanned, |text| shares_of(&text));
     };
     let cx = Context { rules, project, path: &file.path };
     if let Some(kept) = cache.kept_result(walked, SHARES, &cx) {
@@ -224,11 +232,87 @@ fn file_shares(file: &WalkedFile, rules: &RuleSet, project: &Project, settings: 
     }
     // Kept by the text planned, which may have changed since the walk; only for a text that can
     // clash: of any other, the next run knows that much without reading it.
-    let text = read()?;
+    let text = match text_to_plan(&file.path, rules, settings.max_filesize) {
+        Ok(text) => text,
+        Err(unplanned) => return unplanned,
+    };
     if !safety::can_clash(&file.path, &text, rules, Some(cache)) {
         return None;
     }
     cache.keep_result(crate::cache::text_hash(text.as_bytes()), SHARES, &cx, || shares_of(&text))
+}
+
+/// The text of the file at `path` to plan or, when it cannot be planned, what it shares all the
+/// same: the names it writes stay, so the files that import them must not rename them either
+/// ([`safety::unplanned_shares`]). A file that cannot be read shares nothing: the run reports why.
+fn text_to_plan(path: &Path, rules: &RuleSet, limit: u64) -> Result<String, Option<safety::FileShares>> {
+    let unplanned = |written: std::io::Result<Vec<safety::Written>>, why: &str, fix: String| {
+        written.ok().and_then(|written| safety::unplanned_shares(path, written, why, &fix, rules))
+    };
+    let bytes = match read_to_plan(path, limit) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let Some(too_large) = e.get_ref().and_then(|e| e.downcast_ref::<TooLarge>()) else { return Err(None) };
+            let written = std::fs::File::open(path).and_then(|file| renamed_names(file, path, BLOCK, rules));
+            let fix = format!("plan {} with --max-filesize {}", path.display(), size_argument(too_large.size));
+            return Err(unplanned(written, "its file is too large to plan", fix));
+        }
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let written = renamed_names(e.as_bytes(), path, BLOCK, rules);
+        unplanned(written, "its file is not valid UTF-8", format!("convert {} to UTF-8", path.display()))
+    })
+}
+
+/// The first occurrence of each name in `text` (the file at `path`) that a rule renames, read
+/// `block_size` bytes at a time, so a file of any size is never held whole. Names are maximal
+/// runs of ASCII letters, digits and `_`; a block is cut after its last byte outside a name.
+fn renamed_names(mut text: impl std::io::Read, path: &Path, block_size: usize, rules: &RuleSet) -> std::io::Result<Vec<safety::Written>> {
+    let in_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let (mut block, mut found) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    // The offset of the block's first byte, and its line and column (columns count chars).
+    let (mut offset, mut line, mut column) = (0, 1, 1);
+    loop {
+        let held = block.len();
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut text, block_size as u64), &mut block)?;
+        let last = block.len() == held;
+        if block.is_empty() {
+            return Ok(found);
+        }
+        // A block that is all one name grows until the name ends (a name of 16 blocks is cut).
+        let end = match block.iter().rposition(|&b| !in_name(b)) {
+            _ if last => block.len(),
+            Some(i) => i + 1,
+            None if block.len() < 16 * block_size => 0,
+            None => block.len(),
+        };
+        let mut i = 0;
+        while i < end {
+            if !in_name(block[i]) {
+                match block[i] {
+                    b'\n' => (line, column) = (line + 1, 1),
+                    // A char is counted at its first byte.
+                    b if b & 0xC0 != 0x80 => column += 1,
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < end && in_name(block[i]) {
+                i += 1;
+            }
+            // Names are ASCII.
+            let name = std::str::from_utf8(&block[start..i]).expect("ASCII");
+            if rules.renamer.may_contain(name.as_bytes()) && rules.renamer.rename(name).is_some() && seen.insert(name.to_owned()) {
+                found.push((name.to_owned(), offset + start, Location { path: path.to_path_buf(), line, column }));
+            }
+            column += i - start;
+        }
+        block.drain(..end);
+        offset += end;
+    }
 }
 
 /// How many files past the first one not yet emitted a worker may start. Results finished out of
@@ -578,7 +662,7 @@ mod tests {
         std::fs::write(&path, "x = 1\n".repeat(100)).unwrap();
         assert_eq!(mentions(&path, &rules, &stamps, 100), (false, None));
         let error = read_to_plan(&path, 100).unwrap_err();
-        assert_eq!(error.to_string(), "too large to plan: 600 B, over the limit of 100 B (raise it with --max-filesize)");
+        assert_eq!(error.to_string(), "too large to plan: 600 B, over the limit of 100 B (plan it with --max-filesize 600)");
         assert_eq!(read_to_plan(&path, 600).unwrap().len(), 600, "a file of exactly the limit is planned");
     }
 
@@ -595,6 +679,23 @@ mod tests {
         }
         let mut block = b"sess".to_vec();
         assert!(!mentions_in_rest(&b"-ion"[..], &mut block, 2, &rules).unwrap(), "`sess-ion` holds no term");
+    }
+
+    #[test]
+    fn names_are_found_once_with_their_place_whatever_the_blocks() {
+        let rules = RuleSet::builtin();
+        let text = "x = 'é'; Session = 1\nfoo.session_id()\nsession_id + sessions_x\n";
+        let path = Path::new("big.py");
+        let at = |line, column| Location { path: path.to_path_buf(), line, column };
+        let expected = vec![
+            ("Session".to_owned(), text.find("Session").unwrap(), at(1, 10)),
+            ("session_id".to_owned(), text.find("session_id").unwrap(), at(2, 5)),
+            ("sessions_x".to_owned(), text.find("sessions_x").unwrap(), at(3, 14)),
+        ];
+        for block_size in 1..=text.len() {
+            let found = renamed_names(text.as_bytes(), path, block_size, &rules).unwrap();
+            assert_eq!(found, expected, "blocks of {block_size} bytes");
+        }
     }
 
     #[test]

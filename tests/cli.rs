@@ -149,6 +149,51 @@ fn a_file_over_the_size_limit_is_reported_not_planned() {
 }
 
 #[test]
+fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
+    // Each file that is not planned (too large, not UTF-8) keeps its names; renaming them where
+    // it is imported would break the import.
+    let padding = "x = 1\n".repeat(400);
+    let big_py = format!("class SessionStore:\n    def start(self, session_id):\n        pass\n{padding}");
+    let big_ts = format!("export interface SessionInfo {{\n  sessionId: string;\n}}\n{}", "// pad\n".repeat(400));
+    let uses_py = b"from big import SessionStore\n\nstore = SessionStore()\nstore.start(session_id=1)\n";
+    let uses_ts = b"import { SessionInfo } from \"./big\";\n\nexport const info: SessionInfo = { sessionId: \"a\" };\n";
+    let latin = b"class SessionLatin:\n    name = \"caf\xe9\"\n";
+    let uses_latin = b"from latin import SessionLatin\n\nlatin = SessionLatin()\n";
+    let dir = tree_with(&[
+        ("big.py", big_py.as_bytes()),
+        ("uses_big.py", uses_py),
+        ("big.ts", big_ts.as_bytes()),
+        ("uses_big.ts", uses_ts),
+        ("latin.py", latin),
+        ("uses_latin.py", uses_latin),
+        ("other.py", GOOD),
+    ]);
+
+    let check = retrace(dir.path(), &["check", "--no-cache", "--max-filesize", "1K", "."]);
+    check.expect_code(2);
+    let conflicts: Vec<&str> = check.stdout.lines().filter(|l| l.contains(": conflict ")).map(|l| l.split(": conflict").next().unwrap()).collect();
+    let expected = ["uses_big.py:1:17", "uses_big.py:3:9", "uses_big.py:4:13", "uses_big.ts:1:10", "uses_big.ts:3:20", "uses_big.ts:3:36", "uses_latin.py:1:19", "uses_latin.py:3:9"];
+    assert_eq!(conflicts, expected, "{check}");
+    assert!(check.stdout.contains("`SessionStore` stays at big.py:1:7 (its file is too large to plan)"), "{check}");
+    assert!(check.stdout.contains("suggestion: plan big.py with --max-filesize 3K"), "{check}");
+    assert!(check.stdout.contains("suggestion: convert latin.py to UTF-8"), "{check}");
+    assert!(check.stdout.contains("other.py:1:11: rename identifier `session_id` -> `trace_id`"), "a name of an unrelated file is renamed\n{check}");
+
+    let apply = retrace(dir.path(), &["apply", "--no-cache", "--max-filesize", "1K", "."]);
+    apply.expect_code(2);
+    for (name, before) in [("uses_big.py", &uses_py[..]), ("uses_big.ts", uses_ts), ("uses_latin.py", uses_latin)] {
+        assert_eq!(read(dir.path(), name), before, "{name} was rewritten\n{apply}");
+    }
+    assert_eq!(read(dir.path(), "other.py"), GOOD_AFTER, "{apply}");
+
+    // Within a raised limit both sides of the import are renamed together.
+    let raised = retrace(dir.path(), &["apply", "--no-cache", "--max-filesize", "3K", "."]);
+    raised.expect_code(2);
+    assert!(read_string(dir.path(), "big.py").starts_with("class TraceStore:\n    def start(self, trace_id):"), "{raised}");
+    assert_eq!(read_string(dir.path(), "uses_big.py"), "from big import TraceStore\n\nstore = TraceStore()\nstore.start(trace_id=1)\n", "{raised}");
+}
+
+#[test]
 fn the_default_size_limit_is_two_mib() {
     let line = "session_id = 1\n";
     let mut at_limit = line.repeat((2 << 20) / line.len());

@@ -14,7 +14,7 @@ use crate::plan::{FilePlan, Role, Verdict};
 use crate::project::Project;
 use crate::rules::RuleSet;
 
-pub use shared::{can_clash, shares_of, FileShares, Shared};
+pub use shared::{can_clash, shares_of, unplanned_shares, FileShares, Shared, Written};
 pub use suggest::{alternative_name, override_suggestion};
 
 /// The rewriter's plan for `text`, made safe across files and languages.

@@ -18,7 +18,7 @@
 //! files that cannot clash are kept consistent within their own file only.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
@@ -42,6 +42,8 @@ pub struct Shared {
     origins: HashMap<Key, Origin>,
     /// The owners of each shared member, by language family and member name.
     owners: HashMap<(&'static str, String), Vec<String>>,
+    /// The names each unplanned file writes that stay there, by its path.
+    unplanned: HashMap<PathBuf, Vec<String>>,
     /// The hash of each answer (none: 0), by the hash of its question: asked for every kept
     /// read of a shared verdict (240,000 times in a warm check of 50k files), so with a fast hasher.
     answers: HashMap<u64, u64>,
@@ -53,6 +55,8 @@ enum Question<'a> {
     Origin(&'a Key),
     /// Family, member.
     Owners(&'static str, &'a str),
+    /// An unplanned file's path.
+    Unplanned(&'a Path),
 }
 
 /// The finding that decided a shared verdict, and where it stands.
@@ -62,6 +66,16 @@ struct Origin {
     at: Location,
     /// It stands in an import: a definition of the same name, when there is one, says more.
     imported: bool,
+    /// It stands in a file that is not planned, so the name stays there: it stays wherever it
+    /// is written in the language, imported or not, and whatever else decided it.
+    unplanned: bool,
+}
+
+impl Origin {
+    /// Of two origins of one verdict, the greater decides.
+    fn rank(&self) -> (bool, bool) {
+        (self.unplanned, !self.imported)
+    }
 }
 
 /// What a shared verdict is about; names belong to a language family.
@@ -111,7 +125,7 @@ impl Codec for Key {
     }
 }
 
-crate::cache::codec::fields!(Origin { finding, at, imported });
+crate::cache::codec::fields!(Origin { finding, at, imported, unplanned });
 
 impl Codec for FileShares {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -124,8 +138,8 @@ impl Codec for FileShares {
 }
 
 impl Shared {
-    /// The shared verdicts of the files' shares, given with each file's index in walk order: a
-    /// definition wins over an import, then the first in walk order.
+    /// The shared verdicts of the files' shares, given with each file's index in walk order: an
+    /// unplanned file wins, then a definition over an import, then the first in walk order.
     pub fn gather(mut found: Vec<(usize, FileShares)>) -> Shared {
         found.sort_by_key(|(index, _)| *index);
         let mut shared = Shared::default();
@@ -136,8 +150,11 @@ impl Shared {
                     owners.push(owner.clone());
                 }
             }
+            if let (Key::Name(_, name), true) = (&key, origin.unplanned) {
+                shared.unplanned.entry(origin.at.path.clone()).or_default().push(name.clone());
+            }
             match shared.origins.get(&key) {
-                Some(first) if !first.imported || origin.imported => {}
+                Some(first) if first.rank() >= origin.rank() => {}
                 _ => {
                     shared.origins.insert(key, origin);
                 }
@@ -145,7 +162,8 @@ impl Shared {
         }
         let origins = shared.origins.iter().map(|(key, origin)| (hash_of(&Question::Origin(key)), origin_hash(Some(origin))));
         let owners = shared.owners.iter().map(|((family, name), owners)| (hash_of(&Question::Owners(family, name)), hash_of(owners)));
-        shared.answers = origins.chain(owners).collect();
+        let unplanned = shared.unplanned.iter().map(|(path, names)| (hash_of(&Question::Unplanned(path)), hash_of(names)));
+        shared.answers = origins.chain(owners).chain(unplanned).collect();
         shared
     }
 
@@ -166,6 +184,14 @@ impl Shared {
         let owners = self.owners.get(&(family, name.to_owned()));
         reads::asked(|| hash_of(&Question::Owners(family, name)), || owners.map_or(0, hash_of));
         owners
+    }
+
+    /// Whether `text` imports a name that stays in the unplanned file at `path`: then it uses
+    /// that file, and every name written there stays in it too. Recorded.
+    fn imports_unplanned(&self, path: &Path, imported: &Imported<'_>) -> bool {
+        let names = self.unplanned.get(path);
+        reads::asked(|| hash_of(&Question::Unplanned(path)), || names.map_or(0, hash_of));
+        names.is_some_and(|names| names.iter().any(|name| imported.contains(name)))
     }
 }
 
@@ -194,7 +220,32 @@ pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, ca
             let finding = plan.findings.iter().find(|f| f.range.start == at)?.clone();
             let (line, column) = lines.line_column(body, at);
             let imported = imports(lines.line(body, line), &finding.text);
-            Some((key, Origin { finding, at: Location { path: path.to_path_buf(), line, column }, imported }))
+            Some((key, Origin { finding, at: Location { path: path.to_path_buf(), line, column }, imported, unplanned: false }))
+        })
+        .collect();
+    (!shares.is_empty()).then_some(FileShares(shares))
+}
+
+/// A name a file writes that a rule renames, where it first stands (byte offset and place).
+pub type Written = (String, usize, Location);
+
+/// What a file that is not planned shares, given the names it writes that a rule renames
+/// ([`Written`]) and `why` it is not planned: each stays as it is there, so it stays wherever
+/// another file of its language imports it or reads it as an attribute, and `fix` says how to
+/// plan the file. Without a parse, comments and strings count as code: some names stay that
+/// need not.
+pub fn unplanned_shares(path: &Path, written: Vec<Written>, why: &str, fix: &str, rules: &RuleSet) -> Option<FileShares> {
+    let family = family(path);
+    if matches!(family, "text" | "") || rules.is_history(path) {
+        return None;
+    }
+    let shares: Vec<(Key, Origin)> = written
+        .into_iter()
+        .filter_map(|(name, at, location)| {
+            let to = rules.renamer.rename(&name)?;
+            let verdict = Verdict::Conflict { to, why: why.to_owned(), other: None, suggestion: Some(fix.to_owned()) };
+            let finding = Finding { range: at..at + name.len(), text: name.clone(), role: Role::Identifier, verdict };
+            Some((Key::Name(family, name), Origin { finding, at: location, imported: false, unplanned: true }))
         })
         .collect();
     (!shares.is_empty()).then_some(FileShares(shares))
@@ -313,13 +364,14 @@ impl Shared {
     /// runs holds only while every one gets the same answer.
     pub(super) fn follow(&self, plan: &mut FilePlan, text: &str, cx: &Context<'_>) {
         let family = family(cx.path);
+        let imported = Imported::new(text);
         let demoted: Vec<(Range<usize>, Verdict)> = plan
             .findings
             .iter()
             .filter(|f| super::is_name(f.role))
             .filter_map(|f| {
                 let Verdict::Rename { to } = &f.verdict else { return None };
-                let origin = self.origin_of(f, family, text)?;
+                let origin = self.origin_of(f, family, text, &imported)?;
                 if origin.at.path == cx.path || super::names_moved_file(cx.project, &f.text) {
                     return None;
                 }
@@ -332,21 +384,30 @@ impl Shared {
     /// The shared verdict an occurrence must follow, by where it stands: a string by its whole
     /// value (or, spelling an imported name, by that name), a keyword by the callable it is passed
     /// to, `x.name` by a member of a class the file imports or by a module-level name, and a bare
-    /// name only where the file imports it. Whether the file imports a name is asked only of
-    /// names that are shared: it scans the whole text.
-    fn origin_of(&self, f: &Finding, family: &'static str, text: &str) -> Option<&Origin> {
+    /// name only where the file imports it. A name an unplanned file writes is followed by a bare
+    /// name or keyword also where the file imports another of its names (an object key of a type
+    /// it defines), and by a keyword passed to a callable the file imports. Whether the file
+    /// imports a name is asked only of names that are shared.
+    fn origin_of(&self, f: &Finding, family: &'static str, text: &str, imported: &Imported<'_>) -> Option<&Origin> {
         let name = || f.text.clone();
         let get = |key: Key| self.origin(&key);
+        let named = || get(Key::Name(family, name()));
+        // Imported, or written in an unplanned file that this one uses.
+        let used = |o: &&Origin, name: &str| imported.contains(name) || (o.unplanned && self.imports_unplanned(&o.at.path, imported));
         match f.role {
             Role::String => {
                 let content = literal_around(text, &f.range)?;
                 // `__all__ = ["Session"]` names what the module imports.
-                let exported = || get(Key::Name(family, name())).filter(|_| content == f.text && imports(text, &f.text));
+                let exported = || named().filter(|_| content == f.text && imported.contains(&f.text));
                 get(Key::Literal(content.to_owned())).or_else(exported)
             }
-            Role::Keyword => get(Key::Keyword(family, callee_before(text, f.range.start)?.to_owned(), name())),
-            Role::Attribute => self.member(family, &f.text, text).or_else(|| get(Key::Name(family, name()))),
-            _ => get(Key::Name(family, name())).filter(|_| imports(text, &f.text)),
+            Role::Keyword => {
+                let callable = callee_before(text, f.range.start)?;
+                let passed = || named().filter(|o| o.unplanned && used(o, callable));
+                get(Key::Keyword(family, callable.to_owned(), name())).or_else(passed)
+            }
+            Role::Attribute => self.member(family, &f.text, imported).or_else(named),
+            _ => named().filter(|o| used(o, &f.text)),
         }
     }
 }
@@ -356,7 +417,7 @@ impl Shared {
     /// file of the same language. For rewriters that decide member names themselves (TypeScript
     /// keys and member declarations look like any other name in a plan).
     pub fn member_elsewhere(&self, path: &Path, text: &str, name: &str) -> Option<String> {
-        let origin = self.member(family(path), name, text)?;
+        let origin = self.member(family(path), name, &Imported::new(text))?;
         match origin.verdict("") {
             Verdict::Conflict { why, .. } if origin.at.path != path => Some(why),
             _ => None,
@@ -365,9 +426,9 @@ impl Shared {
 
     /// The shared verdict of a member `name` of a class, interface or object that `text` imports:
     /// without types, importing the owner is the evidence that its members are used here.
-    fn member(&self, family: &'static str, name: &str, text: &str) -> Option<&Origin> {
+    fn member(&self, family: &'static str, name: &str, imported: &Imported<'_>) -> Option<&Origin> {
         let owners = self.owners_of(family, name)?;
-        let imported = owners.iter().filter(|owner| imports(text, owner));
+        let imported = owners.iter().filter(|owner| imported.contains(owner));
         let origins = imported.filter_map(|owner| self.origin(&Key::Member(family, owner.clone(), name.to_owned())));
         origins.min_by_key(|o| &o.at)
     }
@@ -375,7 +436,7 @@ impl Shared {
 
 /// What an origin decides by (0 for none), for [`reads::Read::Shared`].
 fn origin_hash(origin: Option<&Origin>) -> u64 {
-    origin.map_or(0, |o| hash_of(&(&o.finding, &o.at)))
+    origin.map_or(0, |o| hash_of(&(&o.finding, &o.at, o.unplanned)))
 }
 
 impl Origin {
@@ -395,18 +456,44 @@ impl Origin {
     }
 }
 
-/// Whether an import of the file names `name` (`from m import name`, `import { name } from`),
-/// on one line or across the lines of its brackets.
+/// Whether an import of the file names `name`; see [`imported_names`].
 fn imports(text: &str, name: &str) -> bool {
+    imported_names(text).contains(name)
+}
+
+/// The names the imports of a text name (`from m import name`, `import { name } from`), on one
+/// line or across the lines of its brackets.
+fn imported_names(text: &str) -> HashSet<&str> {
     let mut inside = false;
-    text.lines().any(|line| {
+    let mut names = HashSet::default();
+    for line in text.lines() {
         let code = line.trim_start();
         let starts = code.starts_with("import ") || code.starts_with("from ") || code.starts_with("export ");
         let part_of_import = starts || inside;
         let (opened, closed) = (line.matches(['(', '{']).count(), line.matches([')', '}']).count());
         inside = if starts { opened > closed } else { inside && closed == 0 };
-        part_of_import && crate::words::tokens(line).into_iter().any(|t| &line[t] == name)
-    })
+        if part_of_import {
+            names.extend(crate::words::tokens(line).into_iter().map(|t| &line[t]));
+        }
+    }
+    names
+}
+
+/// [`imported_names`] of a text, gathered on the first question: a file asks only about the
+/// names it shares, and may ask about each of its occurrences.
+struct Imported<'t> {
+    text: &'t str,
+    names: std::cell::OnceCell<HashSet<&'t str>>,
+}
+
+impl<'t> Imported<'t> {
+    fn new(text: &'t str) -> Imported<'t> {
+        Imported { text, names: std::cell::OnceCell::new() }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.names.get_or_init(|| imported_names(self.text)).contains(name)
+    }
 }
 
 /// The last name of the callee whose argument list holds `at`: `link` in `api.link(x, name=1)`.
@@ -504,7 +591,7 @@ mod tests {
             assert!(FAMILIES.contains(&family), "{path}: {family}");
             let finding = Finding { range: 1..8, text: "Session".into(), role: Role::Identifier, verdict: Verdict::Rename { to: "Trace".into() } };
             let at = Location { path: path.into(), line: 2, column: 3 };
-            let origin = |imported| Origin { finding: finding.clone(), at: at.clone(), imported };
+            let origin = |imported| Origin { finding: finding.clone(), at: at.clone(), imported, unplanned: !imported };
             let shares = FileShares(vec![
                 (Key::Name(family, "Session".into()), origin(false)),
                 (Key::Member(family, "Row".into(), "session_id".into()), origin(true)),
@@ -528,7 +615,7 @@ mod tests {
             verdict: Verdict::Review { to: "Trace".into(), why: "public API".into() },
         };
         let at = Location { path: "m.py".into(), line: 1, column: 20 };
-        let origin = Origin { finding: decided, at, imported: false };
+        let origin = Origin { finding: decided, at, imported: false, unplanned: false };
         let shared = Shared::gather(vec![(0, FileShares(vec![(Key::Name("python", "Session".into()), origin)]))]);
         let occurrence = |range: Range<usize>| Finding {
             range,
@@ -536,14 +623,20 @@ mod tests {
             role: Role::Identifier,
             verdict: Verdict::Rename { to: "Trace".into() },
         };
-        let (found, asked) = reads::capture(|| shared.origin_of(&occurrence(30..37), "python", "from m import Session\nx = Session()\n").is_some());
+        let (found, asked) = reads::capture(|| {
+            let text = "from m import Session\nx = Session()\n";
+            shared.origin_of(&occurrence(30..37), "python", text, &Imported::new(text)).is_some()
+        });
         assert!(found);
         let [reads::Read::Shared { question, answer }] = asked.reads[..] else { panic!("one lookup: {asked:?}") };
         assert_ne!(answer, 0);
         assert_eq!(shared.answer(question), answer, "asked again, the same answer");
         assert_eq!(Shared::default().answer(question), 0, "a run without it answers none");
         // A name the file does not import follows nothing.
-        let (found, _) = reads::capture(|| shared.origin_of(&occurrence(4..11), "python", "x = Session()\n").is_some());
+        let (found, _) = reads::capture(|| {
+            let text = "x = Session()\n";
+            shared.origin_of(&occurrence(4..11), "python", text, &Imported::new(text)).is_some()
+        });
         assert!(!found);
     }
 
