@@ -453,7 +453,9 @@ fn a_limit_lowered_between_runs_is_kept_to() {
     let big = format!("{}session_id = 2\n", "x = 1\n".repeat(400));
     // A marker but no term: worth planning within the limit, not news past it.
     let marked = format!("{}# retrace: allow\n", "x = 1\n".repeat(400));
-    let tree = settled_tree(&[("app.py", b"session_id = 1\n"), ("big.py", big.as_bytes()), ("marked.py", marked.as_bytes())]);
+    // Its plan, kept by the higher limit's run, must now follow big.py, which is not planned.
+    let uses_big = b"from big import session_id\nprint(session_id)\n";
+    let tree = settled_tree(&[("app.py", b"session_id = 1\n"), ("big.py", big.as_bytes()), ("marked.py", marked.as_bytes()), ("uses_big.py", uses_big)]);
     let cache = tempdir();
     cached(tree.path(), cache.path(), &["check", "--max-filesize", "4K", "."]).expect_code(1);
     assert!(std::fs::metadata(kept_stamps(cache.path())).unwrap().len() > 0, "the higher limit's stamps are kept");
@@ -461,5 +463,6 @@ fn a_limit_lowered_between_runs_is_kept_to() {
     lowered.expect_code(2);
     assert!(lowered.stderr.contains("big.py:1:1: error: too large to plan"), "{lowered}");
     assert!(!lowered.stderr.contains("marked.py"), "a large file with no term is not news\n{lowered}");
+    assert!(lowered.stdout.contains("uses_big.py:1:17: conflict identifier `session_id`"), "{lowered}");
     assert_same(&uncached(tree.path(), &["check", "--max-filesize", "1K", "."]), &lowered);
 }
