@@ -267,14 +267,15 @@ impl Project {
             }
             judged.last = Some(&file.path);
             if new != file.path {
-                judged.proposals.push(Proposal { from: file.path.clone(), to: new });
+                judged.proposals.push(Proposal { from: file.path.clone(), to: new, unplannable: file.unplannable() });
             }
         }
         judged
     }
 
-    /// A move onto an existing path, two moves onto one path, or a top-level Python module renamed
-    /// onto a standard-library name are refused: the names involved become blocked.
+    /// A move of a file that cannot be planned, onto an existing path, two moves onto one path, or
+    /// a top-level Python module renamed onto a standard-library name are refused: the names
+    /// involved become blocked.
     fn refuse_clashing_moves(&mut self, proposed: Vec<Proposal>, all: &Paths) {
         let moving: Paths = proposed.iter().map(|p| p.from.as_path()).collect();
         let mut targets: HashMap<&Path, usize> = HashMap::new();
@@ -292,7 +293,9 @@ impl Project {
             let listing = folders.entry(folder).or_insert_with(|| reads::list_folder(folder).ok());
             let listed = |(files, folders): &reads::Listing| p.to.file_name().is_some_and(|name| files.contains(name) || folders.contains(name));
             let taken = all.contains(p.to.as_path()) || listing.as_ref().is_some_and(listed);
-            let why = if taken && !moving.contains(p.to.as_path()) {
+            let why = if p.unplannable {
+                Some(format!("`{}` cannot be planned (its error says why), so it cannot move", p.from.display()))
+            } else if taken && !moving.contains(p.to.as_path()) {
                 Some(format!("`{}` already exists", p.to.display()))
             } else if targets[p.to.as_path()] > 1 {
                 Some(format!("another file also moves to `{}`", p.to.display()))
@@ -334,6 +337,8 @@ impl Project {
 struct Proposal {
     from: PathBuf,
     to: PathBuf,
+    /// See [`WalkedFile::unplannable`].
+    unplannable: bool,
 }
 
 /// What [`Project::judge_paths`] makes of a run of walked files.

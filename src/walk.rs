@@ -100,6 +100,12 @@ impl WalkedFile {
     pub fn text_hash(&self) -> Option<u64> {
         self.read_hash.filter(|_| self.mentions)
     }
+
+    /// Its text may matter, but the walk could not read it whole (it is over the size limit, or
+    /// unreadable): planning it fails and says why, so it can neither be rewritten nor moved.
+    pub fn unplannable(&self) -> bool {
+        self.mentions && self.read_hash.is_none()
+    }
 }
 
 /// The order of the walk's result: by path, then by root.

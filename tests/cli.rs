@@ -159,7 +159,12 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     let uses_ts = b"import { SessionInfo } from \"./big\";\n\nexport const info: SessionInfo = { sessionId: \"a\" };\n";
     let latin = b"class SessionLatin:\n    name = \"caf\xe9\"\n";
     let uses_latin = b"from latin import SessionLatin\n\nlatin = SessionLatin()\n";
+    // A file that is not planned is not moved either, so imports of it stay.
+    let helpers = format!("def helper():\n    return 'session'\n{padding}");
+    let uses_helpers = b"from session_helpers import helper\n";
     let dir = tree_with(&[
+        ("session_helpers.py", helpers.as_bytes()),
+        ("uses_helpers.py", uses_helpers),
         ("big.py", big_py.as_bytes()),
         ("uses_big.py", uses_py),
         ("big.ts", big_ts.as_bytes()),
@@ -172,7 +177,18 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     let check = retrace(dir.path(), &["check", "--no-cache", "--max-filesize", "1K", "."]);
     check.expect_code(2);
     let conflicts: Vec<&str> = check.stdout.lines().filter(|l| l.contains(": conflict ")).map(|l| l.split(": conflict").next().unwrap()).collect();
-    let expected = ["uses_big.py:1:17", "uses_big.py:3:9", "uses_big.py:4:13", "uses_big.ts:1:10", "uses_big.ts:3:20", "uses_big.ts:3:36", "uses_latin.py:1:19", "uses_latin.py:3:9"];
+    let expected = [
+        "session_helpers.py:1:1",
+        "uses_big.py:1:17",
+        "uses_big.py:3:9",
+        "uses_big.py:4:13",
+        "uses_big.ts:1:10",
+        "uses_big.ts:3:20",
+        "uses_big.ts:3:36",
+        "uses_helpers.py:1:6",
+        "uses_latin.py:1:19",
+        "uses_latin.py:3:9",
+    ];
     assert_eq!(conflicts, expected, "{check}");
     assert!(check.stdout.contains("`SessionStore` stays at big.py:1:7 (its file is too large to plan)"), "{check}");
     assert!(check.stdout.contains("suggestion: plan big.py with --max-filesize 3K"), "{check}");
@@ -181,7 +197,8 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
 
     let apply = retrace(dir.path(), &["apply", "--no-cache", "--max-filesize", "1K", "."]);
     apply.expect_code(2);
-    for (name, before) in [("uses_big.py", &uses_py[..]), ("uses_big.ts", uses_ts), ("uses_latin.py", uses_latin)] {
+    let untouched = [("uses_big.py", &uses_py[..]), ("uses_big.ts", uses_ts), ("uses_latin.py", uses_latin), ("uses_helpers.py", uses_helpers), ("session_helpers.py", helpers.as_bytes())];
+    for (name, before) in untouched {
         assert_eq!(read(dir.path(), name), before, "{name} was rewritten\n{apply}");
     }
     assert_eq!(read(dir.path(), "other.py"), GOOD_AFTER, "{apply}");
@@ -191,6 +208,8 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     raised.expect_code(2);
     assert!(read_string(dir.path(), "big.py").starts_with("class TraceStore:\n    def start(self, trace_id):"), "{raised}");
     assert_eq!(read_string(dir.path(), "uses_big.py"), "from big import TraceStore\n\nstore = TraceStore()\nstore.start(trace_id=1)\n", "{raised}");
+    assert_eq!(read_string(dir.path(), "uses_helpers.py"), "from trace_helpers import helper\n", "{raised}");
+    assert!(dir.path().join("trace_helpers.py").is_file(), "{raised}");
 }
 
 #[test]

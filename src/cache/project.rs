@@ -74,6 +74,8 @@ fn key_of(roots: &[PathBuf], files: &[WalkedFile], rules: &RuleSet) -> io::Resul
         // No path holds a NUL byte: it ends each one.
         walked.update(&[0]);
         walked.update(&(f.root as u64).to_le_bytes());
+        // Such a file's move is refused.
+        walked.update(&[u8::from(f.unplannable())]);
     }
     Ok(hash_of(&(binary_fingerprint()?, rules.fingerprint, roots, walked.digest())))
 }
