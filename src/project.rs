@@ -267,7 +267,7 @@ impl Project {
             }
             judged.last = Some(&file.path);
             if new != file.path {
-                judged.proposals.push(Proposal { from: file.path.clone(), to: new, unplannable: file.unplannable() });
+                judged.proposals.push(Proposal { from: file.path.clone(), to: new, unplannable: cannot_plan(file) });
             }
         }
         judged
@@ -395,6 +395,16 @@ fn route_url(components: &[String], is_file: bool) -> Option<String> {
 fn clear_the_way(stem: &str, to: &str) -> String {
     let other_name = crate::safety::override_suggestion(stem, to, |_| true);
     format!("merge or remove what stands at the new path first, or {other_name}")
+}
+
+/// Whether `file` cannot be planned, so cannot move: [`WalkedFile::unplannable`], or a text that
+/// is not UTF-8 or holds NUL bytes (read again, recorded: only files that move come here).
+fn cannot_plan(file: &WalkedFile) -> bool {
+    let not_text = || match reads::read_to_string(&file.path) {
+        Ok(text) => text.contains('\0'),
+        Err(e) => e.kind() == std::io::ErrorKind::InvalidData,
+    };
+    file.unplannable() || (file.mentions && not_text())
 }
 
 /// `session.py` -> (`session`, `.py`) for files; folders keep their whole name.
@@ -602,7 +612,7 @@ mod tests {
         let page = root.join("app/sessions/[id]/page.tsx");
         std::fs::create_dir_all(page.parent().unwrap()).unwrap();
         std::fs::write(&page, "export default function Page() { return null }\n").unwrap();
-        let files = vec![WalkedFile { path: page.clone(), root: 0, mentions: true, read_hash: None }];
+        let files = vec![WalkedFile { path: page.clone(), root: 0, mentions: true, read_hash: Some(0) }];
         let rules = RuleSet::builtin();
         let project = Project::discover(std::slice::from_ref(&root), &files, &rules);
         assert!(project.moves.is_empty());
@@ -622,7 +632,7 @@ mod tests {
             paths.extend(["x", "y", "z"].map(|name| format!("tree/pkg/session_tools/{name}.py")));
             paths.push("tree/zz_session.py".into());
             let files: Vec<WalkedFile> =
-                paths.iter().map(|p| WalkedFile { path: PathBuf::from(p), root: 0, mentions: true, read_hash: None }).collect();
+                paths.iter().map(|p| WalkedFile { path: PathBuf::from(p), root: 0, mentions: true, read_hash: Some(0) }).collect();
             let project = Project::discover(std::slice::from_ref(&root), &files, &RuleSet::builtin());
             let folder: Vec<&PathFinding> =
                 project.path_findings.iter().filter(|f| f.path == Path::new("tree/pkg/session_tools")).collect();

@@ -162,7 +162,11 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     // A file that is not planned is not moved either, so imports of it stay.
     let helpers = format!("def helper():\n    return 'session'\n{padding}");
     let uses_helpers = b"from session_helpers import helper\n";
+    let notes = b"# caf\xe9 session\n";
+    let uses_notes = b"import session_notes\n";
     let dir = tree_with(&[
+        ("session_notes.py", notes),
+        ("uses_notes.py", uses_notes),
         ("session_helpers.py", helpers.as_bytes()),
         ("uses_helpers.py", uses_helpers),
         ("big.py", big_py.as_bytes()),
@@ -179,6 +183,7 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     let conflicts: Vec<&str> = check.stdout.lines().filter(|l| l.contains(": conflict ")).map(|l| l.split(": conflict").next().unwrap()).collect();
     let expected = [
         "session_helpers.py:1:1",
+        "session_notes.py:1:1",
         "uses_big.py:1:17",
         "uses_big.py:3:9",
         "uses_big.py:4:13",
@@ -188,6 +193,7 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
         "uses_helpers.py:1:6",
         "uses_latin.py:1:19",
         "uses_latin.py:3:9",
+        "uses_notes.py:1:8",
     ];
     assert_eq!(conflicts, expected, "{check}");
     assert!(check.stdout.contains("`SessionStore` stays at big.py:1:7 (its file is too large to plan)"), "{check}");
@@ -198,6 +204,7 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     let apply = retrace(dir.path(), &["apply", "--no-cache", "--max-filesize", "1K", "."]);
     apply.expect_code(2);
     let untouched = [("uses_big.py", &uses_py[..]), ("uses_big.ts", uses_ts), ("uses_latin.py", uses_latin), ("uses_helpers.py", uses_helpers), ("session_helpers.py", helpers.as_bytes())];
+    let untouched = [untouched.as_slice(), &[("uses_notes.py", uses_notes), ("session_notes.py", notes)]].concat();
     for (name, before) in untouched {
         assert_eq!(read(dir.path(), name), before, "{name} was rewritten\n{apply}");
     }
