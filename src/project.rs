@@ -21,6 +21,9 @@ pub struct Project {
     pub moves: BTreeMap<PathBuf, PathBuf>,
     /// Names of files/folders (stem or folder name) whose move is a conflict: imports of them stay.
     pub blocked_names: HashSet<String>,
+    /// While discovery runs, why each blocked name was blocked (its first refusal) and what to
+    /// do about it: the path findings it decides carry that after.
+    pub refusals: HashMap<String, (String, Option<String>)>,
     /// One finding per path component that holds a term: moved, kept or refused.
     pub path_findings: Vec<PathFinding>,
     /// Where each walked file's path findings sit in `path_findings` (they are contiguous).
@@ -54,7 +57,7 @@ pub struct TsAlias {
 }
 
 /// A term in a file's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PathFinding {
     pub path: PathBuf,
     /// The file or folder name that holds the term.
@@ -138,6 +141,8 @@ impl Project {
             sorted(&self.python_packages),
             &self.moves,
             sorted(&self.blocked_names),
+            // What they say of refused moves depends on why each was refused.
+            &self.path_findings,
             aliases,
             sorted(&self.rust_crates),
             &self.redirects,
@@ -223,12 +228,11 @@ impl Project {
                     NameVerdict::Rename(_) if rules.is_history(&file.path) => {
                         Some(Verdict::Keep { reason: KeepReason::History })
                     }
-                    NameVerdict::Rename(to) if self.blocked_names.contains(stem) => Some(Verdict::Conflict {
-                        suggestion: Some(clear_the_way(stem, &to)),
-                        to: format!("{to}{ext}"),
-                        why: "its move was refused".into(),
-                        other: None,
-                    }),
+                    NameVerdict::Rename(to) if self.blocked_names.contains(stem) => {
+                        let refused = || ("its move was refused".to_owned(), Some(clear_the_way(stem, &to)));
+                        let (why, suggestion) = self.refusals.get(stem).cloned().unwrap_or_else(refused);
+                        Some(Verdict::Conflict { suggestion, to: format!("{to}{ext}"), why, other: None })
+                    }
                     NameVerdict::Rename(to) if movable => match route_url(&names[..=i], is_file) {
                         Some(url) if !rules.places.routes => Some(Verdict::Review {
                             to: format!("{to}{ext}"),
@@ -326,7 +330,9 @@ impl Project {
             let old_path: PathBuf = p.from.iter().take(i + 1).collect();
             for f in self.path_findings.iter_mut().filter(|f| f.path == old_path) {
                 if let Verdict::Rename { to } = &f.verdict {
-                    let suggestion = Some(clear_the_way(stem, split_name(to, i + 1 == depth).0));
+                    // A file that cannot be planned says what to do in its own error.
+                    let suggestion = (!p.unplannable).then(|| clear_the_way(stem, split_name(to, i + 1 == depth).0));
+                    self.refusals.entry(stem.to_owned()).or_insert_with(|| (why.to_owned(), suggestion.clone()));
                     f.verdict = Verdict::Conflict { to: to.clone(), why: why.to_owned(), other: None, suggestion };
                 }
             }
@@ -603,6 +609,33 @@ mod tests {
         assert_eq!(route_url(&names("pages/sessions.tsx"), true).as_deref(), Some("/sessions"));
         assert_eq!(route_url(&names("app/sessions/page.tsx"), true), None);
         assert_eq!(route_url(&names("src/components/sessions"), false), None);
+    }
+
+    #[test]
+    fn a_refused_move_says_why_in_its_path_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let file = |name: &str, read_hash| {
+            std::fs::write(root.join(name), "x = 1\n").unwrap();
+            WalkedFile { path: root.join(name), root: 0, mentions: true, read_hash }
+        };
+        // `session.py` would land on `trace.py`; `session_big.py` was not read whole by the walk.
+        let files = vec![file("session.py", Some(0)), file("session_big.py", None), file("trace.py", Some(0))];
+        let project = Project::discover(std::slice::from_ref(&root), &files, &RuleSet::builtin());
+        assert!(project.moves.is_empty(), "{:?}", project.moves);
+        let conflict = |name: &str| {
+            let finding = project.path_findings.iter().find(|f| f.path == root.join(name)).expect(name);
+            match &finding.verdict {
+                Verdict::Conflict { why, suggestion, .. } => (why.clone(), suggestion.clone()),
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let (why, suggestion) = conflict("session.py");
+        assert_eq!(why, format!("`{}` already exists", root.join("trace.py").display()));
+        assert!(suggestion.is_some_and(|s| s.starts_with("merge or remove what stands at the new path first")));
+        let (why, suggestion) = conflict("session_big.py");
+        assert_eq!(why, format!("`{}` cannot be planned (its error says why), so it cannot move", root.join("session_big.py").display()));
+        assert_eq!(suggestion, None, "its own error says what to do");
     }
 
     #[test]
