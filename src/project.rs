@@ -271,7 +271,7 @@ impl Project {
             }
             judged.last = Some(&file.path);
             if new != file.path {
-                judged.proposals.push(Proposal { from: file.path.clone(), to: new, unplannable: cannot_plan(file) });
+                judged.proposals.push(Proposal { from: file.path.clone(), to: new, unplannable: cannot_plan(file, rules) });
             }
         }
         judged
@@ -404,13 +404,17 @@ fn clear_the_way(stem: &str, to: &str) -> String {
 }
 
 /// Whether `file` cannot be planned, so cannot move: [`WalkedFile::unplannable`], or a text that
-/// is not UTF-8 or holds NUL bytes (read again, recorded: only files that move come here).
-fn cannot_plan(file: &WalkedFile) -> bool {
-    let not_text = || match reads::read_to_string(&file.path) {
-        Ok(text) => text.contains('\0'),
+/// is not UTF-8, holds NUL bytes or does not parse (read again, recorded: only files that move
+/// come here).
+fn cannot_plan(file: &WalkedFile, rules: &RuleSet) -> bool {
+    let fails = || match reads::read_to_string(&file.path) {
+        Ok(text) => {
+            let parses = || lang::for_path(&file.path).is_none_or(|r| r.parses(crate::engine::body_of(&text), &file.path, rules).is_ok());
+            text.contains('\0') || !parses()
+        }
         Err(e) => e.kind() == std::io::ErrorKind::InvalidData,
     };
-    file.unplannable() || (file.mentions && not_text())
+    file.unplannable() || (file.mentions && fails())
 }
 
 /// `session.py` -> (`session`, `.py`) for files; folders keep their whole name.

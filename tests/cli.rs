@@ -151,7 +151,7 @@ fn a_file_over_the_size_limit_is_reported_not_planned() {
 #[test]
 fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     // Each file that is not planned (too large, not UTF-8) keeps its names; renaming them where
-    // it is imported would break the import.
+    // it is imported would break the import. None of them moves (nor one that does not parse).
     let padding = "x = 1\n".repeat(400);
     let big_py = format!("class SessionStore:\n    def start(self, session_id):\n        pass\n{padding}");
     let big_ts = format!("export interface SessionInfo {{\n  sessionId: string;\n}}\n{}", "// pad\n".repeat(400));
@@ -164,7 +164,11 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     let uses_helpers = b"from session_helpers import helper\n";
     let notes = b"# caf\xe9 session\n";
     let uses_notes = b"import session_notes\n";
+    let broken = b"session_id = 1\ndef (:\n";
+    let uses_broken = b"import session_broken\n";
     let dir = tree_with(&[
+        ("session_broken.py", broken),
+        ("uses_broken.py", uses_broken),
         ("session_notes.py", notes),
         ("uses_notes.py", uses_notes),
         ("session_helpers.py", helpers.as_bytes()),
@@ -182,6 +186,7 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     check.expect_code(2);
     let conflicts: Vec<&str> = check.stdout.lines().filter(|l| l.contains(": conflict ")).map(|l| l.split(": conflict").next().unwrap()).collect();
     let expected = [
+        "session_broken.py:1:1",
         "session_helpers.py:1:1",
         "session_notes.py:1:1",
         "uses_big.py:1:17",
@@ -190,6 +195,7 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
         "uses_big.ts:1:10",
         "uses_big.ts:3:20",
         "uses_big.ts:3:36",
+        "uses_broken.py:1:8",
         "uses_helpers.py:1:6",
         "uses_latin.py:1:19",
         "uses_latin.py:3:9",
@@ -204,7 +210,7 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     let apply = retrace(dir.path(), &["apply", "--no-cache", "--max-filesize", "1K", "."]);
     apply.expect_code(2);
     let untouched = [("uses_big.py", &uses_py[..]), ("uses_big.ts", uses_ts), ("uses_latin.py", uses_latin), ("uses_helpers.py", uses_helpers), ("session_helpers.py", helpers.as_bytes())];
-    let untouched = [untouched.as_slice(), &[("uses_notes.py", uses_notes), ("session_notes.py", notes)]].concat();
+    let untouched = [untouched.as_slice(), &[("uses_notes.py", uses_notes), ("session_notes.py", notes), ("uses_broken.py", uses_broken), ("session_broken.py", broken)]].concat();
     for (name, before) in untouched {
         assert_eq!(read(dir.path(), name), before, "{name} was rewritten\n{apply}");
     }

@@ -85,6 +85,13 @@ pub trait Rewriter: Sync {
     /// Edits and findings for one file's text.
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError>;
 
+    /// Whether [`Rewriter::plan`] of the text of `path` gets past parsing, found without planning
+    /// it (before the project a plan needs is known). Languages whose plans never fail say yes.
+    fn parses(&self, text: &str, path: &Path, rules: &RuleSet) -> Result<(), ParseError> {
+        let _ = (text, path, rules);
+        Ok(())
+    }
+
     /// With `--shims`: edits that keep the old exported names working for a release (deprecated
     /// aliases), given the file's `plan`. Languages without shims add nothing.
     fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {

@@ -44,6 +44,10 @@ impl Rewriter for Python {
         Ok(plan)
     }
 
+    fn parses(&self, text: &str, _: &std::path::Path, _: &crate::rules::RuleSet) -> Result<(), ParseError> {
+        syntax::parse(text).map(drop)
+    }
+
     fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {
         shims::shims(text, plan, cx)
     }

@@ -36,6 +36,11 @@ impl Rewriter for Rust {
         let collected = collect::collect(parsed, &src, &facts, cx);
         Ok(decide::decide(&collected, &src, cx))
     }
+
+    fn parses(&self, text: &str, _: &std::path::Path, _: &crate::rules::RuleSet) -> Result<(), ParseError> {
+        let _spans = ThreadSpans;
+        source::Source::new(text).parse().map(drop)
+    }
 }
 
 /// proc-macro2 keeps every lexed file in a thread-local source map for span locations; clearing

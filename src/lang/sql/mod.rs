@@ -55,6 +55,11 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The dialect of the file at `path`: the rule file's, else the one its path says.
+    fn of(path: &Path, rules: &crate::rules::RuleSet) -> Dialect {
+        rules.sql_dialect(path).unwrap_or_else(|| Dialect::from_path(path))
+    }
+
     /// ClickHouse when a folder on the path is named `clickhouse` (any case), else PostgreSQL.
     pub fn from_path(path: &Path) -> Dialect {
         let clickhouse = path
@@ -112,8 +117,11 @@ impl Rewriter for Sql {
 
     fn plan(&self, text: &str, cx: &Context<'_>) -> Result<FilePlan, ParseError> {
         let origin = Origin { path: cx.path, lines: LineIndex::new(text) };
-        let dialect = cx.rules.sql_dialect(cx.path).unwrap_or_else(|| Dialect::from_path(cx.path));
-        plan_text(text, dialect, cx, Some(origin))
+        plan_text(text, Dialect::of(cx.path, cx.rules), cx, Some(origin))
+    }
+
+    fn parses(&self, text: &str, path: &Path, rules: &crate::rules::RuleSet) -> Result<(), ParseError> {
+        lexer::tokenize(text, 0, Dialect::of(path, rules)).map(drop)
     }
 }
 

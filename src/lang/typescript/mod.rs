@@ -59,6 +59,10 @@ impl Rewriter for TypeScript {
         Ok(plan)
     }
 
+    fn parses(&self, text: &str, path: &std::path::Path, _: &crate::rules::RuleSet) -> Result<(), ParseError> {
+        syntax::parse(text, Grammar::for_file(self.tsx, path)).map(drop)
+    }
+
     fn shims(&self, text: &str, plan: &FilePlan, cx: &Context<'_>) -> Vec<crate::edit::Edit> {
         shims::shims(text, plan, cx)
     }
