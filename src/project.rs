@@ -104,10 +104,11 @@ impl Project {
 
     /// The moves of files and folders that hold a term.
     fn learn_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet) {
+        let unplannable = unplannable_files(files, rules);
         // A refused move blocks that name everywhere, which can refuse others: repeat until stable.
         loop {
             let before = self.blocked_names.len();
-            self.plan_moves(roots, files, all, rules);
+            self.plan_moves(roots, files, all, rules, &unplannable);
             if self.blocked_names.len() == before {
                 break;
             }
@@ -183,13 +184,13 @@ impl Project {
 
     /// Judge the path of every walked file that holds a term, then refuse the moves that clash.
     /// The files are judged in two halves, the second on another thread.
-    fn plan_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet) {
+    fn plan_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet, unplannable: &Paths) {
         let source_dirs = source_dirs(files);
         let (first, second) = files.split_at(files.len() / 2);
         let this = &*self;
         let (mut judged, rest) = std::thread::scope(|scope| {
-            let rest = scope.spawn(|| this.judge_paths(roots, second, &source_dirs, rules));
-            let judged = this.judge_paths(roots, first, &source_dirs, rules);
+            let rest = scope.spawn(|| this.judge_paths(roots, second, &source_dirs, unplannable, rules));
+            let judged = this.judge_paths(roots, first, &source_dirs, unplannable, rules);
             (judged, rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
         judged.append(rest);
@@ -204,7 +205,7 @@ impl Project {
 
     /// The verdicts on the names in the paths of `files` (a run of the walk, in its order), and
     /// the moves they propose.
-    fn judge_paths<'f>(&self, roots: &[PathBuf], files: &'f [WalkedFile], source_dirs: &Paths, rules: &RuleSet) -> JudgedPaths<'f> {
+    fn judge_paths<'f>(&self, roots: &[PathBuf], files: &'f [WalkedFile], source_dirs: &Paths, unplannable: &Paths, rules: &RuleSet) -> JudgedPaths<'f> {
         let mut judged = JudgedPaths::default();
         for file in files {
             // Only a name holding a term or an override gets a verdict; most paths hold none.
@@ -271,7 +272,7 @@ impl Project {
             }
             judged.last = Some(&file.path);
             if new != file.path {
-                judged.proposals.push(Proposal { from: file.path.clone(), to: new, unplannable: cannot_plan(file, rules) });
+                judged.proposals.push(Proposal { from: file.path.clone(), to: new, unplannable: unplannable.contains(file.path.as_path()) });
             }
         }
         judged
@@ -403,9 +404,25 @@ fn clear_the_way(stem: &str, to: &str) -> String {
     format!("merge or remove what stands at the new path first, or {other_name}")
 }
 
+/// The files whose path holds a term (so may move) that cannot be planned ([`cannot_plan`]),
+/// found once for every round of [`Project::learn_moves`], in two halves, the second on another
+/// thread; what that thread reads counts for a capture on this one.
+fn unplannable_files<'f>(files: &'f [WalkedFile], rules: &RuleSet) -> Paths<'f> {
+    let may_move = |f: &&WalkedFile| f.mentions && rules.renamer.may_contain(f.path.as_os_str().as_encoded_bytes());
+    let candidates: Vec<&WalkedFile> = files.iter().filter(may_move).collect();
+    let (first, second) = candidates.split_at(candidates.len() / 2);
+    let check = |half: &[&'f WalkedFile]| half.iter().filter(|f| cannot_plan(f, rules)).map(|f| f.path.as_path()).collect::<Vec<_>>();
+    let (mut found, (rest, reads)) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| reads::capture(|| check(second)));
+        (check(first), rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    reads::replay(reads);
+    found.extend(rest);
+    found.into_iter().collect()
+}
+
 /// Whether `file` cannot be planned, so cannot move: [`WalkedFile::unplannable`], or a text that
-/// is not UTF-8, holds NUL bytes or does not parse (read again, recorded: only files that move
-/// come here).
+/// is not UTF-8, holds NUL bytes or does not parse (read again, recorded).
 fn cannot_plan(file: &WalkedFile, rules: &RuleSet) -> bool {
     let fails = || match reads::read_to_string(&file.path) {
         Ok(text) => {
