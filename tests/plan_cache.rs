@@ -134,6 +134,13 @@ fn a_python_module_two_imports_away_is_read_again() {
 }
 
 #[test]
+fn a_moving_file_that_comes_to_parse_is_moved_again() {
+    // Discovery parses the files that move in two halves; `session_b.py` is in the second.
+    let tree = tree_with(&[("session_a.py", b"session_id = 1\n"), ("session_b.py", b"session_id = 1\ndef (:\n"), ("uses.py", b"import session_b\n")]);
+    assert_change_is_seen(tree.path(), |root| write_file(root, "session_b.py", b"session_id = 1\n"));
+}
+
+#[test]
 fn a_python_module_that_appears_nearer_the_importer_is_resolved_again() {
     let uses = b"from app.db import Client\n\ndef load():\n    return Client().session_id\n";
     let tree = tree_with(&[
