@@ -305,7 +305,8 @@ fn renamed_names(mut text: impl std::io::Read, path: &Path, block_size: usize, r
             }
             // Names are ASCII.
             let name = std::str::from_utf8(&block[start..i]).expect("ASCII");
-            if rules.renamer.may_contain(name.as_bytes()) && rules.renamer.rename(name).is_some() && seen.insert(name.to_owned()) {
+            let new = rules.renamer.may_contain(name.as_bytes()) && !seen.contains(name);
+            if new && rules.renamer.rename(name).is_some() && seen.insert(name.to_owned()) {
                 found.push((name.to_owned(), offset + start, Location { path: path.to_path_buf(), line, column }));
             }
             column += i - start;
