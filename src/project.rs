@@ -21,9 +21,8 @@ pub struct Project {
     pub moves: BTreeMap<PathBuf, PathBuf>,
     /// Names of files/folders (stem or folder name) whose move is a conflict: imports of them stay.
     pub blocked_names: HashSet<String>,
-    /// While discovery runs, why each blocked name was blocked (its first refusal) and what to
-    /// do about it: the path findings it decides carry that after.
-    pub refusals: HashMap<String, (String, Option<String>)>,
+    /// Why each blocked name was blocked (its first refusal), and what to do about it.
+    pub refusals: BTreeMap<String, (String, Option<String>)>,
     /// One finding per path component that holds a term: moved, kept or refused.
     pub path_findings: Vec<PathFinding>,
     /// Where each walked file's path findings sit in `path_findings` (they are contiguous).
@@ -180,6 +179,14 @@ impl Project {
     /// Whether a module path component names a file or folder whose move was refused.
     pub fn is_blocked(&self, component: &str) -> bool {
         self.blocked_names.contains(component)
+    }
+
+    /// `what` (the move of a blocked name) `was refused`, and why when it is known.
+    pub fn refused(&self, name: &str, what: &str) -> String {
+        match self.refusals.get(name) {
+            Some((why, _)) => format!("{what} was refused: {why}"),
+            None => format!("{what} was refused"),
+        }
     }
 
     /// Judge the path of every walked file that holds a term, then refuse the moves that clash.

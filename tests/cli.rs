@@ -205,6 +205,8 @@ fn names_a_file_left_unplanned_writes_stay_where_it_is_used() {
     assert!(check.stdout.contains("`SessionStore` stays at big.py:1:7 (its file is too large to plan)"), "{check}");
     assert!(check.stdout.contains("suggestion: plan big.py with --max-filesize 3K"), "{check}");
     assert!(check.stdout.contains("suggestion: convert latin.py to UTF-8"), "{check}");
+    let import = check.stdout.lines().find(|l| l.starts_with("uses_helpers.py:1:6:")).unwrap_or_default();
+    assert!(import.contains("the file move for `session_helpers` was refused: `session_helpers.py` cannot be planned"), "{check}");
     assert!(check.stdout.contains("other.py:1:11: rename identifier `session_id` -> `trace_id`"), "a name of an unrelated file is renamed\n{check}");
 
     let apply = retrace(dir.path(), &["apply", "--no-cache", "--max-filesize", "1K", "."]);

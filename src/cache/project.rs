@@ -86,6 +86,7 @@ impl Codec for Project {
         self.python_packages.encode(out);
         self.moves.encode(out);
         self.blocked_names.encode(out);
+        self.refusals.encode(out);
         self.path_findings.encode(out);
         self.ts_aliases.encode(out);
         self.rust_crates.encode(out);
@@ -97,6 +98,7 @@ impl Codec for Project {
             python_packages: Codec::decode(input)?,
             moves: Codec::decode(input)?,
             blocked_names: Codec::decode(input)?,
+            refusals: Codec::decode(input)?,
             path_findings: Codec::decode(input)?,
             ts_aliases: Codec::decode(input)?,
             rust_crates: Codec::decode(input)?,
@@ -132,6 +134,7 @@ mod tests {
             python_packages: ["app".to_owned(), "tests".to_owned()].into(),
             moves: BTreeMap::from([(PathBuf::from("repo/app/session.py"), PathBuf::from("repo/app/trace.py"))]),
             blocked_names: ["session_store".to_owned()].into(),
+            refusals: BTreeMap::from([("session_store".to_owned(), ("`trace_store.py` already exists".to_owned(), None))]),
             path_findings: vec![
                 finding("repo/app/session.py", Verdict::Rename { to: "trace.py".into() }),
                 finding("repo/web/sessions", Verdict::Keep { reason: KeepReason::History }),
@@ -153,6 +156,7 @@ mod tests {
         let read = Project::decode(&mut &bytes[..]).expect("decodes");
         assert_eq!(read.fingerprint(), project.fingerprint());
         assert_eq!((&read.path_findings, &read.findings_by_file), (&project.path_findings, &project.findings_by_file));
+        assert_eq!(read.refusals, project.refusals);
     }
 
     #[test]

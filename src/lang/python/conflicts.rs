@@ -19,8 +19,8 @@ pub(super) struct Clash {
 
 impl Clash {
     /// A module path component (or a name imported from one) whose file move was refused.
-    pub fn blocked(name: &str) -> Clash {
-        Clash { why: format!("the file move for `{name}` was refused"), other: None }
+    pub fn blocked(name: &str, project: &Project) -> Clash {
+        Clash { why: project.refused(name, &format!("the file move for `{name}`")), other: None }
     }
 }
 
@@ -51,7 +51,7 @@ impl Clashes {
         for import in &file.imports {
             let first_party = project.python_origin(&import.module) == ModuleOrigin::FirstParty;
             if first_party && !import.aliased && project.is_blocked(&import.local) {
-                clashes.bindings.insert((import.scope, import.local.clone()), Clash::blocked(&import.local));
+                clashes.bindings.insert((import.scope, import.local.clone()), Clash::blocked(&import.local, project));
             }
         }
         let keys = file.dicts.iter().map(Vec::as_slice);

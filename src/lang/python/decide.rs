@@ -183,7 +183,7 @@ impl Judge<'_> {
         let module_root =
             chain_root(receiver).is_some_and(|r| self.evidence.is_first_party_import(text_of(r, self.text), scope));
         if module_root && self.cx.project.is_blocked(name) {
-            return Outcome::Conflict(Clash::blocked(name));
+            return Outcome::Conflict(Clash::blocked(name, self.cx.project));
         }
         let class = (receiver.kind_name() == "identifier")
             .then(|| self.file.scopes.self_class(text_of(receiver, self.text), scope))
@@ -208,7 +208,7 @@ impl Judge<'_> {
             return Outcome::Keep(KeepReason::Foreign { module: module.to_owned() });
         }
         if self.cx.project.is_blocked(name) {
-            return Outcome::Conflict(Clash::blocked(name));
+            return Outcome::Conflict(Clash::blocked(name, self.cx.project));
         }
         binds.map_or(Outcome::Rename, |scope| self.name(name, scope))
     }

@@ -148,7 +148,7 @@ impl Judge<'_> {
         }
         if position == Position::Module {
             if self.cx.project.is_blocked(word) {
-                let why = "the move of its module file was refused".to_owned();
+                let why = self.cx.project.refused(word, "the move of its module file");
                 return Verdict::Conflict { to, why, other: None, suggestion: None };
             }
             if let Some(why) = self.collected.unmoved_modules.get(word) {

@@ -103,7 +103,7 @@ fn unmoved_segment(segment: &str, asset: bool, cx: &Context<'_>) -> Option<Decis
         NameVerdict::Keep(reason) => Some(Decision::Keep(reason)),
         NameVerdict::Rename(to) if cx.project.is_blocked(stem) => {
             let to = cx.rules.renamer.rename(segment).unwrap_or(to);
-            Some(Decision::Conflict { to, why: "the move of the file it names was refused".into(), other: None })
+            Some(Decision::Conflict { to, why: cx.project.refused(stem, "the move of the file it names"), other: None })
         }
         NameVerdict::Rename(to) => {
             let to = cx.rules.renamer.rename(segment).unwrap_or(to);
