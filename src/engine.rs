@@ -306,8 +306,10 @@ fn renamed_names(mut text: impl std::io::Read, path: &Path, block_size: usize, r
             // Names are ASCII.
             let name = std::str::from_utf8(&block[start..i]).expect("ASCII");
             let new = rules.renamer.may_contain(name.as_bytes()) && !seen.contains(name);
-            if new && rules.renamer.rename(name).is_some() && seen.insert(name.to_owned()) {
-                found.push((name.to_owned(), offset + start, Location { path: path.to_path_buf(), line, column }));
+            if let Some(to) = new.then(|| rules.renamer.rename(name)).flatten() {
+                seen.insert(name.to_owned());
+                let location = Location { path: path.to_path_buf(), line, column };
+                found.push(safety::Written { name: name.to_owned(), to, at: offset + start, location });
             }
             column += i - start;
         }
@@ -687,11 +689,16 @@ mod tests {
         let rules = RuleSet::builtin();
         let text = "x = 'é'; Session = 1\nfoo.session_id()\nsession_id + sessions_x\n";
         let path = Path::new("big.py");
-        let at = |line, column| Location { path: path.to_path_buf(), line, column };
+        let written = |name: &str, to: &str, line, column| safety::Written {
+            name: name.to_owned(),
+            to: to.to_owned(),
+            at: text.find(name).unwrap(),
+            location: Location { path: path.to_path_buf(), line, column },
+        };
         let expected = vec![
-            ("Session".to_owned(), text.find("Session").unwrap(), at(1, 10)),
-            ("session_id".to_owned(), text.find("session_id").unwrap(), at(2, 5)),
-            ("sessions_x".to_owned(), text.find("sessions_x").unwrap(), at(3, 14)),
+            written("Session", "Trace", 1, 10),
+            written("session_id", "trace_id", 2, 5),
+            written("sessions_x", "traces_x", 3, 14),
         ];
         for block_size in 1..=text.len() {
             let found = renamed_names(text.as_bytes(), path, block_size, &rules).unwrap();

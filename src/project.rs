@@ -190,16 +190,10 @@ impl Project {
     }
 
     /// Judge the path of every walked file that holds a term, then refuse the moves that clash.
-    /// The files are judged in two halves, the second on another thread.
+    /// The files are judged in two halves, on two threads.
     fn plan_moves(&mut self, roots: &[PathBuf], files: &[WalkedFile], all: &Paths, rules: &RuleSet, unplannable: &Paths) {
         let source_dirs = source_dirs(files);
-        let (first, second) = files.split_at(files.len() / 2);
-        let this = &*self;
-        let (mut judged, rest) = std::thread::scope(|scope| {
-            let rest = scope.spawn(|| this.judge_paths(roots, second, &source_dirs, unplannable, rules));
-            let judged = this.judge_paths(roots, first, &source_dirs, unplannable, rules);
-            (judged, rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        });
+        let (mut judged, rest) = in_halves(files, |half| self.judge_paths(roots, half, &source_dirs, unplannable, rules));
         judged.append(rest);
         self.path_findings = judged.findings;
         self.redirects.extend(judged.redirects);
@@ -411,21 +405,26 @@ fn clear_the_way(stem: &str, to: &str) -> String {
     format!("merge or remove what stands at the new path first, or {other_name}")
 }
 
+/// `work` on each half of `items`, the second on another thread, whose reads count for a capture
+/// on this one ([`crate::cache::project`]).
+fn in_halves<'i, T: Sync, R: Send>(items: &'i [T], work: impl Fn(&'i [T]) -> R + Sync) -> (R, R) {
+    let (first, second) = items.split_at(items.len() / 2);
+    let (first, (second, reads)) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| reads::capture(|| work(second)));
+        (work(first), second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    reads::replay(reads);
+    (first, second)
+}
+
 /// The files whose path holds a term (so may move) that cannot be planned ([`cannot_plan`]),
-/// found once for every round of [`Project::learn_moves`], in two halves, the second on another
-/// thread; what that thread reads counts for a capture on this one.
+/// found once for every round of [`Project::learn_moves`].
 fn unplannable_files<'f>(files: &'f [WalkedFile], rules: &RuleSet) -> Paths<'f> {
     let may_move = |f: &&WalkedFile| f.mentions && rules.renamer.may_contain(f.path.as_os_str().as_encoded_bytes());
     let candidates: Vec<&WalkedFile> = files.iter().filter(may_move).collect();
-    let (first, second) = candidates.split_at(candidates.len() / 2);
-    let check = |half: &[&'f WalkedFile]| half.iter().filter(|f| cannot_plan(f, rules)).map(|f| f.path.as_path()).collect::<Vec<_>>();
-    let (mut found, (rest, reads)) = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| reads::capture(|| check(second)));
-        (check(first), rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    reads::replay(reads);
-    found.extend(rest);
-    found.into_iter().collect()
+    let check = |half: &'_ [&'f WalkedFile]| half.iter().filter(|f| cannot_plan(f, rules)).map(|f| f.path.as_path()).collect::<Vec<_>>();
+    let (first, second) = in_halves(&candidates, check);
+    first.into_iter().chain(second).collect()
 }
 
 /// Whether `file` cannot be planned, so cannot move: [`WalkedFile::unplannable`], or a text that

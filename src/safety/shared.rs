@@ -66,8 +66,8 @@ struct Origin {
     at: Location,
     /// It stands in an import: a definition of the same name, when there is one, says more.
     imported: bool,
-    /// It stands in a file that is not planned, so the name stays there: it stays wherever it
-    /// is written in the language, imported or not, and whatever else decided it.
+    /// It stands in a file that is not planned, so the name stays there, and wherever it is used
+    /// (see [`Shared::origin_of`]), whatever else decided it.
     unplanned: bool,
 }
 
@@ -226,8 +226,16 @@ pub fn shares_of(path: &Path, text: &str, rules: &RuleSet, project: &Project, ca
     (!shares.is_empty()).then_some(FileShares(shares))
 }
 
-/// A name a file writes that a rule renames, where it first stands (byte offset and place).
-pub type Written = (String, usize, Location);
+/// A name a file writes that a rule renames, and where it first stands.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Written {
+    pub name: String,
+    /// What the rule renames it to.
+    pub to: String,
+    /// Its byte offset.
+    pub at: usize,
+    pub location: Location,
+}
 
 /// What a file that is not planned shares, given the names it writes that a rule renames
 /// ([`Written`]) and `why` it is not planned: each stays as it is there, so it stays wherever
@@ -241,11 +249,10 @@ pub fn unplanned_shares(path: &Path, written: Vec<Written>, why: &str, fix: &str
     }
     let shares: Vec<(Key, Origin)> = written
         .into_iter()
-        .filter_map(|(name, at, location)| {
-            let to = rules.renamer.rename(&name)?;
+        .map(|Written { name, to, at, location }| {
             let verdict = Verdict::Conflict { to, why: why.to_owned(), other: None, suggestion: Some(fix.to_owned()) };
             let finding = Finding { range: at..at + name.len(), text: name.clone(), role: Role::Identifier, verdict };
-            Some((Key::Name(family, name), Origin { finding, at: location, imported: false, unplanned: true }))
+            (Key::Name(family, name), Origin { finding, at: location, imported: false, unplanned: true })
         })
         .collect();
     (!shares.is_empty()).then_some(FileShares(shares))
