@@ -670,6 +670,14 @@ mod tests {
     }
 
     #[test]
+    fn the_size_to_plan_a_file_is_a_size_the_flag_takes() {
+        let cases = [(600, "600"), (1024, "1K"), (2458, "3K"), (2 << 20, "2M"), ((2 << 20) + 1, "3M")];
+        for (bytes, argument) in cases {
+            assert_eq!(size_argument(bytes), argument, "{bytes} bytes");
+        }
+    }
+
+    #[test]
     fn a_term_across_two_blocks_is_found() {
         let rules = RuleSet::builtin();
         let text = b"..........Session..........";
